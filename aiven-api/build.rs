@@ -1,0 +1,87 @@
+//! Generates the client from `openapi/aiven-openapi.json` (fetched by
+//! `cargo xtask fetch`), in the style of progenitor's `example-build`:
+//! normalize (one pass of general rules + the overlay), generate with an
+//! explicitly configured `Generator`, pretty-print into `OUT_DIR`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use aiven_openapi::codegen::{self, Interface};
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let openapi = manifest.parent().expect("workspace root").join("openapi");
+    let spec = openapi.join("aiven-openapi.json");
+    let overlay = openapi.join("overlay.json");
+    for p in [&spec, &overlay, &openapi.join("src")] {
+        println!("cargo:rerun-if-changed={}", p.display());
+    }
+    println!("cargo:rerun-if-env-changed=AIVEN_API_INTERFACE");
+
+    if !spec.exists() {
+        fail(&format!(
+            "{} is missing. Fetch the description first: `cargo xtask fetch` \
+             (offline: set AIVEN_OPENAPI_SOURCE to a local copy, or pass --source PATH).",
+            spec.display()
+        ));
+    }
+    let interface = match std::env::var("AIVEN_API_INTERFACE") {
+        Ok(s) => Interface::parse(&s).unwrap_or_else(|| {
+            fail(&format!(
+                "AIVEN_API_INTERFACE={s}: expected positional or builder"
+            ))
+        }),
+        Err(_) => Interface::Builder,
+    };
+    let raw = aiven_openapi::read_json(&spec).unwrap_or_else(|e| fail(&e.to_string()));
+    let overlay = aiven_openapi::read_json(&overlay).unwrap_or_else(|e| fail(&e.to_string()));
+    let prepared =
+        aiven_openapi::prepare(raw, Some(&overlay)).unwrap_or_else(|e| fail(&e.to_string()));
+    let generated =
+        codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
+
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
+    write(&out.join("client.rs"), &generated.code);
+    write(
+        &out.join("operations.rs"),
+        &operation_table(&prepared, &generated),
+    );
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+}
+
+/// `OPERATIONS`: one row per operation found in the generated client, sorted
+/// by client method name (the name the hooks receive) for binary search.
+fn operation_table(prepared: &aiven_openapi::Prepared, generated: &codegen::Generated) -> String {
+    let mut rows: Vec<_> = prepared
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let method = generated
+                .methods
+                .get(&codegen::operation_name(&op.operation_id))?;
+            Some((method, op))
+        })
+        .collect();
+    rows.sort();
+    let mut s = String::from("&[\n");
+    for (method, op) in rows {
+        {
+            writeln!(
+                s,
+                "    Operation {{ operation_id: {:?}, method: {:?}, path: {:?}, client_method: {:?} }},",
+                op.operation_id, op.method, op.path, method
+            )
+            .expect("write to String");
+        }
+    }
+    s.push(']');
+    s
+}

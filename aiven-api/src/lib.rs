@@ -1,0 +1,39 @@
+//! The complete Aiven API client, generated from Aiven's published OpenAPI
+//! description by progenitor at build time (see `build.rs`).
+//!
+//! Every operation of the description is a method on [`Client`]; request and
+//! response types live in [`types`]. Responses are tolerant by construction
+//! (see the `open-world-responses` rule in `aiven-openapi`), requests strict.
+//! Errors of any non-2xx status decode into [`types::AivenError`].
+//!
+//! For retries, waiters and typed errors, use the `aiven-ext` crate on top.
+#![allow(clippy::all, rustdoc::all, unused_imports, unused_mut, dead_code)]
+
+pub mod hooks;
+
+include!(concat!(env!("OUT_DIR"), "/client.rs"));
+
+/// One operation of the description and the client method that sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// The description's `operationId`.
+    pub operation_id: &'static str,
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// Path template as published.
+    pub path: &'static str,
+    /// Name of the [`Client`] method.
+    pub client_method: &'static str,
+}
+
+/// Every operation the generated client implements, read from the generated
+/// code at build time, sorted by [`Operation::client_method`].
+pub const OPERATIONS: &[Operation] = include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// The operation a client method sends (the hooks receive the method name).
+pub fn operation_by_method(client_method: &str) -> Option<&'static Operation> {
+    OPERATIONS
+        .binary_search_by(|op| op.client_method.cmp(client_method))
+        .ok()
+        .map(|i| &OPERATIONS[i])
+}

@@ -1,0 +1,435 @@
+//! Shape hoisting: every inline schema that becomes a Rust type is lifted into
+//! a named component, identical shapes share one component, and every name is
+//! chosen here, deterministically, and checked to be unique.
+//!
+//! The published description is fully inlined: the same `Service` object is
+//! written out under every operation that returns it, so a generator emits one
+//! Rust type per copy. Hoisting identical shapes roughly halves the generated
+//! code, and naming every type here (instead of leaving inline types to typify)
+//! is what makes a name clash detectable: typify silently reuses a name for a
+//! different schema, whereas [`hoist`] fails with both locations.
+//!
+//! Naming, in order of preference:
+//! 1. a shape used in two or more places is named after what it is, the
+//!    property that holds it (`service` → `Service`, `node_states[]` →
+//!    `NodeState`), when no other shape wants that name;
+//! 2. otherwise `<Parent><Property>`, the parent being the component or shape
+//!    that holds its first occurrence in (component, path) order — the same
+//!    convention typify uses, so names do not depend on which copy is seen first.
+//!
+//! Names therefore depend only on where shapes occur, not on traversal order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToPascalCase;
+use serde_json::{Map, Value};
+
+use crate::walk::{self, Step};
+use crate::Error;
+
+/// Keys that document a schema without changing the Rust type it produces.
+const METADATA: [&str; 7] = [
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "deprecated",
+    "nullable",
+];
+
+/// Names the generated crate already uses, or that read badly as types.
+const RESERVED: [&str; 6] = [
+    "Error",
+    "Client",
+    "ResponseValue",
+    "ByteStream",
+    "Result",
+    "Option",
+];
+
+/// Where a shape occurs: the holder (component name or shape id) and the steps
+/// from the holder to it.
+#[derive(Clone, Debug)]
+struct Occurrence {
+    holder: Holder,
+    steps: Vec<Step>,
+    /// Component name and full path, for ordering and error messages.
+    location: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Holder {
+    Component(String),
+    Shape(usize),
+    /// A shape whose children are still being collected (a unique token).
+    Pending(usize),
+}
+
+#[derive(Debug)]
+struct Shape {
+    /// The first occurrence's schema, children already replaced by placeholders.
+    schema: Value,
+    occurrences: Vec<Occurrence>,
+}
+
+/// What hoisting did, for statistics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HoistReport {
+    /// Inline schemas that produce a Rust type, before hoisting.
+    pub inline_types: usize,
+    /// Distinct shapes among them.
+    pub distinct_shapes: usize,
+    /// Shapes used in two or more places.
+    pub shared_shapes: usize,
+    /// Shapes named after their property alone (rule 1).
+    pub short_names: usize,
+}
+
+/// Does typify turn this schema into a named Rust type (struct or enum)?
+fn is_named_type(schema: &Value) -> bool {
+    let Some(obj) = schema.as_object() else {
+        return false;
+    };
+    if obj.contains_key("$ref") {
+        return false;
+    }
+    let has_props = obj
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty());
+    has_props
+        || obj.contains_key("enum")
+        || obj.contains_key("allOf")
+        || obj.contains_key("anyOf")
+        || obj.contains_key("oneOf")
+}
+
+/// The schema with documentation removed, children as they are: the identity
+/// of a shape.
+fn canonical(schema: &Value) -> Value {
+    fn strip(schema: &Value) -> Value {
+        let Some(obj) = schema.as_object() else {
+            return schema.clone();
+        };
+        let mut out = Map::new();
+        for (k, v) in obj {
+            if METADATA.contains(&k.as_str()) || k.starts_with("x-") {
+                continue;
+            }
+            let v = match k.as_str() {
+                "properties" => Value::Object(
+                    v.as_object()
+                        .map(|p| p.iter().map(|(n, s)| (n.clone(), strip(s))).collect())
+                        .unwrap_or_default(),
+                ),
+                "items" | "additionalProperties" | "not" => strip(v),
+                "allOf" | "anyOf" | "oneOf" => Value::Array(
+                    v.as_array()
+                        .map(|l| l.iter().map(strip).collect())
+                        .unwrap_or_default(),
+                ),
+                _ => v.clone(),
+            };
+            out.insert(k.clone(), v);
+        }
+        // Property order is kept: it is the field order of the Rust type.
+        Value::Object(out)
+    }
+    strip(schema)
+}
+
+const PLACEHOLDER: &str = "#/x-aiven-shape/";
+
+fn placeholder(id: usize) -> Value {
+    serde_json::json!({ "$ref": format!("{PLACEHOLDER}{id}") })
+}
+
+/// English singular of a property name, good enough for API nouns.
+pub fn singular(word: &str) -> String {
+    let w = word;
+    for (suffix, repl) in [
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("xes", "x"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+    ] {
+        if let Some(stem) = w.strip_suffix(suffix) {
+            if !stem.is_empty() {
+                return format!("{stem}{repl}");
+            }
+        }
+    }
+    if w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+        && w.len() > 3
+    {
+        return w[..w.len() - 1].to_string();
+    }
+    w.to_string()
+}
+
+/// The name a shape gets from the steps between its holder and itself.
+fn name_from_steps(steps: &[Step]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        match step {
+            Step::Property(p) => parts.push(p.to_pascal_case()),
+            Step::Items => match (i.checked_sub(1).map(|j| &steps[j]), parts.last_mut()) {
+                (Some(Step::Property(p)), Some(last)) if singular(p) != *p => {
+                    *last = singular(p).to_pascal_case();
+                }
+                _ => parts.push("Item".into()),
+            },
+            Step::AdditionalProperties => parts.push("Value".into()),
+            Step::Not => parts.push("Not".into()),
+            Step::Composition(_, i) => parts.push(format!("Variant{i}")),
+        }
+    }
+    parts.concat()
+}
+
+struct Collector {
+    shapes: Vec<Shape>,
+    by_key: BTreeMap<String, usize>,
+    inline_types: usize,
+    next_token: usize,
+}
+
+impl Collector {
+    /// Replaces every named-type subschema below `schema` by a placeholder,
+    /// children first, recording the occurrence.
+    fn collect(
+        &mut self,
+        schema: &mut Value,
+        component: &str,
+        path: &mut Vec<Step>,
+        holder_depth: usize,
+        holder: &Holder,
+    ) {
+        walk::for_each_child_mut(schema, &mut |step, sub| {
+            path.push(step);
+            if is_named_type(sub) {
+                // Children of this shape are held by this shape; their ids are
+                // only known once it is registered, so collect them against a
+                // temporary holder and patch afterwards.
+                let token = self.next_token;
+                self.next_token += 1;
+                let mut inner_path = path.clone();
+                self.collect(
+                    sub,
+                    component,
+                    &mut inner_path,
+                    path.len(),
+                    &Holder::Pending(token),
+                );
+                let key = canonical(sub).to_string();
+                let id = match self.by_key.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.shapes.len();
+                        self.shapes.push(Shape {
+                            schema: sub.clone(),
+                            occurrences: Vec::new(),
+                        });
+                        self.by_key.insert(key, id);
+                        id
+                    }
+                };
+                self.inline_types += 1;
+                for shape in &mut self.shapes {
+                    for occ in &mut shape.occurrences {
+                        if occ.holder == Holder::Pending(token) {
+                            occ.holder = Holder::Shape(id);
+                        }
+                    }
+                }
+                self.shapes[id].occurrences.push(Occurrence {
+                    holder: holder.clone(),
+                    steps: path[holder_depth..].to_vec(),
+                    location: format!("{component}.{}", crate::rules::render_path(path)),
+                });
+                *sub = placeholder(id);
+            } else {
+                self.collect(sub, component, path, holder_depth, holder);
+            }
+            path.pop();
+        });
+    }
+}
+
+/// Hoists every inline named-type schema of `components.schemas` into its own
+/// component. Fails on a name that two different shapes would need.
+pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
+    let names: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut sorted = names.clone();
+    sorted.sort();
+
+    let mut c = Collector {
+        shapes: Vec::new(),
+        by_key: BTreeMap::new(),
+        inline_types: 0,
+        next_token: 0,
+    };
+    for name in &sorted {
+        let pointer = format!("/components/schemas/{}", walk::escape_pointer(name));
+        let schema = doc.pointer_mut(&pointer).expect("listed above");
+        c.collect(
+            schema,
+            name,
+            &mut Vec::new(),
+            0,
+            &Holder::Component(name.clone()),
+        );
+    }
+    for shape in &mut c.shapes {
+        shape
+            .occurrences
+            .sort_by(|a, b| a.location.cmp(&b.location));
+    }
+
+    // A shape identical to a component is that component.
+    let mut component_keys: BTreeMap<String, String> = BTreeMap::new();
+    for name in &sorted {
+        let s = &doc["components"]["schemas"][name];
+        component_keys
+            .entry(canonical(s).to_string())
+            .or_insert_with(|| name.clone());
+    }
+
+    let taken: BTreeSet<String> = names.iter().cloned().collect();
+    let n = c.shapes.len();
+    let mut final_names: Vec<Option<String>> = vec![None; n];
+    for (key, &id) in &c.by_key {
+        if let Some(comp) = component_keys.get(key) {
+            final_names[id] = Some(comp.clone());
+        }
+    }
+
+    // Rule 1: short names for shared shapes that alone want them.
+    let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (id, shape) in c.shapes.iter().enumerate() {
+        if shape.occurrences.len() < 2 || final_names[id].is_some() {
+            continue;
+        }
+        let mut votes: BTreeMap<String, usize> = BTreeMap::new();
+        for occ in &shape.occurrences {
+            *votes.entry(name_from_steps(&occ.steps)).or_default() += 1;
+        }
+        let best = votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(k, _)| k.clone())
+            .unwrap_or_default();
+        wanted.entry(best).or_default().push(id);
+    }
+    let mut report = HoistReport {
+        inline_types: c.inline_types,
+        distinct_shapes: n,
+        shared_shapes: c.shapes.iter().filter(|s| s.occurrences.len() > 1).count(),
+        short_names: 0,
+    };
+    for (name, ids) in &wanted {
+        if ids.len() == 1
+            && !name.is_empty()
+            && !taken.contains(name)
+            && !RESERVED.contains(&name.as_str())
+        {
+            final_names[ids[0]] = Some(name.clone());
+            report.short_names += 1;
+        }
+    }
+
+    // Rule 2: <Parent><Property> for the rest, resolving parents first.
+    fn resolve(
+        id: usize,
+        shapes: &[Shape],
+        names: &mut Vec<Option<String>>,
+        depth: usize,
+    ) -> Result<String, Error> {
+        if let Some(n) = &names[id] {
+            return Ok(n.clone());
+        }
+        if depth > 256 {
+            return Err(Error::Invalid("shape nesting too deep to name".into()));
+        }
+        let occ = &shapes[id].occurrences[0];
+        let parent = match &occ.holder {
+            Holder::Component(c) => c.clone(),
+            Holder::Shape(p) => resolve(*p, shapes, names, depth + 1)?,
+            Holder::Pending(_) => {
+                unreachable!("every pending holder is resolved during collection")
+            }
+        };
+        let name = format!("{parent}{}", name_from_steps(&occ.steps));
+        names[id] = Some(name.clone());
+        Ok(name)
+    }
+    for id in 0..n {
+        resolve(id, &c.shapes, &mut final_names, 0)?;
+    }
+    let final_names: Vec<String> = final_names
+        .into_iter()
+        .map(|n| n.expect("resolved"))
+        .collect();
+
+    // No silent merges: one name, one shape.
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (id, name) in final_names.iter().enumerate() {
+        let is_component = taken.contains(name) && component_keys.values().any(|c| c == name);
+        if taken.contains(name) && !is_component {
+            return Err(Error::NameClash {
+                name: name.clone(),
+                first: format!("components.schemas.{name}"),
+                second: c.shapes[id].occurrences[0].location.clone(),
+            });
+        }
+        if let Some(&other) = owner.get(name.as_str()) {
+            if other != id {
+                return Err(Error::NameClash {
+                    name: name.clone(),
+                    first: c.shapes[other].occurrences[0].location.clone(),
+                    second: c.shapes[id].occurrences[0].location.clone(),
+                });
+            }
+        }
+        owner.insert(name, id);
+    }
+
+    // Write the components and turn placeholders into refs.
+    let to_ref = |v: &mut Value| {
+        if let Some(Value::String(r)) = v.get_mut("$ref") {
+            if let Some(id) = r.strip_prefix(PLACEHOLDER) {
+                let id: usize = id.parse().expect("placeholder id");
+                *r = format!("#/components/schemas/{}", final_names[id]);
+            }
+        }
+    };
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("checked");
+    for (id, shape) in c.shapes.iter().enumerate() {
+        let name = &final_names[id];
+        if schemas.contains_key(name) {
+            continue;
+        }
+        let mut s = shape.schema.clone();
+        if let Some(obj) = s.as_object_mut() {
+            obj.remove("nullable");
+        }
+        schemas.insert(name.clone(), s);
+    }
+    let mut to_ref = to_ref;
+    for (_, s) in schemas.iter_mut() {
+        walk::walk_pre_mut(s, &mut to_ref);
+    }
+    schemas.sort_keys();
+    Ok(report)
+}

@@ -1,0 +1,240 @@
+//! Traversal of the schemas inside an OpenAPI 3.0 document held as JSON.
+//!
+//! Rules work on `serde_json::Value` rather than `openapiv3` types so that
+//! they can repair documents that `openapiv3` (or typify) would reject.
+
+use serde_json::Value;
+
+/// Which side of the wire a schema describes. Request-side schemas stay
+/// strict (they protect the caller); response-side schemas are made tolerant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    Request,
+    Response,
+}
+
+/// The HTTP methods an OpenAPI path item can hold.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// JSON-pointer escaping of one reference token.
+pub fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The keywords whose value is a single subschema.
+const SINGLE: [&str; 3] = ["items", "additionalProperties", "not"];
+/// The keywords whose value is a list of subschemas.
+const LISTS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+
+/// One step from a schema to a subschema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Property(String),
+    Items,
+    AdditionalProperties,
+    Not,
+    Composition(&'static str, usize),
+}
+
+impl Step {
+    /// The path segment used in human-readable locations.
+    pub fn label(&self) -> String {
+        match self {
+            Step::Property(p) => p.clone(),
+            Step::Items => "[]".into(),
+            Step::AdditionalProperties => "{}".into(),
+            Step::Not => "!".into(),
+            Step::Composition(k, i) => format!("{k}[{i}]"),
+        }
+    }
+}
+
+/// Calls `f` on each direct subschema of `schema`.
+pub fn for_each_child_mut(schema: &mut Value, f: &mut dyn FnMut(Step, &mut Value)) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        for (name, sub) in props.iter_mut() {
+            f(Step::Property(name.clone()), sub);
+        }
+    }
+    for key in SINGLE {
+        if let Some(sub @ Value::Object(_)) = obj.get_mut(key) {
+            let step = match key {
+                "items" => Step::Items,
+                "additionalProperties" => Step::AdditionalProperties,
+                _ => Step::Not,
+            };
+            f(step, sub);
+        }
+    }
+    for key in LISTS {
+        if let Some(Value::Array(items)) = obj.get_mut(key) {
+            for (i, sub) in items.iter_mut().enumerate() {
+                f(Step::Composition(key, i), sub);
+            }
+        }
+    }
+}
+
+/// Visits `schema` and every subschema below it, children first.
+/// `path` holds the steps from the root to the visited schema.
+pub fn walk_post_mut(
+    schema: &mut Value,
+    path: &mut Vec<Step>,
+    f: &mut dyn FnMut(&[Step], &mut Value),
+) {
+    for_each_child_mut(schema, &mut |step, sub| {
+        path.push(step);
+        walk_post_mut(sub, path, f);
+        path.pop();
+    });
+    f(path, schema);
+}
+
+/// Visits every schema below `schema` (itself included), parents first.
+pub fn walk_pre_mut(schema: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    f(schema);
+    for_each_child_mut(schema, &mut |_, sub| walk_pre_mut(sub, f));
+}
+
+/// A root schema position in the document, as a JSON pointer, with the side it
+/// describes (`None` for component schemas, whose side depends on who uses them).
+#[derive(Clone, Debug)]
+pub struct Root {
+    pub pointer: String,
+    pub side: Option<Side>,
+}
+
+/// Every root schema position of the document: component schemas, parameter
+/// schemas, request bodies and responses (inline or under components).
+pub fn schema_roots(doc: &Value) -> Vec<Root> {
+    let mut roots = Vec::new();
+    let comp = doc.get("components");
+    if let Some(Value::Object(schemas)) = comp.and_then(|c| c.get("schemas")) {
+        for name in schemas.keys() {
+            roots.push(Root {
+                pointer: format!("/components/schemas/{}", escape_pointer(name)),
+                side: None,
+            });
+        }
+    }
+    if let Some(Value::Object(params)) = comp.and_then(|c| c.get("parameters")) {
+        for (name, p) in params {
+            if p.get("schema").is_some() {
+                roots.push(Root {
+                    pointer: format!("/components/parameters/{}/schema", escape_pointer(name)),
+                    side: Some(Side::Request),
+                });
+            }
+        }
+    }
+    let mut content_roots = Vec::new();
+    if let Some(Value::Object(bodies)) = comp.and_then(|c| c.get("requestBodies")) {
+        for (name, b) in bodies {
+            content_roots.push((
+                format!("/components/requestBodies/{}", escape_pointer(name)),
+                b.get("content"),
+                Side::Request,
+            ));
+        }
+    }
+    if let Some(Value::Object(resps)) = comp.and_then(|c| c.get("responses")) {
+        for (name, r) in resps {
+            content_roots.push((
+                format!("/components/responses/{}", escape_pointer(name)),
+                r.get("content"),
+                Side::Response,
+            ));
+        }
+    }
+    let mut param_roots = Vec::new();
+    if let Some(Value::Object(paths)) = doc.get("paths") {
+        for (path, item) in paths {
+            let pbase = format!("/paths/{}", escape_pointer(path));
+            if let Some(Value::Array(ps)) = item.get("parameters") {
+                for (i, p) in ps.iter().enumerate() {
+                    if p.get("schema").is_some() {
+                        param_roots.push(format!("{pbase}/parameters/{i}/schema"));
+                    }
+                }
+            }
+            for m in METHODS {
+                let Some(op) = item.get(m) else { continue };
+                let obase = format!("{pbase}/{m}");
+                if let Some(Value::Array(ps)) = op.get("parameters") {
+                    for (i, p) in ps.iter().enumerate() {
+                        if p.get("schema").is_some() {
+                            param_roots.push(format!("{obase}/parameters/{i}/schema"));
+                        }
+                    }
+                }
+                if let Some(b) = op.get("requestBody") {
+                    content_roots.push((
+                        format!("{obase}/requestBody"),
+                        b.get("content"),
+                        Side::Request,
+                    ));
+                }
+                if let Some(Value::Object(rs)) = op.get("responses") {
+                    for (code, r) in rs {
+                        content_roots.push((
+                            format!("{obase}/responses/{}", escape_pointer(code)),
+                            r.get("content"),
+                            Side::Response,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for p in param_roots {
+        roots.push(Root {
+            pointer: p,
+            side: Some(Side::Request),
+        });
+    }
+    for (base, content, side) in content_roots {
+        let Some(Value::Object(content)) = content else {
+            continue;
+        };
+        for (ct, media) in content {
+            if media.get("schema").is_some() {
+                roots.push(Root {
+                    pointer: format!("{base}/content/{}/schema", escape_pointer(ct)),
+                    side: Some(side),
+                });
+            }
+        }
+    }
+    roots
+}
+
+/// The component schema name a `$ref` points at, if it is a local schema ref.
+pub fn ref_target(schema: &Value) -> Option<&str> {
+    schema
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+}
+
+/// All component names referenced anywhere below `schema`.
+pub fn refs_below(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                    out.push(name.to_string());
+                }
+            }
+            for v in map.values() {
+                refs_below(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_below(v, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,63 @@
+//! `cargo xtask`: maintenance commands for the workspace. This file only
+//! parses arguments and dispatches; each command lives in its own module of
+//! the `xtask` library.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use xtask::{diff, fetch, lock};
+
+/// Maintenance tasks for the Aiven SDK workspace.
+#[derive(Debug, Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch the OpenAPI description, check it, and write it with its lock.
+    ///
+    /// Reads the spec from --source (an http(s) URL, a file:// URL or a path),
+    /// else from $AIVEN_OPENAPI_SOURCE, else from the published URL. The
+    /// document must be JSON, OpenAPI 3.0.x, and give every operation a
+    /// unique operationId. The bytes are written unchanged to
+    /// openapi/aiven-openapi.json (atomically) and described in the committed
+    /// openapi/aiven-openapi.lock.json (source, sha256, size, versions and
+    /// counts). With --locked the bytes must hash to the lock's sha256, the
+    /// lock is left alone, and nothing is written on a mismatch.
+    Fetch(fetch::FetchArgs),
+    /// Check openapi/aiven-openapi.json against the sha256 in the lock file.
+    ///
+    /// Prints one `ok:` line when the spec's bytes hash to the locked sha256;
+    /// fails when the lock or the spec is missing or the hashes differ.
+    VerifyLock,
+    /// Report the drift between two versions of the OpenAPI description.
+    ///
+    /// Lists operations added, removed, moved (same operationId, new method or
+    /// path) and changed (parameters, request body, success response; schemas
+    /// compared with $refs inlined, ignoring description, example, title and
+    /// x-codeSamples), component schemas added, removed and changed, and enum
+    /// values added or removed per location. Ends with a summary line that
+    /// flags breaking changes. Exits 0 whatever the drift: it is a report.
+    Diff(diff::DiffArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: &Command) -> anyhow::Result<()> {
+    match command {
+        Command::Fetch(args) => fetch::run(args, &xtask::openapi_dir()),
+        Command::VerifyLock => lock::run_verify(&xtask::openapi_dir()),
+        Command::Diff(args) => diff::run(args),
+    }
+}

@@ -1,0 +1,234 @@
+//! Reading an OpenAPI document: JSON parsing, version and operationId checks,
+//! operation listing and counts.
+
+use anyhow::{anyhow, bail, Result};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The path-item keys that hold operations, in OpenAPI order.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One operation of a document.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    /// The operation object.
+    pub body: &'a Value,
+    /// The path item holding it (for path-level parameters).
+    pub item: &'a Value,
+}
+
+impl<'a> Operation<'a> {
+    /// The `operationId`, when present as a string.
+    pub fn id(&self) -> Option<&'a str> {
+        self.body.get("operationId").and_then(Value::as_str)
+    }
+
+    /// `GET /v1/project`, for messages.
+    pub fn location(&self) -> String {
+        format!("{} {}", self.method.to_ascii_uppercase(), self.path)
+    }
+}
+
+/// Facts about a validated document, as recorded in the lock file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecSummary {
+    pub openapi: String,
+    pub info_version: String,
+    pub operations: usize,
+    pub paths: usize,
+    pub schemas: usize,
+}
+
+/// Parses `bytes` as JSON; `label` names the source in the error.
+pub fn parse_json(label: &str, bytes: &[u8]) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|err| anyhow!("{label} is not JSON: {err}"))
+}
+
+/// Parses and checks a document: OpenAPI 3.0.x, a `paths` object, and a
+/// unique non-empty `operationId` on every operation.
+pub fn validate(label: &str, bytes: &[u8]) -> Result<SpecSummary> {
+    let doc = parse_json(label, bytes)?;
+    let openapi = check_openapi_version(label, &doc)?;
+    let paths = doc.get("paths").and_then(Value::as_object);
+    let paths = paths.ok_or_else(|| anyhow!("{label} has no `paths` object"))?;
+    let ops = operations(&doc);
+    check_operation_ids(label, &ops)?;
+    Ok(SpecSummary {
+        openapi: openapi.to_owned(),
+        info_version: info_version(&doc),
+        operations: ops.len(),
+        paths: paths.len(),
+        schemas: schema_count(&doc),
+    })
+}
+
+/// The `openapi` version string, required to be 3.0.x.
+pub fn check_openapi_version<'a>(label: &str, doc: &'a Value) -> Result<&'a str> {
+    if let Some(swagger) = doc.get("swagger") {
+        let version = swagger.as_str().unwrap_or("2.0");
+        bail!("{label} is Swagger {version}; an OpenAPI 3.0 description is required");
+    }
+    let Some(version) = doc.get("openapi").and_then(Value::as_str) else {
+        bail!("{label} has no `openapi` version string; an OpenAPI 3.0 description is required");
+    };
+    if version.starts_with("3.0.") {
+        return Ok(version);
+    }
+    let family = if version.starts_with("3.1.") {
+        "3.1.x"
+    } else {
+        version
+    };
+    bail!("{label}: OpenAPI {family} found (openapi: \"{version}\"); 3.0.x is required")
+}
+
+/// Every operation has a non-empty `operationId` and no two share one.
+pub fn check_operation_ids(label: &str, ops: &[Operation<'_>]) -> Result<()> {
+    let mut seen: HashMap<&str, String> = HashMap::new();
+    for op in ops {
+        let id = op.id().filter(|id| !id.trim().is_empty());
+        let Some(id) = id else {
+            bail!("{label}: operation {} has no operationId", op.location());
+        };
+        if let Some(first) = seen.insert(id, op.location()) {
+            bail!(
+                "{label}: duplicate operationId `{id}` on {first} and {}",
+                op.location()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// All operations, in document order of paths and OpenAPI order of methods.
+pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    paths
+        .iter()
+        .flat_map(|(path, item)| path_operations(path, item))
+        .collect()
+}
+
+fn path_operations<'a>(path: &'a str, item: &'a Value) -> impl Iterator<Item = Operation<'a>> {
+    METHODS.iter().filter_map(move |method| {
+        let body = item.get(*method)?;
+        Some(Operation {
+            method,
+            path,
+            body,
+            item,
+        })
+    })
+}
+
+/// `info.version`, or an empty string when absent.
+pub fn info_version(doc: &Value) -> String {
+    let version = doc.pointer("/info/version").and_then(Value::as_str);
+    version.unwrap_or_default().to_owned()
+}
+
+/// Number of `components.schemas`.
+pub fn schema_count(doc: &Value) -> usize {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    schemas.map_or(0, |schemas| schemas.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(doc: Value) -> Result<SpecSummary> {
+        validate("spec.json", doc.to_string().as_bytes())
+    }
+
+    fn op(id: &str) -> Value {
+        json!({ "operationId": id, "responses": {} })
+    }
+
+    #[test]
+    fn counts_operations_paths_and_schemas() {
+        let doc = json!({
+            "openapi": "3.0.1",
+            "info": { "version": "v7" },
+            "paths": {
+                "/a": { "get": op("AGet"), "post": op("APost"), "parameters": [] },
+                "/b": { "delete": op("BDelete") }
+            },
+            "components": { "schemas": { "X": {}, "Y": {} } }
+        });
+        let summary = check(doc).unwrap();
+        let expected = SpecSummary {
+            openapi: "3.0.1".into(),
+            info_version: "v7".into(),
+            operations: 3,
+            paths: 2,
+            schemas: 2,
+        };
+        assert_eq!(summary, expected);
+    }
+
+    #[test]
+    fn rejects_non_json() {
+        let err = validate("spec.json", b"<html>").unwrap_err().to_string();
+        assert!(
+            err.starts_with("spec.json is not JSON: expected value at line 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_swagger_2() {
+        let err = check(json!({ "swagger": "2.0", "paths": {} })).unwrap_err();
+        let expected = "spec.json is Swagger 2.0; an OpenAPI 3.0 description is required";
+        assert_eq!(err.to_string(), expected);
+    }
+
+    #[test]
+    fn rejects_openapi_3_1() {
+        let err = check(json!({ "openapi": "3.1.0", "paths": {} })).unwrap_err();
+        let expected = "spec.json: OpenAPI 3.1.x found (openapi: \"3.1.0\"); 3.0.x is required";
+        assert_eq!(err.to_string(), expected);
+    }
+
+    #[test]
+    fn rejects_missing_version_and_missing_paths() {
+        let err = check(json!({ "paths": {} })).unwrap_err().to_string();
+        assert!(err.contains("has no `openapi` version string"), "{err}");
+        let err = check(json!({ "openapi": "3.0.3" }))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "spec.json has no `paths` object");
+    }
+
+    #[test]
+    fn rejects_missing_and_empty_operation_id() {
+        let doc = json!({ "openapi": "3.0.1", "paths": { "/x/{id}": { "patch": {} } } });
+        let err = check(doc).unwrap_err().to_string();
+        assert_eq!(err, "spec.json: operation PATCH /x/{id} has no operationId");
+        let doc = json!({ "openapi": "3.0.1", "paths": { "/y": { "get": op(" ") } } });
+        let err = check(doc).unwrap_err().to_string();
+        assert_eq!(err, "spec.json: operation GET /y has no operationId");
+    }
+
+    #[test]
+    fn rejects_duplicate_operation_ids_naming_both() {
+        let doc = json!({
+            "openapi": "3.0.1",
+            "paths": { "/a": { "get": op("Same") }, "/b": { "put": op("Same") } }
+        });
+        let err = check(doc).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "spec.json: duplicate operationId `Same` on GET /a and PUT /b"
+        );
+    }
+}

@@ -26,11 +26,11 @@ use serde_json::Value;
 /// What can go wrong in the pipeline. Every message is one line.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("not an OpenAPI 3.0 description: {0}")]
+    #[error("{0}")]
     Version(String),
-    #[error("{method} {path} has no operationId")]
+    #[error("operation {method} {path} has no operationId")]
     MissingOperationId { method: String, path: String },
-    #[error("operationId `{id}` is used twice: {first} and {second}")]
+    #[error("duplicate operationId `{id}` on {first} and {second}")]
     DuplicateOperationId {
         id: String,
         first: String,
@@ -48,7 +48,7 @@ pub enum Error {
         comment: String,
         reason: String,
     },
-    #[error("invalid description: {0}")]
+    #[error("{0}")]
     Invalid(String),
     #[error("code generation failed: {0}")]
     Codegen(String),
@@ -92,7 +92,7 @@ pub fn check(doc: &Value) -> Result<Vec<Operation>, Error> {
             let Some(op) = item.get(m) else { continue };
             let method = m.to_uppercase();
             let id = match op.get("operationId").and_then(Value::as_str) {
-                Some(id) if !id.is_empty() => id.to_string(),
+                Some(id) if !id.trim().is_empty() => id.to_string(),
                 _ => {
                     return Err(Error::MissingOperationId {
                         method,

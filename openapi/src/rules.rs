@@ -770,7 +770,11 @@ fn open_world_responses(doc: &mut Value) -> Result<usize, Error> {
 fn is_collection(s: &Value) -> bool {
     match schema_type(s) {
         Some("array") => true,
-        Some("object") => s.get("properties").is_none(),
+        // `properties: {}` is how the description writes a free-form map.
+        Some("object") => s
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_none_or(|p| p.is_empty()),
         _ => false,
     }
 }

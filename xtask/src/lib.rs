@@ -6,8 +6,10 @@ pub mod atomic;
 pub mod diff;
 pub mod fetch;
 pub mod lock;
+pub mod pipeline;
 pub mod source;
 pub mod spec;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use xtask::{diff, fetch, lock};
+use xtask::{diff, fetch, lock, pipeline, workflow};
 
 /// Maintenance tasks for the Aiven SDK workspace.
 #[derive(Debug, Parser)]
@@ -41,6 +41,27 @@ enum Command {
     /// values added or removed per location. Ends with a summary line that
     /// flags breaking changes. Exits 0 whatever the drift: it is a report.
     Diff(diff::DiffArgs),
+    /// Run the normalization pipeline on the fetched spec.
+    ///
+    /// --stats prints how often each general rule fired and what shape
+    /// hoisting did; --explain prints every rule's defect, example and reason;
+    /// --out writes the normalized description (what progenitor sees).
+    Normalize(pipeline::NormalizeArgs),
+    /// Write the generated client source for review (same code as build.rs).
+    Generate(pipeline::GenerateArgs),
+    /// Count the spec's operations that are methods of the generated client.
+    ///
+    /// Fails, listing them, when any operation has no client method.
+    Coverage,
+    /// Fetch the locked spec if needed, then run every test of the workspace.
+    ///
+    /// Extra arguments go to `cargo test`. Offline, set AIVEN_OPENAPI_SOURCE to
+    /// a local copy of the spec.
+    Test {
+        /// Arguments passed on to `cargo test`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,5 +80,9 @@ fn run(command: &Command) -> anyhow::Result<()> {
         Command::Fetch(args) => fetch::run(args, &xtask::openapi_dir()),
         Command::VerifyLock => lock::run_verify(&xtask::openapi_dir()),
         Command::Diff(args) => diff::run(args),
+        Command::Normalize(args) => pipeline::run_normalize(args),
+        Command::Generate(args) => pipeline::run_generate(args),
+        Command::Coverage => pipeline::run_coverage(),
+        Command::Test { args } => workflow::run_test(args),
     }
 }

@@ -1,14 +1,10 @@
 //! Reading an OpenAPI document: JSON parsing, version and operationId checks,
 //! operation listing and counts.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use serde_json::Value;
-use std::collections::HashMap;
 
-/// The path-item keys that hold operations, in OpenAPI order.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use aiven_openapi::walk::METHODS;
 
 /// One operation of a document.
 #[derive(Debug, Clone, Copy)]
@@ -48,60 +44,20 @@ pub fn parse_json(label: &str, bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|err| anyhow!("{label} is not JSON: {err}"))
 }
 
-/// Parses and checks a document: OpenAPI 3.0.x, a `paths` object, and a
-/// unique non-empty `operationId` on every operation.
+/// Parses and checks a document with the pipeline's own checks
+/// ([`aiven_openapi::check`]): OpenAPI 3.0.x, a `paths` object, and a unique
+/// non-empty `operationId` on every operation.
 pub fn validate(label: &str, bytes: &[u8]) -> Result<SpecSummary> {
     let doc = parse_json(label, bytes)?;
-    let openapi = check_openapi_version(label, &doc)?;
-    let paths = doc.get("paths").and_then(Value::as_object);
-    let paths = paths.ok_or_else(|| anyhow!("{label} has no `paths` object"))?;
-    let ops = operations(&doc);
-    check_operation_ids(label, &ops)?;
+    let ops = aiven_openapi::check(&doc).map_err(|err| anyhow!("{label}: {err}"))?;
+    let paths = doc.get("paths").and_then(Value::as_object).map_or(0, |p| p.len());
     Ok(SpecSummary {
-        openapi: openapi.to_owned(),
+        openapi: doc["openapi"].as_str().unwrap_or_default().to_owned(),
         info_version: info_version(&doc),
         operations: ops.len(),
-        paths: paths.len(),
+        paths,
         schemas: schema_count(&doc),
     })
-}
-
-/// The `openapi` version string, required to be 3.0.x.
-pub fn check_openapi_version<'a>(label: &str, doc: &'a Value) -> Result<&'a str> {
-    if let Some(swagger) = doc.get("swagger") {
-        let version = swagger.as_str().unwrap_or("2.0");
-        bail!("{label} is Swagger {version}; an OpenAPI 3.0 description is required");
-    }
-    let Some(version) = doc.get("openapi").and_then(Value::as_str) else {
-        bail!("{label} has no `openapi` version string; an OpenAPI 3.0 description is required");
-    };
-    if version.starts_with("3.0.") {
-        return Ok(version);
-    }
-    let family = if version.starts_with("3.1.") {
-        "3.1.x"
-    } else {
-        version
-    };
-    bail!("{label}: OpenAPI {family} found (openapi: \"{version}\"); 3.0.x is required")
-}
-
-/// Every operation has a non-empty `operationId` and no two share one.
-pub fn check_operation_ids(label: &str, ops: &[Operation<'_>]) -> Result<()> {
-    let mut seen: HashMap<&str, String> = HashMap::new();
-    for op in ops {
-        let id = op.id().filter(|id| !id.trim().is_empty());
-        let Some(id) = id else {
-            bail!("{label}: operation {} has no operationId", op.location());
-        };
-        if let Some(first) = seen.insert(id, op.location()) {
-            bail!(
-                "{label}: duplicate operationId `{id}` on {first} and {}",
-                op.location()
-            );
-        }
-    }
-    Ok(())
 }
 
 /// All operations, in document order of paths and OpenAPI order of methods.
@@ -188,7 +144,7 @@ mod tests {
     #[test]
     fn rejects_swagger_2() {
         let err = check(json!({ "swagger": "2.0", "paths": {} })).unwrap_err();
-        let expected = "spec.json is Swagger 2.0; an OpenAPI 3.0 description is required";
+        let expected = "spec.json: Swagger 2.0 found; an OpenAPI 3.0 description is required";
         assert_eq!(err.to_string(), expected);
     }
 
@@ -206,7 +162,7 @@ mod tests {
         let err = check(json!({ "openapi": "3.0.3" }))
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "spec.json has no `paths` object");
+        assert_eq!(err, "spec.json: no `paths` object");
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn not_json_is_refused_and_nothing_written() {
 fn swagger_2_is_refused() {
     let (err, out) = fetch_error(br#"{"swagger": "2.0", "paths": {}}"#);
     assert!(
-        err.ends_with("spec.json is Swagger 2.0; an OpenAPI 3.0 description is required"),
+        err.ends_with("spec.json: Swagger 2.0 found; an OpenAPI 3.0 description is required"),
         "{err}"
     );
     assert!(dir_names(out.path()).is_empty());

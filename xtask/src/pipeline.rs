@@ -1,0 +1,115 @@
+//! Commands over the normalization pipeline and the generated client:
+//! `normalize`, `generate`, `coverage`. They run the same code as
+//! `aiven-api/build.rs` (the `aiven-openapi` crate), on the fetched spec.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use aiven_openapi::codegen::{self, Interface};
+use aiven_openapi::Prepared;
+
+use crate::{atomic, lock, openapi_dir};
+
+/// Options of `cargo xtask normalize`.
+#[derive(Debug, clap::Args)]
+pub struct NormalizeArgs {
+    /// Print how often each rule fired and what shape hoisting did.
+    #[arg(long)]
+    pub stats: bool,
+    /// Print each rule's defect, example and reason.
+    #[arg(long)]
+    pub explain: bool,
+    /// Write the normalized description to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `cargo xtask generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Where to write the generated Rust source.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Interface style: builder (the crate's choice) or positional.
+    #[arg(long, default_value = "builder", value_parser = parse_interface)]
+    pub interface: Interface,
+}
+
+fn parse_interface(s: &str) -> Result<Interface, String> {
+    Interface::parse(s).ok_or_else(|| format!("`{s}`: expected builder or positional"))
+}
+
+/// Reads the fetched spec and the overlay and runs the pipeline.
+pub fn prepare(dir: &Path) -> Result<Prepared> {
+    let spec = lock::spec_path(dir);
+    if !spec.exists() {
+        return Err(anyhow!(
+            "{} is missing: run `cargo xtask fetch` (offline: AIVEN_OPENAPI_SOURCE=PATH)",
+            crate::display_path(&spec)
+        ));
+    }
+    let raw = aiven_openapi::read_json(&spec)?;
+    let overlay = aiven_openapi::read_json(&dir.join("overlay.json"))?;
+    Ok(aiven_openapi::prepare(raw, Some(&overlay))?)
+}
+
+/// `cargo xtask normalize`.
+pub fn run_normalize(args: &NormalizeArgs) -> Result<()> {
+    if args.explain {
+        for rule in aiven_openapi::rules::RULES {
+            println!("{}\n  defect:  {}\n  example: {}\n  why:     {}\n", rule.name, rule.defect, rule.example, rule.why);
+        }
+    }
+    let prepared = prepare(&openapi_dir())?;
+    if args.stats || (!args.explain && args.out.is_none()) {
+        println!("{}", prepared.report);
+    }
+    if let Some(out) = &args.out {
+        let text = serde_json::to_string_pretty(&prepared.doc)?;
+        atomic::write_atomically(out, text.as_bytes())?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// `cargo xtask generate --out FILE`.
+pub fn run_generate(args: &GenerateArgs) -> Result<()> {
+    let prepared = prepare(&openapi_dir())?;
+    let generated = codegen::generate(&prepared, args.interface)?;
+    atomic::write_atomically(&args.out, generated.code.as_bytes())
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "wrote {} ({} lines, {} client methods)",
+        args.out.display(),
+        generated.code.lines().count(),
+        generated.methods.len()
+    );
+    Ok(())
+}
+
+/// The operations of the spec that the generated client lacks.
+pub fn missing_operations(prepared: &Prepared, generated: &codegen::Generated) -> Vec<String> {
+    prepared
+        .operations
+        .iter()
+        .filter(|op| !generated.methods.contains_key(&codegen::operation_name(&op.operation_id)))
+        .map(|op| format!("{} ({} {})", op.operation_id, op.method, op.path))
+        .collect()
+}
+
+/// `cargo xtask coverage`: how many operations became client methods.
+pub fn run_coverage() -> Result<()> {
+    let prepared = prepare(&openapi_dir())?;
+    let generated = codegen::generate(&prepared, Interface::Builder)?;
+    let missing = missing_operations(&prepared, &generated);
+    let total = prepared.operations.len();
+    println!("coverage: {}/{total} operations are client methods", total - missing.len());
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        for m in &missing {
+            println!("  missing: {m}");
+        }
+        Err(anyhow!("{} operations have no client method", missing.len()))
+    }
+}

@@ -57,6 +57,14 @@ pub const RULES: &[Rule] = &[
         apply: empty_tag_names,
     },
     Rule {
+        name: "placeholder-map-keys",
+        defect: "maps written as an object with one property named `ANY`",
+        example: "`service_types: {properties: {ANY: {…service type…}}}` (10 places)",
+        why: "`ANY` stands for any key: the object is a map from string to that schema \
+              (`additionalProperties`), not a struct with a field called `any`",
+        apply: placeholder_map_keys,
+    },
+    Rule {
         name: "duplicate-enum-values",
         defect: "the same value listed twice in one `enum`",
         example: "two places; typify panics with \"Failed to make unique variant names\"",
@@ -413,6 +421,26 @@ fn empty_tag_names(doc: &mut Value) -> Result<usize, Error> {
             }
         }
     }
+    Ok(n)
+}
+
+fn placeholder_map_keys(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    for_each_schema(doc, &mut |s| {
+        let Some(obj) = s.as_object_mut() else { return };
+        let is_placeholder = obj
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.len() == 1 && p.contains_key("ANY"));
+        if is_placeholder {
+            let mut props = obj.remove("properties").expect("checked");
+            let value = props["ANY"].take();
+            obj.remove("required");
+            obj.insert("type".into(), json!("object"));
+            obj.insert("additionalProperties".into(), value);
+            n += 1;
+        }
+    });
     Ok(n)
 }
 

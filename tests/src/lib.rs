@@ -1,1 +1,32 @@
-//! Integration tests live in `tests/tests/`.
+//! Shared helpers of the workspace integration tests in `tests/tests/`.
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+        .to_path_buf()
+}
+
+/// A raw generated client for `base` (a mock server's URL) that sends
+/// `Authorization: aivenv1 TOKEN` when a token is given.
+pub fn raw_client(base: &str, token: Option<&str>) -> aiven_api::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("aivenv1 {token}"))
+            .expect("token is a valid header value");
+        value.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("reqwest client");
+    aiven_api::Client::new_with_client(
+        &format!("{base}/v1"),
+        http,
+        aiven_api::hooks::ClientState::new(),
+    )
+}

@@ -62,6 +62,16 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Fetch the locked spec if needed, then run the guided tour.
+    ///
+    /// Without AIVEN_TOKEN the tour runs against the embedded simulator,
+    /// offline; with it, it is a read-only tour of your account (`--create`
+    /// allows it to create a service). Extra arguments go to the example.
+    Quickstart {
+        /// Arguments passed on to the quickstart example.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -84,5 +94,6 @@ fn run(command: &Command) -> anyhow::Result<()> {
         Command::Generate(args) => pipeline::run_generate(args),
         Command::Coverage => pipeline::run_coverage(),
         Command::Test { args } => workflow::run_test(args),
+        Command::Quickstart { args } => workflow::run_quickstart(args),
     }
 }

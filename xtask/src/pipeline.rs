@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
 use aiven_openapi::codegen::{self, Interface};
 use aiven_openapi::Prepared;
+use anyhow::{anyhow, Context, Result};
 
 use crate::{atomic, lock, openapi_dir};
 
@@ -57,7 +57,10 @@ pub fn prepare(dir: &Path) -> Result<Prepared> {
 pub fn run_normalize(args: &NormalizeArgs) -> Result<()> {
     if args.explain {
         for rule in aiven_openapi::rules::RULES {
-            println!("{}\n  defect:  {}\n  example: {}\n  why:     {}\n", rule.name, rule.defect, rule.example, rule.why);
+            println!(
+                "{}\n  defect:  {}\n  example: {}\n  why:     {}\n",
+                rule.name, rule.defect, rule.example, rule.why
+            );
         }
     }
     let prepared = prepare(&openapi_dir())?;
@@ -92,7 +95,11 @@ pub fn missing_operations(prepared: &Prepared, generated: &codegen::Generated) -
     prepared
         .operations
         .iter()
-        .filter(|op| !generated.methods.contains_key(&codegen::operation_name(&op.operation_id)))
+        .filter(|op| {
+            !generated
+                .methods
+                .contains_key(&codegen::operation_name(&op.operation_id))
+        })
         .map(|op| format!("{} ({} {})", op.operation_id, op.method, op.path))
         .collect()
 }
@@ -103,13 +110,19 @@ pub fn run_coverage() -> Result<()> {
     let generated = codegen::generate(&prepared, Interface::Builder)?;
     let missing = missing_operations(&prepared, &generated);
     let total = prepared.operations.len();
-    println!("coverage: {}/{total} operations are client methods", total - missing.len());
+    println!(
+        "coverage: {}/{total} operations are client methods",
+        total - missing.len()
+    );
     if missing.is_empty() {
         Ok(())
     } else {
         for m in &missing {
             println!("  missing: {m}");
         }
-        Err(anyhow!("{} operations have no client method", missing.len()))
+        Err(anyhow!(
+            "{} operations have no client method",
+            missing.len()
+        ))
     }
 }

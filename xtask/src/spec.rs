@@ -50,7 +50,10 @@ pub fn parse_json(label: &str, bytes: &[u8]) -> Result<Value> {
 pub fn validate(label: &str, bytes: &[u8]) -> Result<SpecSummary> {
     let doc = parse_json(label, bytes)?;
     let ops = aiven_openapi::check(&doc).map_err(|err| anyhow!("{label}: {err}"))?;
-    let paths = doc.get("paths").and_then(Value::as_object).map_or(0, |p| p.len());
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .map_or(0, |p| p.len());
     Ok(SpecSummary {
         openapi: doc["openapi"].as_str().unwrap_or_default().to_owned(),
         info_version: info_version(&doc),

@@ -48,3 +48,11 @@ pub fn run_test(extra: &[String]) -> Result<()> {
     // Doc tests are not part of --all-targets.
     cargo(&["test", "--workspace", "--doc"], &[])
 }
+
+/// `cargo xtask quickstart [ARGS]`: the locked spec, then the tour example.
+pub fn run_quickstart(extra: &[String]) -> Result<()> {
+    ensure_spec(&crate::openapi_dir())?;
+    let mut args = vec!["--".to_string()];
+    args.extend(extra.iter().cloned());
+    cargo(&["run", "--quiet", "-p", "aiven-sim", "--example", "quickstart"], &args)
+}

@@ -14,6 +14,7 @@ fn fail(message: &str) -> ! {
 }
 
 fn main() {
+    let started = std::time::Instant::now();
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let openapi = manifest.parent().expect("workspace root").join("openapi");
     let spec = openapi.join("aiven-openapi.json");

@@ -3,6 +3,7 @@
 //! dispatches.
 
 pub mod atomic;
+pub mod build_cost;
 pub mod diff;
 pub mod fetch;
 pub mod lock;

@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use xtask::{diff, fetch, lock, pipeline, workflow};
+use xtask::{build_cost, diff, fetch, lock, pipeline, workflow};
 
 /// Maintenance tasks for the Aiven SDK workspace.
 #[derive(Debug, Parser)]
@@ -62,6 +62,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Measure a clean debug build of aiven-api: generated lines, build-script
+    /// time, wall time and peak memory.
+    BuildCost(build_cost::BuildCostArgs),
     /// Fetch the locked spec if needed, then run the guided tour.
     ///
     /// Without AIVEN_TOKEN the tour runs against the embedded simulator,
@@ -94,6 +97,7 @@ fn run(command: &Command) -> anyhow::Result<()> {
         Command::Generate(args) => pipeline::run_generate(args),
         Command::Coverage => pipeline::run_coverage(),
         Command::Test { args } => workflow::run_test(args),
+        Command::BuildCost(args) => build_cost::run(args),
         Command::Quickstart { args } => workflow::run_quickstart(args),
     }
 }

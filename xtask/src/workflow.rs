@@ -54,5 +54,15 @@ pub fn run_quickstart(extra: &[String]) -> Result<()> {
     ensure_spec(&crate::openapi_dir())?;
     let mut args = vec!["--".to_string()];
     args.extend(extra.iter().cloned());
-    cargo(&["run", "--quiet", "-p", "aiven-sim", "--example", "quickstart"], &args)
+    cargo(
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "aiven-sim",
+            "--example",
+            "quickstart",
+        ],
+        &args,
+    )
 }

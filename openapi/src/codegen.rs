@@ -185,3 +185,100 @@ pub fn client_methods(file: &syn::File) -> BTreeMap<String, String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_methods_reads_the_operation_each_method_sends() {
+        let file: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn get_thing<'a>(&'a self, id: &'a str) -> Result<ResponseValue<Thing>, Error<()>> {
+                    let info = OperationInfo { operation_id: "thing_get" };
+                    self.exec(info).await
+                }
+                pub fn widget_list(&self) -> builder::WidgetList<'_> {
+                    builder::WidgetList::new(self)
+                }
+                pub fn baseurl(&self) -> &String {
+                    &self.baseurl
+                }
+            }
+            impl ClientHooks<()> for &Client {
+                fn pre(&self) {
+                    let info = OperationInfo { operation_id: "from_a_trait" };
+                }
+            }
+            pub mod builder {
+                impl<'a> WidgetList<'a> {
+                    pub fn new(client: &'a Client) -> Self {
+                        Self { client }
+                    }
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                        let info = OperationInfo { operation_id: "widget_list" };
+                        self.client.exec(info).await
+                    }
+                }
+                impl<'a> Orphan<'a> {
+                    pub async fn send(self) -> Result<(), ()> {
+                        let info = OperationInfo { operation_id: "orphan" };
+                    }
+                }
+            }
+        };
+        let methods = client_methods(&file);
+        let expected: BTreeMap<String, String> =
+            [("thing_get", "get_thing"), ("widget_list", "widget_list")]
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        assert_eq!(methods, expected);
+    }
+
+    #[test]
+    fn send_null_components_become_options() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/w": {"put": {
+                "operationId": "WidgetUpdate",
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Body"},
+                }}},
+                "responses": {"204": {"description": "done"}},
+            }}},
+            "components": {"schemas": {
+                "Body": {"type": "object", "properties": {
+                    "limit": {"$ref": "#/components/schemas/NullableInteger"},
+                    "name": {"$ref": "#/components/schemas/NullableString"},
+                    "plain": {"type": "string"},
+                }},
+                "NullableString": {"type": "string", "nullable": true, rules::SEND_NULL_EXTENSION: true},
+                "NullableInteger": {"type": "integer", "nullable": true, rules::SEND_NULL_EXTENSION: true},
+            }},
+        });
+        let prepared = Prepared {
+            doc,
+            operations: Vec::new(),
+            report: Default::default(),
+        };
+        let g = generate(&prepared, Interface::Positional).unwrap();
+        let flat: String = g
+            .code
+            .split_whitespace()
+            .collect::<String>()
+            .replace(",>", ">");
+        for field in [
+            "publimit:::std::option::Option<::std::option::Option<i64>>",
+            "pubname:::std::option::Option<::std::option::Option<::std::string::String>>",
+            "pubplain:::std::option::Option<::std::string::String>",
+        ] {
+            assert!(flat.contains(field), "{field}");
+        }
+        // Replaced components are not emitted as types of their own.
+        assert!(!g.code.contains("pub struct NullableString"));
+        assert!(!g.code.contains("pub struct NullableInteger"));
+        assert_eq!(g.methods["widget_update"], "widget_update");
+    }
+}

@@ -269,6 +269,9 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
+    if names.is_empty() {
+        return Ok(HoistReport::default());
+    }
     let mut sorted = names.clone();
     sorted.sort();
 
@@ -307,9 +310,11 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
     let taken: BTreeSet<String> = names.iter().cloned().collect();
     let n = c.shapes.len();
     let mut final_names: Vec<Option<String>> = vec![None; n];
+    let mut is_component = vec![false; n];
     for (key, &id) in &c.by_key {
         if let Some(comp) = component_keys.get(key) {
             final_names[id] = Some(comp.clone());
+            is_component[id] = true;
         }
     }
 
@@ -383,8 +388,8 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
     // No silent merges: one name, one shape.
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     for (id, name) in final_names.iter().enumerate() {
-        let is_component = taken.contains(name) && component_keys.values().any(|c| c == name);
-        if taken.contains(name) && !is_component {
+        // Only a shape identical to the component may take its name.
+        if taken.contains(name) && !is_component[id] {
             return Err(Error::NameClash {
                 name: name.clone(),
                 first: format!("components.schemas.{name}"),
@@ -432,4 +437,381 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
     }
     schemas.sort_keys();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn doc(schemas: Value) -> Value {
+        json!({"openapi": "3.0.1", "paths": {}, "components": {"schemas": schemas}})
+    }
+
+    fn schema_ref(name: &str) -> Value {
+        json!({ "$ref": format!("#/components/schemas/{name}") })
+    }
+
+    fn obj(props: Value) -> Value {
+        json!({"type": "object", "properties": props})
+    }
+
+    fn names(d: &Value) -> Vec<String> {
+        d["components"]["schemas"]
+            .as_object()
+            .expect("schemas")
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    fn report(inline_types: usize, distinct: usize, shared: usize, short: usize) -> HoistReport {
+        HoistReport {
+            inline_types,
+            distinct_shapes: distinct,
+            shared_shapes: shared,
+            short_names: short,
+        }
+    }
+
+    #[test]
+    fn identical_shapes_share_one_component_named_by_property() {
+        let mut d = doc(json!({
+            "B": obj(json!({"service": {
+                "type": "object",
+                "description": "The service, as B describes it",
+                "properties": {"name": {"type": "string", "description": "B's words"}},
+            }})),
+            "A": obj(json!({
+                "service": {
+                    "type": "object",
+                    "description": "The service",
+                    "properties": {"name": {"type": "string"}},
+                },
+                "id": {"type": "string"},
+            })),
+        }));
+        let r = hoist(&mut d).unwrap();
+        assert_eq!(r, report(2, 1, 1, 1));
+        assert_eq!(
+            d["components"]["schemas"],
+            json!({
+                "A": obj(json!({"service": schema_ref("Service"), "id": {"type": "string"}})),
+                "B": obj(json!({"service": schema_ref("Service")})),
+                // The copy seen first (components in name order) documents it.
+                "Service": {
+                    "type": "object",
+                    "description": "The service",
+                    "properties": {"name": {"type": "string"}},
+                },
+            })
+        );
+        assert_eq!(names(&d), ["A", "B", "Service"]);
+    }
+
+    #[test]
+    fn list_items_are_named_by_the_singular_property() {
+        let nodes = json!({"type": "array", "items": obj(json!({"state": {"type": "string"}}))});
+        let mut d = doc(json!({
+            "A": obj(json!({"node_states": nodes})),
+            "B": obj(json!({"node_states": nodes})),
+        }));
+        assert_eq!(hoist(&mut d).unwrap(), report(2, 1, 1, 1));
+        let list = json!({"type": "array", "items": schema_ref("NodeState")});
+        assert_eq!(
+            d["components"]["schemas"],
+            json!({
+                "A": obj(json!({"node_states": list})),
+                "B": obj(json!({"node_states": list})),
+                "NodeState": obj(json!({"state": {"type": "string"}})),
+            })
+        );
+    }
+
+    #[test]
+    fn shapes_inside_shared_shapes_are_shared_too() {
+        let service = obj(json!({
+            "name": {"type": "string"},
+            "node_states": {"type": "array", "items": obj(json!({"state": {"type": "string"}}))},
+        }));
+        let mut d = doc(json!({
+            "ServiceGetResponse": obj(json!({"service": service})),
+            "ServiceUpdateResponse": obj(json!({"service": service})),
+        }));
+        assert_eq!(hoist(&mut d).unwrap(), report(4, 2, 2, 2));
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["Service"],
+            obj(json!({
+                "name": {"type": "string"},
+                "node_states": {"type": "array", "items": schema_ref("NodeState")},
+            }))
+        );
+        assert_eq!(s["NodeState"], obj(json!({"state": {"type": "string"}})));
+        assert_eq!(
+            s["ServiceGetResponse"],
+            obj(json!({"service": schema_ref("Service")}))
+        );
+        assert_eq!(
+            s["ServiceUpdateResponse"],
+            obj(json!({"service": schema_ref("Service")}))
+        );
+    }
+
+    #[test]
+    fn a_singleton_is_named_parent_and_property() {
+        let mut d = doc(json!({
+            "Foo": obj(json!({
+                "bar": obj(json!({
+                    "baz": obj(json!({"x": {"type": "string"}})),
+                    "kind": {"type": "string", "enum": ["a", "b"]},
+                })),
+                "labels": {"type": "object", "additionalProperties": obj(json!({"v": {"type": "string"}}))},
+                "data": {"type": "array", "items": obj(json!({"d": {"type": "integer"}}))},
+                "either": {"oneOf": [obj(json!({"p": {"type": "string"}})), {"type": "string"}]},
+            })),
+        }));
+        assert_eq!(hoist(&mut d).unwrap(), report(7, 7, 0, 0));
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            names(&d),
+            [
+                "Foo",
+                "FooBar",
+                "FooBarBaz",
+                "FooBarKind",
+                "FooDataItem",
+                "FooEither",
+                "FooEitherVariant0",
+                "FooLabelsValue",
+            ]
+        );
+        assert_eq!(
+            s["Foo"],
+            obj(json!({
+                "bar": schema_ref("FooBar"),
+                "labels": {"type": "object", "additionalProperties": schema_ref("FooLabelsValue")},
+                "data": {"type": "array", "items": schema_ref("FooDataItem")},
+                "either": schema_ref("FooEither"),
+            }))
+        );
+        assert_eq!(
+            s["FooBar"],
+            obj(json!({"baz": schema_ref("FooBarBaz"), "kind": schema_ref("FooBarKind")}))
+        );
+        assert_eq!(
+            s["FooBarKind"],
+            json!({"type": "string", "enum": ["a", "b"]})
+        );
+        assert_eq!(
+            s["FooEither"],
+            json!({"oneOf": [schema_ref("FooEitherVariant0"), {"type": "string"}]})
+        );
+    }
+
+    #[test]
+    fn nullable_stays_out_of_the_component() {
+        let mut d = doc(json!({
+            "Foo": obj(json!({"bar": {"type": "object", "nullable": true, "properties": {"x": {"type": "string"}}}})),
+        }));
+        hoist(&mut d).unwrap();
+        assert_eq!(
+            d["components"]["schemas"]["FooBar"],
+            obj(json!({"x": {"type": "string"}}))
+        );
+    }
+
+    #[test]
+    fn contested_short_names_fall_back_to_parent_and_property() {
+        let x = obj(json!({"name": {"type": "string"}}));
+        let y = obj(json!({"id": {"type": "integer"}}));
+        let mut d = doc(json!({
+            "A": obj(json!({"service": x})),
+            "B": obj(json!({"service": x})),
+            "C": obj(json!({"service": y})),
+            "D": obj(json!({"service": y})),
+        }));
+        assert_eq!(hoist(&mut d).unwrap(), report(4, 2, 2, 0));
+        let s = &d["components"]["schemas"];
+        assert_eq!(s["B"], obj(json!({"service": schema_ref("AService")})));
+        assert_eq!(s["D"], obj(json!({"service": schema_ref("CService")})));
+        assert_eq!(s["AService"], x);
+        assert_eq!(s["CService"], y);
+    }
+
+    #[test]
+    fn naming_does_not_depend_on_component_order() {
+        let x = obj(json!({"name": {"type": "string"}}));
+        let y = obj(json!({"id": {"type": "integer"}}));
+        let nodes = json!({"type": "array", "items": obj(json!({"state": {"type": "string"}}))});
+        let entries = [
+            ("Zeta", obj(json!({"service": x, "node_states": nodes}))),
+            ("Alpha", obj(json!({"service": y, "node_states": nodes}))),
+            ("Mid", obj(json!({"service": x, "other": y}))),
+            (
+                "Beta",
+                obj(json!({"service": y, "extra": obj(json!({"e": {"type": "boolean"}}))})),
+            ),
+        ];
+        let build = |order: &[usize]| {
+            let mut schemas = Map::new();
+            for &i in order {
+                schemas.insert(entries[i].0.to_string(), entries[i].1.clone());
+            }
+            doc(Value::Object(schemas))
+        };
+        let mut one = build(&[0, 1, 2, 3]);
+        let mut two = build(&[3, 2, 1, 0]);
+        let r1 = hoist(&mut one).unwrap();
+        let r2 = hoist(&mut two).unwrap();
+        assert_eq!(r1, r2);
+        assert_eq!(names(&one), names(&two));
+        assert_eq!(one.to_string(), two.to_string());
+        assert_eq!(
+            names(&one),
+            [
+                "Alpha",
+                "AlphaService",
+                "Beta",
+                "BetaExtra",
+                "Mid",
+                "MidService",
+                "NodeState",
+                "Zeta"
+            ]
+        );
+        let s = &one["components"]["schemas"];
+        // `Mid.other` is the same shape as Alpha's and Beta's `service`.
+        assert_eq!(s["Mid"]["properties"]["other"], schema_ref("AlphaService"));
+        assert_eq!(s["Zeta"]["properties"]["service"], schema_ref("MidService"));
+        assert_eq!(
+            s["Beta"]["properties"]["service"],
+            schema_ref("AlphaService")
+        );
+    }
+
+    #[test]
+    fn a_shape_identical_to_a_component_reuses_it() {
+        let mut d = doc(json!({
+            "Service": {
+                "type": "object",
+                "description": "A service",
+                "properties": {"name": {"type": "string", "description": "Its name"}},
+            },
+            "A": obj(json!({"service": obj(json!({"name": {"type": "string"}}))})),
+            "B": obj(json!({"svc": obj(json!({"name": {"type": "string"}}))})),
+        }));
+        assert_eq!(hoist(&mut d).unwrap(), report(2, 1, 1, 0));
+        assert_eq!(names(&d), ["A", "B", "Service"]);
+        let s = &d["components"]["schemas"];
+        assert_eq!(s["A"], obj(json!({"service": schema_ref("Service")})));
+        assert_eq!(s["B"], obj(json!({"svc": schema_ref("Service")})));
+        assert_eq!(s["Service"]["description"], json!("A service"));
+    }
+
+    #[test]
+    fn reserved_or_taken_short_names_are_not_used() {
+        let e = obj(json!({"message": {"type": "string"}}));
+        let s = obj(json!({"name": {"type": "string"}}));
+        let mut d = doc(json!({
+            "A": obj(json!({"error": e, "service": s})),
+            "B": obj(json!({"error": e, "service": s})),
+            "Service": obj(json!({"id": {"type": "integer"}})),
+        }));
+        assert_eq!(hoist(&mut d).unwrap(), report(4, 2, 2, 0));
+        assert_eq!(names(&d), ["A", "AError", "AService", "B", "Service"]);
+    }
+
+    #[test]
+    fn two_shapes_wanting_one_name_is_a_clash() {
+        let mut d = doc(json!({
+            "FooBar": obj(json!({"baz": obj(json!({"y": {"type": "integer"}}))})),
+            "Foo": obj(json!({"bar_baz": obj(json!({"x": {"type": "string"}}))})),
+        }));
+        let err = hoist(&mut d).unwrap_err();
+        let Error::NameClash {
+            name,
+            first,
+            second,
+        } = &err
+        else {
+            panic!("expected a name clash, got {err}");
+        };
+        assert_eq!(name, "FooBarBaz");
+        assert_eq!(first, "Foo.bar_baz");
+        assert_eq!(second, "FooBar.baz");
+        assert_eq!(
+            err.to_string(),
+            "type name `FooBarBaz` would be used for two different schemas: Foo.bar_baz and FooBar.baz"
+        );
+    }
+
+    #[test]
+    fn a_shape_named_like_a_different_component_is_a_clash() {
+        let mut d = doc(json!({
+            "Foo": obj(json!({"bar": obj(json!({"x": {"type": "string"}}))})),
+            "FooBar": obj(json!({"y": {"type": "integer"}})),
+        }));
+        let err = hoist(&mut d).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "type name `FooBar` would be used for two different schemas: components.schemas.FooBar and Foo.bar"
+        );
+    }
+
+    #[test]
+    fn nothing_to_hoist() {
+        let clean = doc(json!({
+            "A": obj(json!({"service": schema_ref("B"), "tags": {"type": "array", "items": {"type": "string"}}})),
+            "B": {"type": "object", "additionalProperties": {"type": "string"}},
+        }));
+        let mut d = clean.clone();
+        assert_eq!(hoist(&mut d).unwrap(), report(0, 0, 0, 0));
+        assert_eq!(d, clean);
+        // Hoisting a hoisted document changes nothing.
+        let mut once =
+            doc(json!({"Foo": obj(json!({"bar": obj(json!({"x": {"type": "string"}}))}))}));
+        hoist(&mut once).unwrap();
+        let mut twice = once.clone();
+        assert_eq!(hoist(&mut twice).unwrap(), report(0, 0, 0, 0));
+        assert_eq!(once, twice);
+        // A document without component schemas has nothing to hoist.
+        let mut bare = json!({"openapi": "3.0.1", "paths": {}});
+        assert_eq!(hoist(&mut bare).unwrap(), report(0, 0, 0, 0));
+        assert_eq!(bare, json!({"openapi": "3.0.1", "paths": {}}));
+    }
+
+    #[test]
+    fn singular_of_api_nouns() {
+        for (plural, one) in [
+            ("node_states", "node_state"),
+            ("policies", "policy"),
+            ("addresses", "address"),
+            ("boxes", "box"),
+            ("branches", "branch"),
+            ("hashes", "hash"),
+            ("status", "status"),
+            ("access", "access"),
+            ("analysis", "analysis"),
+            ("ips", "ips"),
+            ("data", "data"),
+        ] {
+            assert_eq!(singular(plural), one, "{plural}");
+        }
+    }
+
+    #[test]
+    fn canonical_ignores_documentation_only() {
+        let a = json!({"type": "object", "description": "a", "title": "A", "x-foo": 1,
+            "properties": {"p": {"type": "string", "example": "e", "nullable": true}}});
+        let b = json!({"type": "object", "properties": {"p": {"type": "string"}}});
+        let c = json!({"type": "object", "properties": {"p": {"type": "integer"}}});
+        assert_eq!(canonical(&a), canonical(&b));
+        assert_ne!(canonical(&a), canonical(&c));
+        // Field order is part of the shape.
+        let d1 = obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}));
+        let d2 = obj(json!({"b": {"type": "string"}, "a": {"type": "string"}}));
+        assert_ne!(canonical(&d1).to_string(), canonical(&d2).to_string());
+    }
 }

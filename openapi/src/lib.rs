@@ -180,3 +180,249 @@ pub fn read_json(path: &std::path::Path) -> Result<Value, Error> {
     serde_json::from_slice(&bytes)
         .map_err(|e| Error::Invalid(format!("{} is not JSON: {e}", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn op(id: &str) -> Value {
+        json!({"operationId": id, "responses": {"200": {"description": "ok"}}})
+    }
+
+    #[test]
+    fn check_lists_operations_sorted() {
+        let d = json!({
+            "openapi": "3.0.3",
+            "paths": {
+                "/b": {"get": op("BGet"), "delete": op("BDelete"), "parameters": []},
+                "/a/{id:\\d+}": {"post": op("APost")},
+            },
+        });
+        let ops = check(&d).unwrap();
+        let got: Vec<(&str, &str, &str)> = ops
+            .iter()
+            .map(|o| (o.operation_id.as_str(), o.method.as_str(), o.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("APost", "POST", "/a/{id:\\d+}"),
+                ("BDelete", "DELETE", "/b"),
+                ("BGet", "GET", "/b"),
+            ]
+        );
+    }
+
+    fn check_err(d: Value) -> String {
+        check(&d).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn check_requires_openapi_3_0() {
+        assert_eq!(
+            check_err(json!({"openapi": "3.1.0", "paths": {}})),
+            "OpenAPI 3.1.0 found; 3.0.x is required"
+        );
+        assert_eq!(
+            check_err(json!({"swagger": "2.0", "paths": {}})),
+            "Swagger 2.0 found; OpenAPI 3.0.x is required"
+        );
+        assert_eq!(
+            check_err(json!({"swagger": 2, "paths": {}})),
+            "Swagger 2.0 found; OpenAPI 3.0.x is required"
+        );
+        assert_eq!(
+            check_err(json!({"paths": {}})),
+            "no `openapi` version field"
+        );
+        assert_eq!(
+            check_err(json!({"openapi": 3.0, "paths": {}})),
+            "no `openapi` version field"
+        );
+        assert!(matches!(
+            check(&json!({"openapi": "3.1.0"})),
+            Err(Error::Version(_))
+        ));
+        assert_eq!(check_err(json!({"openapi": "3.0.1"})), "no `paths` object");
+        assert!(check(&json!({"openapi": "3.0.0", "paths": {}}))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn check_requires_operation_ids() {
+        let missing = json!({"openapi": "3.0.1", "paths": {
+            "/a": {"get": op("A")},
+            "/b/{id}": {"put": {"responses": {}}},
+        }});
+        let err = check(&missing).unwrap_err();
+        assert!(
+            matches!(&err, Error::MissingOperationId { method, path } if method == "PUT" && path == "/b/{id}")
+        );
+        assert_eq!(err.to_string(), "operation PUT /b/{id} has no operationId");
+        let blank = json!({"openapi": "3.0.1", "paths": {"/a": {"get": {"operationId": "  "}}}});
+        assert_eq!(check_err(blank), "operation GET /a has no operationId");
+    }
+
+    #[test]
+    fn check_rejects_duplicate_operation_ids() {
+        let d = json!({"openapi": "3.0.1", "paths": {
+            "/a": {"get": op("Same")},
+            "/b": {"get": op("Other"), "post": op("Same")},
+        }});
+        let err = check(&d).unwrap_err();
+        assert!(matches!(&err, Error::DuplicateOperationId { id, .. } if id == "Same"));
+        assert_eq!(
+            err.to_string(),
+            "duplicate operationId `Same` on GET /a and POST /b"
+        );
+        let same_path =
+            json!({"openapi": "3.0.1", "paths": {"/a": {"get": op("X"), "delete": op("X")}}});
+        assert_eq!(
+            check_err(same_path),
+            "duplicate operationId `X` on GET /a and DELETE /a"
+        );
+    }
+
+    /// A small document with the defects the rules repair.
+    fn tiny() -> Value {
+        json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": "1"},
+            "tags": [{"name": "", "x-displayName": "Cloud"}],
+            "paths": {
+                "/project/{project}/thing/{thing_id:\\d+}": {"get": {
+                    "operationId": "ThingGet",
+                    "tags": [""],
+                    "parameters": [{"name": "project", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/ThingGetResponse"},
+                    }}}},
+                }},
+            },
+            "components": {"schemas": {
+                "ThingGetResponse": {"type": "object", "properties": {
+                    "thing": {"type": "object", "title": "Thing", "properties": {
+                        "state": {"type": "string", "enum": ["ON", "OFF", "ON"]},
+                    }},
+                }},
+            }},
+        })
+    }
+
+    #[test]
+    fn prepare_runs_every_stage() {
+        let overlay = json!({"entries": [{
+            "comment": "the thing is documented",
+            "target": "/components/schemas/ThingGetResponse",
+            "merge": {"description": "One thing"},
+        }]});
+        let p = prepare(tiny(), Some(&overlay)).unwrap();
+        assert_eq!(
+            p.operations,
+            [Operation {
+                operation_id: "ThingGet".into(),
+                method: "GET".into(),
+                path: "/project/{project}/thing/{thing_id:\\d+}".into(),
+            }]
+        );
+        assert_eq!(p.report.overlay_entries, 1);
+        let fired: Vec<(&str, usize)> = p
+            .report
+            .rules
+            .iter()
+            .copied()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        assert_eq!(
+            fired,
+            [
+                ("route-converters-in-paths", 1),
+                ("undeclared-path-parameters", 1),
+                ("empty-tag-names", 2),
+                ("duplicate-enum-values", 1),
+                ("prose-titles", 1),
+                ("shared-error-response", 1),
+                // ThingGetResponse, thing, state, AivenError, AivenErrorDetail.
+                ("open-world-responses", 5),
+            ]
+        );
+        assert_eq!(p.report.rules.len(), rules::RULES.len());
+        assert_eq!(p.report.hoist.inline_types, 1);
+        let s = &p.doc["components"]["schemas"];
+        let names: Vec<&String> = s.as_object().unwrap().keys().collect();
+        assert_eq!(
+            names,
+            [
+                "AivenError",
+                "AivenErrorDetail",
+                "ThingGetResponse",
+                "ThingGetResponseThing"
+            ]
+        );
+        assert_eq!(s["ThingGetResponse"]["description"], json!("One thing"));
+        assert_eq!(
+            s["ThingGetResponseThing"]["properties"]["state"],
+            json!({"type": "string", "description": "Known values: `ON`, `OFF`.", "nullable": true})
+        );
+        let op = &p.doc["paths"]["/project/{project}/thing/{thing_id}"]["get"];
+        assert_eq!(op["tags"], json!(["Cloud"]));
+        assert_eq!(op["parameters"][1]["name"], json!("thing_id"));
+        assert_eq!(
+            p.doc["tags"],
+            json!([{"name": "Cloud", "x-displayName": "Cloud"}])
+        );
+
+        let shown = p.report.to_string();
+        assert!(
+            shown.starts_with("overlay entries applied             1\n"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("\nroute-converters-in-paths           1\n"),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with("named by property alone             0"),
+            "{shown}"
+        );
+        assert_eq!(shown.lines().count(), 1 + rules::RULES.len() + 4);
+    }
+
+    #[test]
+    fn prepare_stops_at_the_first_failing_stage() {
+        let mut d = tiny();
+        d["openapi"] = json!("3.1.0");
+        assert!(matches!(prepare(d, None), Err(Error::Version(_))));
+        let bad = json!({"entries": [{"comment": "c", "target": "/nope", "merge": {}}]});
+        assert!(matches!(
+            prepare(tiny(), Some(&bad)),
+            Err(Error::Overlay { index: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn read_json_names_the_file() {
+        let dir = std::env::temp_dir().join(format!("aiven-openapi-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.json");
+        let bad = dir.join("bad.json");
+        std::fs::write(&good, r#"{"a": [1, 2]}"#).unwrap();
+        std::fs::write(&bad, "{not json").unwrap();
+        assert_eq!(read_json(&good).unwrap(), json!({"a": [1, 2]}));
+        let err = read_json(&bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("{} is not JSON: ", bad.display())),
+            "{err}"
+        );
+        let missing = dir.join("missing.json");
+        let err = read_json(&missing).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("cannot read {}: ", missing.display())),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -436,7 +436,79 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
         walk::walk_pre_mut(s, &mut to_ref);
     }
     schemas.sort_keys();
+    audit_newtype_names(schemas)?;
     Ok(report)
+}
+
+/// Is this inline schema one typify turns into a named newtype (a string
+/// with length or pattern checks)? Objects and enums are hoisted already.
+fn is_newtype(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && ["maxLength", "minLength", "pattern"]
+            .iter()
+            .any(|k| schema.get(*k).is_some())
+        && schema.get("$ref").is_none()
+}
+
+/// The rest of "no silent merges": typify names the newtypes that remain
+/// inline after hoisting (`<Component>_<property>` in Pascal case, `Item`
+/// for list items, `Value` for map values) and reuses a name it has seen for
+/// a different schema without a word. Simulate that naming and refuse a name
+/// that two different schemas, or a schema and a component, would share.
+fn audit_newtype_names(schemas: &Map<String, Value>) -> Result<(), Error> {
+    let mut seen: BTreeMap<String, (Value, String)> = BTreeMap::new();
+    for (component, schema) in schemas {
+        let Some(Value::Object(props)) = schema.get("properties") else {
+            continue;
+        };
+        for (prop, sub) in props {
+            let mut name = format!(
+                "{component}_{}",
+                heck::ToSnakeCase::to_snake_case(prop.as_str())
+            );
+            let mut location = format!("{component}.{prop}");
+            let mut s = sub;
+            loop {
+                if let Some(items) = s.get("items") {
+                    name.push_str("_item");
+                    location.push_str(".[]");
+                    s = items;
+                } else if let Some(v @ Value::Object(_)) = s.get("additionalProperties") {
+                    name.push_str("_value");
+                    location.push_str(".{}");
+                    s = v;
+                } else {
+                    break;
+                }
+            }
+            if !is_newtype(s) {
+                continue;
+            }
+            let name = name.to_pascal_case();
+            let key = canonical(s);
+            if schemas.contains_key(&name) {
+                return Err(Error::NameClash {
+                    name: name.clone(),
+                    first: format!("components.schemas.{name}"),
+                    second: location,
+                });
+            }
+            match seen.get(&name) {
+                Some((other, first)) if *other != key => {
+                    return Err(Error::NameClash {
+                        name,
+                        first: first.clone(),
+                        second: location,
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name, (key, location));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -813,5 +885,39 @@ mod tests {
         let d1 = obj(json!({"a": {"type": "string"}, "b": {"type": "string"}}));
         let d2 = obj(json!({"b": {"type": "string"}, "a": {"type": "string"}}));
         assert_ne!(canonical(&d1).to_string(), canonical(&d2).to_string());
+    }
+
+    #[test]
+    fn newtypes_typify_would_name_alike_are_a_clash() {
+        // typify names both `FooBarBaz`: `Foo` + `bar_baz` and `FooBar` + `baz`.
+        let mut d = doc(json!({
+            "Foo": obj(json!({"bar_baz": {"type": "string", "maxLength": 5}})),
+            "FooBar": obj(json!({"baz": {"type": "string", "maxLength": 9}})),
+        }));
+        let err = hoist(&mut d).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "type name `FooBarBaz` would be used for two different schemas: Foo.bar_baz and FooBar.baz"
+        );
+    }
+
+    #[test]
+    fn identical_newtypes_with_one_name_are_fine_and_list_items_are_named() {
+        let mut d = doc(json!({
+            "Foo": obj(json!({"bar_baz": {"type": "string", "maxLength": 5, "description": "a"}})),
+            "FooBar": obj(json!({"baz": {"type": "string", "maxLength": 5, "description": "b"}})),
+            "FooTagsItem": obj(json!({"x": {"type": "integer"}})),
+            "Foo2": obj(json!({"tags": {"type": "array", "items": {"type": "string", "pattern": "^a"}}})),
+        }));
+        hoist(&mut d).expect("same schema under one name is one type");
+        let mut clash = doc(json!({
+            "FooTagsItem": obj(json!({"x": {"type": "integer"}})),
+            "Foo": obj(json!({"tags": {"type": "array", "items": {"type": "string", "pattern": "^a"}}})),
+        }));
+        let err = hoist(&mut clash).unwrap_err().to_string();
+        assert!(
+            err.contains("`FooTagsItem`") && err.contains("Foo.tags.[]"),
+            "{err}"
+        );
     }
 }

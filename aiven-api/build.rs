@@ -52,6 +52,13 @@ fn main() {
         &out.join("operations.rs"),
         &operation_table(&prepared, &generated),
     );
+    // Read by `cargo xtask build-cost`.
+    let stats = format!(
+        "{{\"build_script_ms\": {}, \"generated_lines\": {}}}\n",
+        started.elapsed().as_millis(),
+        generated.code.lines().count()
+    );
+    write(&out.join("build-stats.json"), &stats);
 }
 
 fn write(path: &Path, text: &str) {

@@ -30,3 +30,22 @@ pub fn raw_client(base: &str, token: Option<&str>) -> aiven_api::Client {
         aiven_api::hooks::ClientState::new(),
     )
 }
+
+/// A realistic PostgreSQL service as the API returns it (components, node
+/// states, backups, user config, connection info).
+pub fn service_json() -> serde_json::Value {
+    serde_json::from_str(include_str!("../fixtures/service-pg.json")).expect("fixture is JSON")
+}
+
+/// A `ServiceList` body with `n` distinct realistic services.
+pub fn service_list_json(n: usize) -> serde_json::Value {
+    let services: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut s = service_json();
+            s["service_name"] = format!("pg-demo-{i}").into();
+            s["node_states"][0]["name"] = format!("pg-demo-{i}-1").into();
+            s
+        })
+        .collect();
+    serde_json::json!({ "services": services })
+}

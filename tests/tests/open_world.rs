@@ -8,9 +8,7 @@ use httpmock::Method::GET;
 use httpmock::MockServer;
 use serde_json::{json, Value};
 
-fn base_service() -> Value {
-    serde_json::from_str(include_str!("../fixtures/service-pg.json")).expect("fixture")
-}
+use aiven_tests::service_json as base_service;
 
 async fn get_service(service: Value) -> aiven_api::types::Service {
     let server = MockServer::start_async().await;

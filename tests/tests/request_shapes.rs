@@ -10,9 +10,7 @@ use serde_json::{json, Value};
 
 const TOKEN: &str = "tok-123";
 
-fn service_json() -> Value {
-    serde_json::from_str(include_str!("../fixtures/service-pg.json")).expect("fixture is JSON")
-}
+use aiven_tests::service_json;
 
 fn assert_realistic_service(s: &types::Service) {
     assert_eq!(s.service_name.as_deref(), Some("pg-demo"));

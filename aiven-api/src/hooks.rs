@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use tracing::Instrument;
 
 /// Sends one request. `aiven-ext` implements it to retry transient failures.
 pub trait Transport: Send + Sync + 'static {
@@ -68,13 +69,19 @@ impl ClientHooks<ClientState> for crate::Client {
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let _enter = span.enter();
         let started = Instant::now();
+        // `instrument`, not `enter`: the span must follow the future across
+        // awaits, or concurrent calls would land in each other's spans.
         let result = match &self.inner().transport {
-            Some(t) => t.execute(self.client(), request, info.operation_id).await,
-            None => self.client().execute(request).await,
+            Some(t) => {
+                t.execute(self.client(), request, info.operation_id)
+                    .instrument(span.clone())
+                    .await
+            }
+            None => self.client().execute(request).instrument(span.clone()).await,
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let _enter = span.enter();
         match &result {
             Ok(r) => {
                 span.record("status", r.status().as_u16());

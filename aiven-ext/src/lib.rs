@@ -1,2 +1,123 @@
-//! Hand-written ergonomics on top of [`aiven_api`] (see the crate README).
+//! Ergonomics on top of the generated Aiven client [`aiven_api`]:
+//! construction from the environment, retries, one typed error,
+//! forward-compatible state enums, waiters and service lifecycle helpers.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use aiven_ext::{AivenClient, ServiceExt, StateExt};
+//!
+//! # async fn run() -> aiven_ext::Result<()> {
+//! // AIVEN_TOKEN, AIVEN_AUTH_TOKEN or the avn CLI's credentials file.
+//! let client = AivenClient::from_env()?;
+//!
+//! // Every generated operation is reachable through Deref …
+//! let services = client.service_list().project("my-project").send().await?;
+//! for svc in services.into_inner().services.unwrap_or_default() {
+//!     println!("{:?} {:?} {:?}", svc.service_name, svc.service_type_enum(), svc.state());
+//! }
+//!
+//! // … and the helpers validate, retry safely and wait.
+//! let body = aiven_api::types::ServiceCreateRequestBody::builder()
+//!     .service_name("pg-demo")
+//!     .service_type("pg")
+//!     .plan("hobbyist");
+//! let created = client.create_service("my-project", body).send().await?;
+//! let running = client
+//!     .wait_until_service_running("my-project", "pg-demo")
+//!     .all_nodes_running(true)
+//!     .on_progress(|p| eprintln!("{:>4}s {}", p.elapsed.as_secs(), p.state))
+//!     .wait(Duration::from_secs(20 * 60))
+//!     .await?;
+//! # let _ = (created, running);
+//! # Ok(()) }
+//! ```
+//!
+//! # Construction
+//!
+//! [`AivenClientBuilder`]: token (an [`AuthToken`], sent as
+//! `Authorization: aivenv1 …` in a header marked sensitive; every `Debug`
+//! prints `** redacted **`), base URL (`/v1` appended), user agent
+//! `aiven-rust/<version>` plus an optional suffix, timeouts (connect 10 s,
+//! read 30 s, whole request 60 s). A token is refused over plain `http://`
+//! except to loopback hosts, unless `allow_insecure_http(true)`. Without a
+//! token the client is anonymous, which suffices for public endpoints such
+//! as `list_clouds` and [`AivenClient::list_service_types`]`(None)`.
+//! [`AivenClientBuilder::from_env_with`] takes a lookup function, so the
+//! environment rules are testable without touching the process environment.
+//!
+//! # Retries (default [`RetryPolicy`])
+//!
+//! Every request, generated or not, goes through [`RetryTransport`]:
+//!
+//! - retried: connection failures before the request was sent (any method);
+//!   429 (any method: the rate limiter refused it unprocessed); 500, 502,
+//!   503, 504 and timeouts/connection loss after sending, for idempotent
+//!   methods only (GET, HEAD, OPTIONS, PUT, DELETE);
+//! - not retried: POST (and PATCH) after an ambiguous failure. For service
+//!   creation, [`CreateService`] looks the service up first and retries the
+//!   create only if it does not exist ([`Created::AlreadyCreated`] otherwise);
+//! - delays: full jitter with a floor, uniform in `[200 ms, min(20 s, 200 ms·2ⁿ)]`
+//!   before retry `n`; `Retry-After` (seconds or HTTP-date) replaces the
+//!   computed delay;
+//! - limits: 4 attempts in all, and a 60 s wall-clock budget from the first
+//!   attempt: a retry whose delay would end past it (including a longer
+//!   `Retry-After`) is not made and the last error is returned;
+//! - each retry emits a `tracing` WARN event with `operation_id`,
+//!   `attempt`, `delay_ms` and `reason`.
+//!
+//! # Errors
+//!
+//! One [`Error`]; API errors ([`ApiError`]) carry status, operation id,
+//! Aiven's message, `errors[].error_code` and the request id. Error bodies
+//! that are not Aiven's JSON (a proxy's HTML 502) become the message. Any
+//! error of the generated client converts with `?`/`From`.
+//!
+//! # Waiters (default [`WaitPolicy`])
+//!
+//! `client.wait_until_*(…)[.options…].wait(max_wait)`, one engine
+//! ([`Wait`]) for all targets ([`WaitTarget`]):
+//!
+//! - poll delays: full jitter with a floor, uniform in
+//!   `[2 s, min(30 s, 2 s·2ⁿ)]` after poll `n`; while confirming
+//!   (`confirmations(n)`, default 1), the minimum delay;
+//! - 404 within 60 s of the start is "not yet" (eventual consistency after a
+//!   create); retryable errors are "not yet"; other errors end the wait;
+//! - terminal states fail fast ([`Error::WaitFailed`]), e.g. `POWEROFF`
+//!   while waiting for `RUNNING` unless `tolerate_poweroff(true)`;
+//! - the last poll happens at the deadline, then [`Error::WaitTimeout`]
+//!   reports elapsed time, polls and the last state;
+//! - `on_progress` reports every observation.
+//!
+//! Measured with the default policy (test
+//! `measure_default_policy_ten_minute_creation`: real HTTP to a loopback
+//! mock server that turns `RUNNING` after 10 minutes of mock-clock time;
+//! 100 waits per run, four runs): about 40 requests per wait on average
+//! (32–50), and the transition is noticed 9–10.7 s late on average (median
+//! 7–10.5 s, 95th percentile about 21 s, never more than the 30 s maximum
+//! delay).
+#![deny(missing_docs)]
+
+mod client;
+pub mod clock;
+mod error;
+mod lifecycle;
+mod retry;
+mod state;
+pub mod validate;
+mod waiter;
+
 pub use aiven_api;
+pub use client::{AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL};
+pub use error::{ApiError, Error, Result};
+pub use lifecycle::{CreateService, Created, DeleteService, UpdateService};
+pub use retry::{RetryPolicy, RetryTransport, OPERATION_HEADER};
+pub use state::{
+    ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,
+    ServiceState, ServiceType, StateExt, TopicState, VpcState,
+};
+pub use waiter::{
+    ConnectorRunning, IntegrationActive, Progress, ServiceDeleted, ServiceReady, TopicActive,
+    Verdict, VpcActive, Wait, WaitPolicy, WaitTarget,
+};

@@ -1,0 +1,466 @@
+//! Service lifecycle: create, update (plan, cloud, disk, power), delete,
+//! each optionally followed by the matching waiter; plans and service types.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use aiven_api::types;
+
+use crate::retry::{self, RetryHint};
+use crate::state::{ServiceExt, ServiceState};
+use crate::validate::{self, bounded};
+use crate::{AivenClient, Error, Result};
+
+/// The outcome of [`CreateService`].
+#[derive(Clone, Debug)]
+pub enum Created {
+    /// This call created the service.
+    New(types::Service),
+    /// An earlier attempt of this call failed ambiguously but had reached
+    /// the API: the service exists and was not created twice.
+    AlreadyCreated(types::Service),
+}
+
+impl Created {
+    /// The service, however it came to exist.
+    pub fn service(&self) -> &types::Service {
+        match self {
+            Created::New(s) | Created::AlreadyCreated(s) => s,
+        }
+    }
+
+    /// The service, however it came to exist.
+    pub fn into_service(self) -> types::Service {
+        match self {
+            Created::New(s) | Created::AlreadyCreated(s) => s,
+        }
+    }
+
+    fn map(self, f: impl FnOnce(types::Service) -> types::Service) -> Self {
+        match self {
+            Created::New(s) => Created::New(f(s)),
+            Created::AlreadyCreated(s) => Created::AlreadyCreated(f(s)),
+        }
+    }
+}
+
+/// A failure after which the create may or may not have happened.
+fn is_ambiguous(e: &Error) -> bool {
+    match e {
+        Error::Transport(e) => !e.is_connect(),
+        Error::Api(e) => matches!(e.status.as_u16(), 500 | 502 | 503 | 504),
+        _ => false,
+    }
+}
+
+/// 403 because of termination protection, made explicit.
+fn protection(e: Error, project: &str, service: &str) -> Error {
+    match e {
+        Error::Api(api) if api.is_termination_protected() => Error::TerminationProtected {
+            project: project.to_owned(),
+            service: service.to_owned(),
+            source: api,
+        },
+        e => e,
+    }
+}
+
+/// Creates a service; see [`AivenClient::create_service`].
+#[must_use = "does nothing until `.send()` or `.send_and_wait(..)` is awaited"]
+#[derive(Debug)]
+pub struct CreateService<'c> {
+    client: &'c AivenClient,
+    project: String,
+    body: Result<types::ServiceCreateRequestBody, String>,
+    existence_check: bool,
+}
+
+impl CreateService<'_> {
+    /// After an ambiguous failure (5xx, timeout, connection lost after
+    /// sending), look the service up and retry the create only if it does
+    /// not exist. On by default; off surfaces the first such failure.
+    pub fn existence_check(mut self, yes: bool) -> Self {
+        self.existence_check = yes;
+        self
+    }
+
+    /// Validates, then creates the service.
+    pub async fn send(self) -> Result<Created> {
+        let body = self
+            .body
+            .map_err(|e| Error::InvalidRequest(format!("service create body: {e}")))?;
+        validate::project_name(&self.project)?;
+        validate::service_name(&body.service_name)?;
+        bounded("service_type", &body.service_type, 64)?;
+        bounded("plan", &body.plan, 128)?;
+        if let Some(cloud) = &body.cloud {
+            bounded("cloud", cloud, 256)?;
+        }
+        if let Some(mb) = body.disk_space_mb {
+            validate::disk_space_mb(mb)?;
+        }
+        let (client, project, name) = (self.client, &self.project, body.service_name.as_str());
+        let body = &body;
+        let check = self.existence_check;
+        retry::run(
+            &client.retry,
+            &*client.clock,
+            "ServiceCreate",
+            |attempt| async move {
+                // Hints are given only for ambiguous failures, so a second
+                // attempt means the first may have created the service.
+                let maybe_created = attempt > 1;
+                if maybe_created {
+                    match client.get_service(project, name).await {
+                        Ok(svc) => return (Ok(Created::AlreadyCreated(svc)), None),
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return (Err(e), None),
+                    }
+                }
+                let sent = client
+                    .service_create()
+                    .project(project)
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let created = sent.map_err(Error::from).and_then(|r| {
+                    r.into_inner()
+                        .service
+                        .ok_or_else(|| Error::missing("service"))
+                });
+                match created {
+                    Ok(svc) => (Ok(Created::New(svc)), None),
+                    // 409 after our own ambiguous attempt: that attempt won.
+                    Err(e) if maybe_created && e.is_already_exists() => (
+                        client
+                            .get_service(project, name)
+                            .await
+                            .map(Created::AlreadyCreated),
+                        None,
+                    ),
+                    Err(e) if check && is_ambiguous(&e) => {
+                        let hint = RetryHint::new(format!("ambiguous create failure: {e}"));
+                        (Err(e), Some(hint))
+                    }
+                    Err(e) => (Err(e), None),
+                }
+            },
+        )
+        .await
+    }
+
+    /// Creates the service, then waits until it is `RUNNING` (404 right
+    /// after the create counts as "not yet", per the wait policy's grace).
+    pub async fn send_and_wait(self, max_wait: Duration) -> Result<Created> {
+        let (client, project) = (self.client, self.project.clone());
+        let name = self.body.as_ref().ok().map(|b| b.service_name.to_string());
+        let created = self.send().await?;
+        let name = name.unwrap_or_default();
+        let svc = client
+            .wait_until_service_running(project, name)
+            .wait(max_wait)
+            .await?;
+        Ok(created.map(|_| svc))
+    }
+}
+
+/// Changes a service; see [`AivenClient::update_service`].
+#[must_use = "does nothing until `.send()` or `.send_and_wait(..)` is awaited"]
+#[derive(Debug)]
+pub struct UpdateService<'c> {
+    client: &'c AivenClient,
+    project: String,
+    service: String,
+    body: types::ServiceUpdateRequestBody,
+    plan: Option<String>,
+    cloud: Option<String>,
+}
+
+impl UpdateService<'_> {
+    /// Moves to another plan.
+    pub fn plan(mut self, plan: impl Into<String>) -> Self {
+        self.plan = Some(plan.into());
+        self
+    }
+
+    /// Migrates to another cloud region.
+    pub fn cloud(mut self, cloud: impl Into<String>) -> Self {
+        self.cloud = Some(cloud.into());
+        self
+    }
+
+    /// Sets the disk size. Disks only grow: a decrease is refused before
+    /// sending (the current size is fetched first).
+    pub fn disk_space_mb(mut self, mb: f64) -> Self {
+        self.body.disk_space_mb = Some(mb);
+        self
+    }
+
+    /// Powers the service on (`true`) or off (`false`).
+    pub fn powered(mut self, on: bool) -> Self {
+        self.body.powered = Some(on);
+        self
+    }
+
+    /// Turns termination protection on or off.
+    pub fn termination_protection(mut self, on: bool) -> Self {
+        self.body.termination_protection = Some(on);
+        self
+    }
+
+    /// Merges these keys into the service's `user_config`.
+    pub fn user_config(mut self, config: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.body.user_config = Some(config);
+        self
+    }
+
+    /// Validates, then sends the update; returns the updated service.
+    pub async fn send(mut self) -> Result<types::Service> {
+        validate::project_name(&self.project)?;
+        bounded("service_name", &self.service, 64)?;
+        if let Some(plan) = self.plan.take() {
+            bounded("plan", &plan, 128)?;
+            self.body.plan = Some(
+                plan.parse()
+                    .map_err(|e| Error::invalid("plan", &plan, format!("{e}")))?,
+            );
+        }
+        if let Some(cloud) = self.cloud.take() {
+            bounded("cloud", &cloud, 256)?;
+            self.body.cloud = Some(
+                cloud
+                    .parse()
+                    .map_err(|e| Error::invalid("cloud", &cloud, format!("{e}")))?,
+            );
+        }
+        if self.body == types::ServiceUpdateRequestBody::default() {
+            return Err(Error::invalid("update", "{}", "nothing to change"));
+        }
+        let (client, project, service) = (self.client, &self.project, &self.service);
+        if let Some(mb) = self.body.disk_space_mb {
+            validate::disk_space_mb(mb)?;
+            let current = client.get_service(project, service).await?.disk_space_mb;
+            if let Some(current) = current.filter(|current| mb < *current) {
+                return Err(Error::invalid(
+                    "disk_space_mb",
+                    mb,
+                    format!("disks cannot shrink; the service has {current} MB"),
+                ));
+            }
+        }
+        let response = client
+            .service_update()
+            .project(project)
+            .service_name(service)
+            .body(self.body)
+            .send()
+            .await
+            .map_err(|e| protection(e.into(), project, service))?;
+        response
+            .into_inner()
+            .service
+            .ok_or_else(|| Error::missing("service"))
+    }
+
+    /// Sends the update, then waits: for `POWEROFF` after powering off,
+    /// otherwise for `RUNNING` with every node running (a plan, cloud or
+    /// disk change replaces nodes while the service may still say `RUNNING`).
+    pub async fn send_and_wait(self, max_wait: Duration) -> Result<types::Service> {
+        let (client, project, service) = (self.client, self.project.clone(), self.service.clone());
+        let powered = self.body.powered;
+        self.send().await?;
+        if powered == Some(false) {
+            let wait = client.wait_until_service_state(project, service, ServiceState::Poweroff);
+            wait.wait(max_wait).await
+        } else {
+            let wait = client.wait_until_service_running(project, service);
+            let wait = wait
+                .all_nodes_running(true)
+                .tolerate_poweroff(powered == Some(true));
+            wait.wait(max_wait).await
+        }
+    }
+}
+
+/// Deletes a service; see [`AivenClient::delete_service`].
+#[must_use = "does nothing until `.send()` or `.send_and_wait(..)` is awaited"]
+#[derive(Debug)]
+pub struct DeleteService<'c> {
+    client: &'c AivenClient,
+    project: String,
+    service: String,
+    lift_protection: bool,
+}
+
+impl DeleteService<'_> {
+    /// Turn termination protection off first if it is on. Off by default:
+    /// a protected service makes [`send`](Self::send) fail with
+    /// [`Error::TerminationProtected`].
+    pub fn lift_termination_protection(mut self, yes: bool) -> Self {
+        self.lift_protection = yes;
+        self
+    }
+
+    /// Deletes the service.
+    pub async fn send(self) -> Result<()> {
+        let (client, project, service) = (self.client, &self.project, &self.service);
+        validate::project_name(project)?;
+        bounded("service_name", service, 64)?;
+        if self.lift_protection
+            && client
+                .get_service(project, service)
+                .await?
+                .is_termination_protected()
+        {
+            client
+                .update_service(project, service)
+                .termination_protection(false)
+                .send()
+                .await?;
+        }
+        let result = client
+            .service_delete()
+            .project(project)
+            .service_name(service)
+            .send()
+            .await;
+        match result.map_err(Error::from) {
+            Ok(_) => Ok(()),
+            // A 2xx other than the documented 200 still means deleted.
+            Err(Error::InvalidResponse {
+                status: Some(s), ..
+            }) if s.is_success() => Ok(()),
+            Err(e) => Err(protection(e, project, service)),
+        }
+    }
+
+    /// Deletes the service, then waits until fetching it answers 404.
+    pub async fn send_and_wait(self, max_wait: Duration) -> Result<()> {
+        let (client, project, service) = (self.client, self.project.clone(), self.service.clone());
+        self.send().await?;
+        client
+            .wait_until_service_deleted(project, service)
+            .wait(max_wait)
+            .await?;
+        Ok(())
+    }
+}
+
+impl AivenClient {
+    /// Fetches one service.
+    pub async fn get_service(&self, project: &str, service: &str) -> Result<types::Service> {
+        let response = self
+            .service_get()
+            .project(project)
+            .service_name(service)
+            .send()
+            .await?;
+        response
+            .into_inner()
+            .service
+            .ok_or_else(|| Error::missing("service"))
+    }
+
+    /// Creates a service from a request body or its builder, e.g.
+    /// `types::ServiceCreateRequestBody::builder().service_name("pg-1").service_type("pg").plan("startup-4")`.
+    /// Names are checked with [`validate::service_name`] before sending.
+    pub fn create_service<B>(&self, project: impl Into<String>, body: B) -> CreateService<'_>
+    where
+        B: TryInto<types::ServiceCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        CreateService {
+            client: self,
+            project: project.into(),
+            body: body.try_into().map_err(|e| e.to_string()),
+            existence_check: true,
+        }
+    }
+
+    /// Changes plan, cloud, disk size, power or protection of a service.
+    pub fn update_service(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+    ) -> UpdateService<'_> {
+        UpdateService {
+            client: self,
+            project: project.into(),
+            service: service.into(),
+            body: types::ServiceUpdateRequestBody::default(),
+            plan: None,
+            cloud: None,
+        }
+    }
+
+    /// Powers a service off (refused while termination protection is on).
+    pub fn power_off_service(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+    ) -> UpdateService<'_> {
+        self.update_service(project, service).powered(false)
+    }
+
+    /// Powers a service on.
+    pub fn power_on_service(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+    ) -> UpdateService<'_> {
+        self.update_service(project, service).powered(true)
+    }
+
+    /// Deletes a service.
+    pub fn delete_service(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+    ) -> DeleteService<'_> {
+        DeleteService {
+            client: self,
+            project: project.into(),
+            service: service.into(),
+            lift_protection: false,
+        }
+    }
+
+    /// Service types by code, with their plans. Without a project this is
+    /// the public list and needs no token.
+    pub async fn list_service_types(
+        &self,
+        project: Option<&str>,
+    ) -> Result<BTreeMap<String, types::ServiceTypesValue>> {
+        let service_types = match project {
+            None => {
+                self.list_public_service_types()
+                    .send()
+                    .await?
+                    .into_inner()
+                    .service_types
+            }
+            Some(p) => {
+                validate::project_name(p)?;
+                let response = self.list_project_service_types().project(p).send().await?;
+                response.into_inner().service_types
+            }
+        };
+        Ok(service_types.unwrap_or_default().into_iter().collect())
+    }
+
+    /// The plans of one service type.
+    pub async fn list_plans(
+        &self,
+        project: Option<&str>,
+        service_type: &str,
+    ) -> Result<Vec<types::ServicePlan>> {
+        let mut types = self.list_service_types(project).await?;
+        let Some(info) = types.remove(service_type) else {
+            let known: Vec<_> = types.keys().map(String::as_str).collect();
+            let reason = format!("unknown service type; known: {}", known.join(", "));
+            return Err(Error::invalid("service_type", service_type, reason));
+        };
+        Ok(info.service_plans.unwrap_or_default())
+    }
+}

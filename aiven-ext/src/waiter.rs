@@ -1,0 +1,680 @@
+//! Waiters, in the shape of the AWS SDK's: one generic polling engine
+//! ([`Wait`]) driven by a [`WaitTarget`] that fetches an observation and
+//! classifies it as done, not yet, or failed. The typed targets below are
+//! thin; implement [`WaitTarget`] to wait for anything else.
+
+use std::fmt;
+use std::time::Duration;
+
+use aiven_api::types;
+use futures::future::BoxFuture;
+
+use crate::retry::backoff_delay;
+use crate::state::{
+    ConnectorState, IntegrationExt, IntegrationStatus, ServiceExt, ServiceState, StateExt,
+    TopicState, VpcState,
+};
+use crate::{AivenClient, Error, Result};
+
+/// How a waiter polls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WaitPolicy {
+    /// Shortest delay between polls. Default 2 s.
+    pub min_delay: Duration,
+    /// Longest delay between polls. Default 30 s.
+    pub max_delay: Duration,
+    /// For this long after the wait starts, 404 means "not visible yet"
+    /// (the API is eventually consistent after a create). Default 60 s.
+    pub not_found_grace: Duration,
+    /// Consecutive successful observations required. Default 1.
+    pub confirmations: u32,
+}
+
+impl Default for WaitPolicy {
+    fn default() -> Self {
+        Self {
+            min_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(30),
+            not_found_grace: Duration::from_secs(60),
+            confirmations: 1,
+        }
+    }
+}
+
+/// What a [`WaitTarget`] makes of one observation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The awaited condition holds.
+    Done,
+    /// Not yet; poll again.
+    Retry,
+    /// The condition can no longer come true; the reason says why.
+    Fail(String),
+}
+
+/// Something to wait for.
+pub trait WaitTarget: Send + Sync {
+    /// What one poll observes and the waiter finally returns.
+    type Output: Send;
+    /// Names the awaited condition, for errors ("service p/s to be RUNNING").
+    fn describe(&self) -> String;
+    /// Fetches one observation. Errors that are 404 within the grace period
+    /// or [retryable](Error::is_retryable) count as "not yet"; others end the wait.
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>>;
+    /// Classifies an observation.
+    fn classify(&self, output: &Self::Output) -> Verdict;
+    /// A short label of the observation for progress reports and errors.
+    fn label(&self, output: &Self::Output) -> String;
+}
+
+/// One observation, reported to the progress callback.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Polls made so far, this one included.
+    pub polls: u32,
+    /// Time since the wait started.
+    pub elapsed: Duration,
+    /// What was observed: a state label, or the error.
+    pub state: String,
+    /// Whether this observation satisfied the condition.
+    pub done: bool,
+}
+
+type ProgressFn<'c> = Box<dyn FnMut(&Progress) + Send + 'c>;
+
+/// A configured wait; finish with [`wait`](Self::wait).
+#[must_use = "a waiter does nothing until `.wait(max_wait)` is awaited"]
+pub struct Wait<'c, T> {
+    client: &'c AivenClient,
+    target: T,
+    policy: WaitPolicy,
+    progress: Option<ProgressFn<'c>>,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Wait<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait")
+            .field("target", &self.target)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c, T: WaitTarget> Wait<'c, T> {
+    pub(crate) fn new(client: &'c AivenClient, target: T) -> Self {
+        Self {
+            policy: client.wait.clone(),
+            client,
+            target,
+            progress: None,
+        }
+    }
+
+    /// Replaces the whole polling policy.
+    pub fn policy(mut self, policy: WaitPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Shortest delay between polls.
+    pub fn min_delay(mut self, delay: Duration) -> Self {
+        self.policy.min_delay = delay;
+        self
+    }
+
+    /// Longest delay between polls.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.policy.max_delay = delay;
+        self
+    }
+
+    /// How long 404 counts as "not visible yet".
+    pub fn not_found_grace(mut self, grace: Duration) -> Self {
+        self.policy.not_found_grace = grace;
+        self
+    }
+
+    /// Consecutive successful observations required (at least 1).
+    pub fn confirmations(mut self, n: u32) -> Self {
+        self.policy.confirmations = n.max(1);
+        self
+    }
+
+    /// Calls `f` after every poll, e.g. to draw a progress bar.
+    pub fn on_progress(mut self, f: impl FnMut(&Progress) + Send + 'c) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Polls until the target is done, fails, or `max_wait` passes. The last
+    /// poll happens at the deadline; then [`Error::WaitTimeout`] reports the
+    /// elapsed time, the number of polls and the last state.
+    pub async fn wait(mut self, max_wait: Duration) -> Result<T::Output> {
+        let clock = &*self.client.clock;
+        let started = clock.now();
+        let (mut polls, mut confirmed) = (0u32, 0u32);
+        let mut last_state: Option<String>;
+        loop {
+            let observed = self.target.poll(self.client).await;
+            polls += 1;
+            let elapsed = clock.now().saturating_duration_since(started);
+            let (verdict, label) = match &observed {
+                Ok(output) => (self.target.classify(output), self.target.label(output)),
+                Err(e) if e.is_not_found() && elapsed < self.policy.not_found_grace => {
+                    (Verdict::Retry, "not found yet".to_owned())
+                }
+                Err(e) if e.is_retryable() => (Verdict::Retry, format!("error: {e}")),
+                Err(e) => (Verdict::Fail(e.to_string()), format!("error: {e}")),
+            };
+            confirmed = if verdict == Verdict::Done {
+                confirmed + 1
+            } else {
+                0
+            };
+            let done = confirmed >= self.policy.confirmations.max(1);
+            if let Some(report) = &mut self.progress {
+                let state = label.clone();
+                report(&Progress {
+                    polls,
+                    elapsed,
+                    state,
+                    done,
+                });
+            }
+            match (verdict, observed) {
+                (Verdict::Done, Ok(output)) if done => return Ok(output),
+                (Verdict::Fail(_), Err(e)) => return Err(e),
+                (Verdict::Fail(reason), Ok(_)) => {
+                    return Err(Error::WaitFailed {
+                        what: self.target.describe(),
+                        state: label,
+                        reason,
+                    })
+                }
+                _ => last_state = Some(label),
+            }
+            let remaining = max_wait.saturating_sub(elapsed);
+            if remaining.is_zero() {
+                return Err(Error::WaitTimeout {
+                    what: self.target.describe(),
+                    elapsed,
+                    polls,
+                    last_state,
+                });
+            }
+            let delay = if confirmed > 0 {
+                // Confirming: re-check soon rather than backing off.
+                self.policy.min_delay
+            } else {
+                backoff_delay(self.policy.min_delay, self.policy.max_delay, polls)
+            };
+            clock.sleep(delay.min(remaining)).await;
+        }
+    }
+}
+
+fn service_get<'a>(
+    client: &'a AivenClient,
+    project: &'a str,
+    service: &'a str,
+) -> BoxFuture<'a, Result<types::Service>> {
+    Box::pin(async move {
+        let response = client
+            .service_get()
+            .project(project)
+            .service_name(service)
+            .send()
+            .await?;
+        response
+            .into_inner()
+            .service
+            .ok_or_else(|| Error::missing("service"))
+    })
+}
+
+/// A service reaching a state, optionally with further readiness checks.
+/// Built by [`AivenClient::wait_until_service_running`] and
+/// [`AivenClient::wait_until_service_state`].
+#[derive(Clone, Debug)]
+pub struct ServiceReady {
+    project: String,
+    service: String,
+    target: ServiceState,
+    all_nodes_running: bool,
+    require_backup: bool,
+    tolerate_poweroff: bool,
+}
+
+impl Wait<'_, ServiceReady> {
+    /// Also require every node to be `running` (a service can report
+    /// `RUNNING` while a plan change still replaces nodes). Off by default.
+    pub fn all_nodes_running(mut self, yes: bool) -> Self {
+        self.target.all_nodes_running = yes;
+        self
+    }
+
+    /// Also require at least one backup, unless `user_config` turns
+    /// persistence off (`*_persistence: "off"`), which means no backups are
+    /// ever taken. Meant for types that back up (pg, mysql, …). Off by default.
+    pub fn require_backup(mut self, yes: bool) -> Self {
+        self.target.require_backup = yes;
+        self
+    }
+
+    /// Treat `POWEROFF` as "not yet" instead of failing fast, e.g. right
+    /// after a power-on request. Off by default.
+    pub fn tolerate_poweroff(mut self, yes: bool) -> Self {
+        self.target.tolerate_poweroff = yes;
+        self
+    }
+}
+
+impl WaitTarget for ServiceReady {
+    type Output = types::Service;
+
+    fn describe(&self) -> String {
+        format!(
+            "service {}/{} to be {}",
+            self.project, self.service, self.target
+        )
+    }
+
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<types::Service>> {
+        service_get(client, &self.project, &self.service)
+    }
+
+    fn classify(&self, svc: &types::Service) -> Verdict {
+        match svc.state() {
+            Some(state) if state == self.target => {
+                let nodes_ok = !self.all_nodes_running || svc.all_nodes_running();
+                let backup_ok = !self.require_backup
+                    || svc.persistence_off()
+                    || svc.backups.as_ref().is_some_and(|b| !b.is_empty());
+                if nodes_ok && backup_ok {
+                    Verdict::Done
+                } else {
+                    Verdict::Retry
+                }
+            }
+            Some(ServiceState::Poweroff) if !self.tolerate_poweroff => Verdict::Fail(
+                "the service is powered off and will not change state by itself".into(),
+            ),
+            _ => Verdict::Retry,
+        }
+    }
+
+    fn label(&self, svc: &types::Service) -> String {
+        let state = svc.state.as_deref().unwrap_or("(no state)");
+        let nodes = svc.node_states.as_deref().unwrap_or_default();
+        if nodes.is_empty() {
+            return state.to_owned();
+        }
+        let running = svc.node_states_enum();
+        let running = running
+            .iter()
+            .filter(|s| **s == crate::NodeState::Running)
+            .count();
+        format!("{state} ({running}/{} nodes running)", nodes.len())
+    }
+}
+
+/// A service being gone (404). Built by [`AivenClient::wait_until_service_deleted`].
+#[derive(Clone, Debug)]
+pub struct ServiceDeleted {
+    project: String,
+    service: String,
+}
+
+impl WaitTarget for ServiceDeleted {
+    /// `None` once deleted; the last service seen otherwise.
+    type Output = Option<types::Service>;
+
+    fn describe(&self) -> String {
+        format!("service {}/{} to be deleted", self.project, self.service)
+    }
+
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
+        Box::pin(async move {
+            match service_get(client, &self.project, &self.service).await {
+                Err(e) if e.is_not_found() => Ok(None),
+                other => other.map(Some),
+            }
+        })
+    }
+
+    fn classify(&self, output: &Self::Output) -> Verdict {
+        if output.is_none() {
+            Verdict::Done
+        } else {
+            Verdict::Retry
+        }
+    }
+
+    fn label(&self, output: &Self::Output) -> String {
+        match output {
+            None => "deleted".into(),
+            Some(svc) => svc.state.clone().unwrap_or_else(|| "(no state)".into()),
+        }
+    }
+}
+
+/// A Kafka topic being `ACTIVE`. Built by [`AivenClient::wait_until_topic_active`].
+#[derive(Clone, Debug)]
+pub struct TopicActive {
+    project: String,
+    service: String,
+    topic: String,
+}
+
+impl WaitTarget for TopicActive {
+    type Output = types::ServiceKafkaTopicGetResponseTopic;
+
+    fn describe(&self) -> String {
+        format!(
+            "topic {} of {}/{} to be ACTIVE",
+            self.topic, self.project, self.service
+        )
+    }
+
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
+        Box::pin(async move {
+            let response = client
+                .service_kafka_topic_get()
+                .project(&self.project)
+                .service_name(&self.service)
+                .topic_name(&self.topic)
+                .send()
+                .await?;
+            response
+                .into_inner()
+                .topic
+                .ok_or_else(|| Error::missing("topic"))
+        })
+    }
+
+    fn classify(&self, topic: &Self::Output) -> Verdict {
+        match topic.state() {
+            Some(TopicState::Active) => Verdict::Done,
+            Some(TopicState::Deleting) => Verdict::Fail("the topic is being deleted".into()),
+            _ => Verdict::Retry,
+        }
+    }
+
+    fn label(&self, topic: &Self::Output) -> String {
+        topic.state.clone().unwrap_or_else(|| "(no state)".into())
+    }
+}
+
+/// A project VPC being `ACTIVE`. Built by [`AivenClient::wait_until_vpc_active`].
+#[derive(Clone, Debug)]
+pub struct VpcActive {
+    project: String,
+    vpc_id: String,
+}
+
+impl WaitTarget for VpcActive {
+    type Output = types::VpcGetResponse;
+
+    fn describe(&self) -> String {
+        format!("VPC {} of {} to be ACTIVE", self.vpc_id, self.project)
+    }
+
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
+        Box::pin(async move {
+            let response = client
+                .vpc_get()
+                .project(&self.project)
+                .project_vpc_id(&self.vpc_id)
+                .send()
+                .await?;
+            Ok(response.into_inner())
+        })
+    }
+
+    fn classify(&self, vpc: &Self::Output) -> Verdict {
+        match vpc.state() {
+            Some(VpcState::Active) => Verdict::Done,
+            Some(VpcState::Deleting | VpcState::Deleted) => {
+                Verdict::Fail("the VPC is being deleted".into())
+            }
+            _ => Verdict::Retry,
+        }
+    }
+
+    fn label(&self, vpc: &Self::Output) -> String {
+        vpc.state.clone().unwrap_or_else(|| "(no state)".into())
+    }
+}
+
+/// A service integration being active. Built by
+/// [`AivenClient::wait_until_integration_active`].
+///
+/// Done when `active` is true and the status, where the integration type
+/// reports one, is `running`; `failed` fails fast.
+#[derive(Clone, Debug)]
+pub struct IntegrationActive {
+    project: String,
+    integration_id: String,
+}
+
+impl WaitTarget for IntegrationActive {
+    type Output = types::ServiceIntegration;
+
+    fn describe(&self) -> String {
+        format!(
+            "integration {} of {} to be active",
+            self.integration_id, self.project
+        )
+    }
+
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
+        Box::pin(async move {
+            let response = client
+                .service_integration_get()
+                .project(&self.project)
+                .integration_id(&self.integration_id)
+                .send()
+                .await?;
+            let body = response.into_inner();
+            body.service_integration
+                .ok_or_else(|| Error::missing("service_integration"))
+        })
+    }
+
+    fn classify(&self, integration: &Self::Output) -> Verdict {
+        match (integration.active, integration.status()) {
+            (_, Some(IntegrationStatus::Failed)) => {
+                let errors = integration
+                    .integration_status
+                    .as_ref()
+                    .and_then(|s| s.state.as_ref())
+                    .and_then(|s| s.errors.as_ref())
+                    .map(|e| e.join("; "))
+                    .unwrap_or_default();
+                Verdict::Fail(format!("the integration failed: {errors}"))
+            }
+            (Some(true), None | Some(IntegrationStatus::Running)) => Verdict::Done,
+            _ => Verdict::Retry,
+        }
+    }
+
+    fn label(&self, integration: &Self::Output) -> String {
+        match integration.status() {
+            Some(status) => status.to_string(),
+            None if integration.active == Some(true) => "active".into(),
+            None => "inactive".into(),
+        }
+    }
+}
+
+/// A Kafka Connect connector and all its tasks being `RUNNING`. Built by
+/// [`AivenClient::wait_until_connector_running`]. `FAILED`, `PAUSED` and
+/// `STOPPED` (of the connector or a task) fail fast.
+#[derive(Clone, Debug)]
+pub struct ConnectorRunning {
+    project: String,
+    service: String,
+    connector: String,
+}
+
+impl WaitTarget for ConnectorRunning {
+    type Output = types::ServiceKafkaConnectGetConnectorStatusResponseStatus;
+
+    fn describe(&self) -> String {
+        format!(
+            "connector {} of {}/{} to be RUNNING",
+            self.connector, self.project, self.service
+        )
+    }
+
+    fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
+        Box::pin(async move {
+            let response = client
+                .service_kafka_connect_get_connector_status()
+                .project(&self.project)
+                .service_name(&self.service)
+                .connector_name(&self.connector)
+                .send()
+                .await?;
+            response
+                .into_inner()
+                .status
+                .ok_or_else(|| Error::missing("status"))
+        })
+    }
+
+    fn classify(&self, status: &Self::Output) -> Verdict {
+        let tasks = status.tasks.as_deref().unwrap_or_default();
+        let states = std::iter::once(status.state()).chain(tasks.iter().map(StateExt::state));
+        let mut all_running = true;
+        for state in states {
+            match state {
+                Some(ConnectorState::Running) => {}
+                Some(
+                    s @ (ConnectorState::Failed | ConnectorState::Paused | ConnectorState::Stopped),
+                ) => return Verdict::Fail(format!("connector or task is {s}")),
+                _ => all_running = false,
+            }
+        }
+        if all_running {
+            Verdict::Done
+        } else {
+            Verdict::Retry
+        }
+    }
+
+    fn label(&self, status: &Self::Output) -> String {
+        status.state.clone().unwrap_or_else(|| "(no state)".into())
+    }
+}
+
+impl AivenClient {
+    /// Waits for any [`WaitTarget`] with this client's default policy.
+    pub fn wait_until<T: WaitTarget>(&self, target: T) -> Wait<'_, T> {
+        Wait::new(self, target)
+    }
+
+    /// Waits until the service is `RUNNING`. `POWEROFF` fails fast unless
+    /// [`tolerate_poweroff`](Wait::tolerate_poweroff).
+    pub fn wait_until_service_running(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+    ) -> Wait<'_, ServiceReady> {
+        self.wait_until_service_state(project, service, ServiceState::Running)
+    }
+
+    /// Waits until the service reports `state`.
+    pub fn wait_until_service_state(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+        state: ServiceState,
+    ) -> Wait<'_, ServiceReady> {
+        Wait::new(
+            self,
+            ServiceReady {
+                project: project.into(),
+                service: service.into(),
+                target: state,
+                all_nodes_running: false,
+                require_backup: false,
+                tolerate_poweroff: false,
+            },
+        )
+    }
+
+    /// Waits until fetching the service answers 404.
+    pub fn wait_until_service_deleted(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+    ) -> Wait<'_, ServiceDeleted> {
+        let (project, service) = (project.into(), service.into());
+        Wait::new(self, ServiceDeleted { project, service })
+    }
+
+    /// Waits until the Kafka topic is `ACTIVE`.
+    pub fn wait_until_topic_active(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+        topic: impl Into<String>,
+    ) -> Wait<'_, TopicActive> {
+        let (project, service, topic) = (project.into(), service.into(), topic.into());
+        Wait::new(
+            self,
+            TopicActive {
+                project,
+                service,
+                topic,
+            },
+        )
+    }
+
+    /// Waits until the project VPC is `ACTIVE`.
+    pub fn wait_until_vpc_active(
+        &self,
+        project: impl Into<String>,
+        vpc_id: impl Into<String>,
+    ) -> Wait<'_, VpcActive> {
+        let (project, vpc_id) = (project.into(), vpc_id.into());
+        Wait::new(self, VpcActive { project, vpc_id })
+    }
+
+    /// Waits until the service integration is active.
+    pub fn wait_until_integration_active(
+        &self,
+        project: impl Into<String>,
+        integration_id: impl Into<String>,
+    ) -> Wait<'_, IntegrationActive> {
+        let (project, integration_id) = (project.into(), integration_id.into());
+        Wait::new(
+            self,
+            IntegrationActive {
+                project,
+                integration_id,
+            },
+        )
+    }
+
+    /// Waits until the Kafka Connect connector and its tasks are `RUNNING`.
+    pub fn wait_until_connector_running(
+        &self,
+        project: impl Into<String>,
+        service: impl Into<String>,
+        connector: impl Into<String>,
+    ) -> Wait<'_, ConnectorRunning> {
+        let (project, service, connector) = (project.into(), service.into(), connector.into());
+        Wait::new(
+            self,
+            ConnectorRunning {
+                project,
+                service,
+                connector,
+            },
+        )
+    }
+}

@@ -1,0 +1,482 @@
+//! Lifecycle helpers: validation before sending, create without duplicates,
+//! disk growth only, power, termination protection, plans.
+
+mod common;
+
+use std::time::Duration;
+
+use aiven_ext::aiven_api::types;
+use aiven_ext::clock::MockClock;
+use aiven_ext::{Created, Error, ServiceState, StateExt};
+use common::{client, first, service};
+use httpmock::prelude::*;
+use serde_json::json;
+
+const SERVICES: &str = "/v1/project/p/service";
+const SVC: &str = "/v1/project/p/service/pg-1";
+const MINUTES_10: Duration = Duration::from_secs(600);
+
+fn body(name: &str) -> types::builder::ServiceCreateRequestBody {
+    types::ServiceCreateRequestBody::builder()
+        .service_name(name)
+        .service_type("pg")
+        .plan("startup-4")
+}
+
+#[tokio::test]
+async fn create_sends_the_body_and_returns_the_new_service() {
+    let server = MockServer::start_async().await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(SERVICES)
+                .json_body_includes(r#"{"service_name": "pg-1", "plan": "startup-4"}"#);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    let created = client(&server, &MockClock::new())
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(&created, Created::New(s) if s.state() == Some(ServiceState::Rebuilding)));
+    assert_eq!(post.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn invalid_input_is_refused_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let cases: Vec<(_, &str)> = vec![
+        (c.create_service("p", body("Pg_1")), "invalid service_name \"Pg_1\": may contain only lowercase letters, digits and dashes, not 'P'"),
+        (c.create_service("p", body("pg-")), "must not end with a dash"),
+        (c.create_service("", body("pg-1")), "invalid project \"\": must not be empty"),
+        (c.create_service("p", body("pg-1").plan(" ")), "invalid plan \" \": must not be empty"),
+        (c.create_service("p", body("pg-1").disk_space_mb(-5.0)), "invalid disk_space_mb \"-5\": must be a positive number"),
+        (
+            c.create_service("p", types::ServiceCreateRequestBody::builder().service_name("pg-1")),
+            "invalid request: service create body: no value supplied for plan",
+        ),
+    ];
+    for (create, expected) in cases {
+        let err = create.send().await.unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+    let err = c.update_service("p", "pg-1").send().await.unwrap_err();
+    assert!(err.to_string().contains("nothing to change"), "{err}");
+    let err = c
+        .update_service("p", "pg-1")
+        .plan("")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation { field: "plan", .. }),
+        "{err:?}"
+    );
+    assert_eq!(any.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn ambiguous_create_failure_finds_the_service_instead_of_creating_twice() {
+    let server = MockServer::start_async().await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(503)
+                .json_body(json!({"message": "upstream timeout"}));
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    let clock = MockClock::new();
+    let created = client(&server, &clock)
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+    assert_eq!((post.calls_async().await, get.calls_async().await), (1, 1));
+    assert_eq!(clock.sleeps().len(), 1);
+}
+
+#[tokio::test]
+async fn ambiguous_failure_then_absent_service_creates_again() {
+    let server = MockServer::start_async().await;
+    let failed = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES).is_true(first(1));
+            then.status(500)
+                .json_body(json!({"message": "internal error"}));
+        })
+        .await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let created = client(&server, &MockClock::new())
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::New(_)));
+    assert_eq!(
+        (
+            failed.calls_async().await,
+            get.calls_async().await,
+            post.calls_async().await
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn conflict_after_an_ambiguous_attempt_is_our_own_create() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES).is_true(first(1));
+            then.status(502);
+        })
+        .await;
+    let conflict = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(409)
+                .json_body(json!({"message": "Service name is already in use"}));
+        })
+        .await;
+    // Not visible on the first look (eventual consistency), visible after the 409.
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    let created = client(&server, &MockClock::new())
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+    assert_eq!(conflict.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn conflict_on_a_first_attempt_is_an_error_and_check_can_be_disabled() {
+    let server = MockServer::start_async().await;
+    let c = client(&server, &MockClock::new());
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(409)
+                .json_body(json!({"message": "Service name is already in use"}));
+        })
+        .await;
+    let err = c
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_already_exists(), "{err:?}");
+    m.delete_async().await;
+
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(503);
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404);
+        })
+        .await;
+    let err = c
+        .create_service("p", body("pg-1"))
+        .existence_check(false)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!((post.calls_async().await, get.calls_async().await), (1, 0));
+}
+
+#[tokio::test]
+async fn create_and_wait_tolerates_404_right_after_create() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(2));
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
+        })
+        .await;
+    let created = client(&server, &MockClock::new())
+        .create_service("p", body("pg-1"))
+        .send_and_wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert!(matches!(&created, Created::New(s) if s.state() == Some(ServiceState::Running)));
+}
+
+#[tokio::test]
+async fn disks_only_grow() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
+        })
+        .await;
+    let put = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(SVC)
+                .json_body_includes(r#"{"disk_space_mb": 102400.0}"#);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let err = c
+        .update_service("p", "pg-1")
+        .disk_space_mb(40960.0)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid disk_space_mb \"40960\": disks cannot shrink; the service has 81920 MB"
+    );
+    assert_eq!(put.calls_async().await, 0);
+    c.update_service("p", "pg-1")
+        .disk_space_mb(102400.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn power_off_and_on_with_waiting() {
+    let server = MockServer::start_async().await;
+    let off = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(SVC)
+                .json_body_includes(r#"{"powered": false}"#);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
+        })
+        .await;
+    let get_off = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(2));
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "POWEROFF") }));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let svc = c
+        .power_off_service("p", "pg-1")
+        .send_and_wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(svc.state(), Some(ServiceState::Poweroff));
+    assert_eq!(
+        (off.calls_async().await, get_off.calls_async().await),
+        (1, 1)
+    );
+
+    // Power on: the first look may still say POWEROFF; that is "not yet".
+    server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(SVC)
+                .json_body_includes(r#"{"powered": true}"#);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "POWEROFF") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
+        })
+        .await;
+    let svc = c
+        .power_on_service("p", "pg-1")
+        .send_and_wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(svc.state(), Some(ServiceState::Running));
+}
+
+#[tokio::test]
+async fn termination_protection_blocks_delete_unless_lifted() {
+    let server = MockServer::start_async().await;
+    let protected = "Service is protected against termination and shutdown. Remove termination protection first.";
+    let delete = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC).is_true(first(1));
+            then.status(403).json_body(json!({ "message": protected }));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let err = c.delete_service("p", "pg-1").send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::TerminationProtected { service, .. } if service == "pg-1"),
+        "{err:?}"
+    );
+    assert!(err.is_termination_protected());
+    assert!(
+        err.to_string()
+            .contains("lift_termination_protection(true)"),
+        "{err}"
+    );
+    assert_eq!(delete.calls_async().await, 1);
+
+    let mut svc = service("pg-1", "RUNNING");
+    svc["termination_protection"] = json!(true);
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(200).json_body(json!({ "service": svc }));
+        })
+        .await;
+    let lift = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(SVC)
+                .json_body(json!({"termination_protection": false}));
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
+        })
+        .await;
+    let deleted = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    c.delete_service("p", "pg-1")
+        .lift_termination_protection(true)
+        .send_and_wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (lift.calls_async().await, deleted.calls_async().await),
+        (1, 1)
+    );
+}
+
+#[tokio::test]
+async fn power_off_of_a_protected_service_is_explicit() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(PUT).path(SVC);
+            then.status(403).json_body(
+                json!({"message": "Cannot power off: termination protection is enabled"}),
+            );
+        })
+        .await;
+    let err = client(&server, &MockClock::new())
+        .power_off_service("p", "pg-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TerminationProtected { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn service_types_and_plans_anonymously() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/service_types")
+                .header_missing("authorization");
+            then.status(200).json_body(json!({"service_types": {
+                "pg": {"description": "PostgreSQL", "service_plans": [
+                    {"service_plan": "hobbyist", "node_count": 1},
+                    {"service_plan": "startup-4", "node_count": 1}
+                ]},
+                "kafka": {"description": "Apache Kafka", "service_plans": []}
+            }}));
+        })
+        .await;
+    let c = aiven_ext::AivenClient::builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let types = c.list_service_types(None).await.unwrap();
+    assert_eq!(types.keys().collect::<Vec<_>>(), ["kafka", "pg"]);
+    let plans = c.list_plans(None, "pg").await.unwrap();
+    let names: Vec<_> = plans
+        .iter()
+        .filter_map(|p| p.service_plan.as_deref())
+        .collect();
+    assert_eq!(names, ["hobbyist", "startup-4"]);
+    let err = c.list_plans(None, "oracle").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown service type; known: kafka, pg"),
+        "{err}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Per-call overhead of `ServiceGet` through the generated client vs the
 //! floor: a raw `reqwest` GET and a `serde_json::Value` decode of the same
-//! body from the same loopback server (a minimal axum app serving fixed bytes).
+//! body from the same loopback server (a minimal axum app serving fixed bytes),
+//! and the same call through `aiven-ext` with its retry transport.
 //!
 //! `cargo bench -p aiven-tests --bench per_call`
 
@@ -37,6 +38,12 @@ fn per_call(c: &mut Criterion) {
     let addr = rt.block_on(serve(body));
     let base = format!("http://{addr}");
     let typed = aiven_tests::raw_client(&base, Some("bench-token"));
+    // The same call through aiven-ext: retry transport and error mapping on.
+    let ext = aiven_ext::AivenClient::builder()
+        .base_url(base.clone())
+        .token("bench-token")
+        .build()
+        .expect("ext client");
     let raw = reqwest::Client::new();
     let url = format!("{base}/v1/project/p/service/s");
 
@@ -63,6 +70,17 @@ fn per_call(c: &mut Criterion) {
                 .send()
                 .await
                 .expect("typed")
+                .into_inner()
+        })
+    });
+    group.bench_function("ext_client_with_retries", |b| {
+        b.to_async(&rt).iter(|| async {
+            ext.service_get()
+                .project("p")
+                .service_name("s")
+                .send()
+                .await
+                .expect("ext")
                 .into_inner()
         })
     });

@@ -1,0 +1,172 @@
+//! The operations the simulator implements, by `operationId`.
+//!
+//! Handlers are plain functions over the state (called with the state lock
+//! held, so each request is one atomic step); they receive a request body
+//! that already passed the description's request schema.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::clock::Millis;
+use crate::error::ApiError;
+use crate::lifecycle::Timings;
+use crate::model::{Project, Service, State};
+
+mod catalog;
+mod databases;
+mod kafka;
+mod projects;
+mod services;
+mod users;
+
+/// What a handler works with.
+pub struct Ctx<'a> {
+    /// The state (locked).
+    pub state: &'a mut State,
+    /// The current time.
+    pub now: Millis,
+    /// Transition durations.
+    pub timings: &'a Timings,
+    /// Backups are hidden this long after a service first ran (a fault).
+    pub no_backup_for_ms: Millis,
+}
+
+/// One request.
+pub struct Req<'a> {
+    /// Path parameters.
+    pub params: &'a BTreeMap<String, String>,
+    /// The JSON body (`{}` when none was sent).
+    pub body: &'a Value,
+}
+
+impl Req<'_> {
+    /// A path parameter (present by construction of the route).
+    pub fn param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// The body as a typed request (the schema already accepted it).
+    pub fn body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_value(self.body.clone())
+            .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+    }
+}
+
+/// A handler's answer: the 200 body or an error.
+pub type Outcome = Result<Value, ApiError>;
+
+type Handler = fn(&mut Ctx<'_>, &Req<'_>) -> Outcome;
+
+/// Every implemented operation and its handler.
+const HANDLERS: &[(&str, Handler)] = &[
+    ("ListClouds", catalog::list_clouds),
+    ("ListProjectClouds", catalog::list_project_clouds),
+    ("ListPublicServiceTypes", catalog::list_public_service_types),
+    (
+        "ListProjectServiceTypes",
+        catalog::list_project_service_types,
+    ),
+    ("ListServiceVersions", catalog::list_service_versions),
+    ("ProjectList", projects::list),
+    ("ProjectGet", projects::get),
+    ("ProjectCreate", projects::create),
+    ("ProjectUpdate", projects::update),
+    ("ProjectDelete", projects::delete),
+    ("ServiceList", services::list),
+    ("ServiceGet", services::get),
+    ("ServiceCreate", services::create),
+    ("ServiceUpdate", services::update),
+    ("ServiceDelete", services::delete),
+    ("ServiceBackupsGet", services::backups),
+    ("ProjectServiceTagsList", services::tags_list),
+    ("ProjectServiceTagsReplace", services::tags_replace),
+    ("ProjectServiceTagsUpdate", services::tags_update),
+    ("ServiceKafkaTopicCreate", kafka::create),
+    ("ServiceKafkaTopicList", kafka::list),
+    ("ServiceKafkaTopicGet", kafka::get),
+    ("ServiceKafkaTopicUpdate", kafka::update),
+    ("ServiceKafkaTopicDelete", kafka::delete),
+    ("ServiceDatabaseCreate", databases::create),
+    ("ServiceDatabaseList", databases::list),
+    ("ServiceDatabaseDelete", databases::delete),
+    ("ServiceUserCreate", users::create),
+    ("ServiceUserGet", users::get),
+    ("ServiceUserDelete", users::delete),
+    ("ServiceUserCredentialsModify", users::modify),
+    ("ServiceUserCredentialsReset", users::reset),
+];
+
+/// The `operationId`s the simulator implements.
+pub fn implemented() -> impl Iterator<Item = &'static str> {
+    HANDLERS.iter().map(|(id, _)| *id)
+}
+
+/// Runs the handler of `operation_id`; `None` if it is not implemented.
+pub fn handle(operation_id: &str, ctx: &mut Ctx<'_>, req: &Req<'_>) -> Option<Outcome> {
+    HANDLERS
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, h)| h(ctx, req))
+}
+
+/// The project named in the path.
+pub fn project<'s>(state: &'s State, req: &Req<'_>) -> Result<&'s Project, ApiError> {
+    state
+        .projects
+        .get(req.param("project"))
+        .ok_or_else(ApiError::project_not_found)
+}
+
+/// The project named in the path, for changing.
+pub fn project_mut<'s>(state: &'s mut State, req: &Req<'_>) -> Result<&'s mut Project, ApiError> {
+    state
+        .projects
+        .get_mut(req.param("project"))
+        .ok_or_else(ApiError::project_not_found)
+}
+
+/// The service named in the path.
+pub fn service<'s>(
+    state: &'s State,
+    req: &Req<'_>,
+) -> Result<(&'s Project, &'s Service), ApiError> {
+    let p = project(state, req)?;
+    let s = p
+        .services
+        .get(req.param("service_name"))
+        .ok_or_else(ApiError::service_not_found)?;
+    Ok((p, s))
+}
+
+/// The service named in the path, for changing.
+pub fn service_mut<'s>(state: &'s mut State, req: &Req<'_>) -> Result<&'s mut Service, ApiError> {
+    project_mut(state, req)?
+        .services
+        .get_mut(req.param("service_name"))
+        .ok_or_else(ApiError::service_not_found)
+}
+
+/// An empty success body.
+pub fn ok() -> Outcome {
+    Ok(serde_json::json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_handler_is_an_operation_of_the_description() {
+        let spec = crate::spec::spec();
+        let mut seen = std::collections::BTreeSet::new();
+        for id in implemented() {
+            assert!(
+                spec.operation(id).is_some(),
+                "{id} is not in the description"
+            );
+            assert!(seen.insert(id), "{id} twice");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! A local simulator of the Aiven API (`api.aiven.io/v1`).
+//!
+//! It speaks the published description: the same paths, methods, JSON
+//! shapes and status codes, so a client generated from the description
+//! (such as `aiven-api`) works against it unchanged. Request bodies are
+//! validated against the description's request schemas; errors use Aiven's
+//! error format. Projects, services of every type, Kafka topics, databases
+//! and service users have state and lifecycles driven by an injectable
+//! [`Clock`]; faults (rate limits, 5xx, latency, missing backups, dropped
+//! connections, truncated bodies) are available on demand; the state can
+//! be persisted to a file.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), aiven_sim::StartError> {
+//! use std::time::Duration;
+//! use aiven_sim::{FaultRule, ManualClock, Simulator, Timings};
+//!
+//! let clock = ManualClock::new();
+//! let sim = Simulator::builder()
+//!     .token("secret")
+//!     .clock(clock.clone())
+//!     .timings(Timings::realistic())
+//!     .fault(FaultRule::operation("ServiceGet").error_rate(0.2))
+//!     .start()
+//!     .await?;
+//! let base_url = sim.base_url(); // http://127.0.0.1:PORT/v1
+//! // … create a service through a client, then:
+//! clock.advance(Duration::from_secs(600)); // it is RUNNING now
+//! # Ok(()) }
+//! ```
+//!
+//! Run as a server with `cargo run -p aiven-sim -- --listen 127.0.0.1:8080`.
+//!
+//! # How the description is used
+//!
+//! `build.rs` runs the same pipeline as the client (`aiven_openapi::prepare`
+//! with `openapi/overlay.json`) and writes `OUT_DIR/spec.json`, which is
+//! embedded: every operation (id, method, normalized path, whether it needs
+//! a token), its request schema, its response schemas from the normalized
+//! and from the published description, all converted to JSON Schema draft 7
+//! (see `build.rs`). The binary therefore needs no file at run time, and
+//! the tables change whenever the description or the pipeline does.
+//!
+//! * Routing ([`spec`]): each request is matched against the description's
+//!   paths; no match is 404, a match with another method 405, an operation
+//!   the simulator does not implement 501, all in Aiven's error format.
+//! * Requests ([`validation`]): the body is validated against the
+//!   operation's (strict) request schema with `jsonschema`; violations are
+//!   400 with one `errors` entry each.
+//! * Responses ([`conformance`]): with
+//!   [`SimulatorBuilder::validate_responses`], every response is checked
+//!   against both response schemas and violations are recorded.
+//!
+//! # Modules
+//!
+//! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
+//! [`model`] (state and its rendering), [`lifecycle`] and [`clock`] (time),
+//! [`catalog`] (service types, plans, clouds), [`faults`], [`persist`],
+//! [`error`] (Aiven's error body); the handlers per resource and the HTTP
+//! front are private.
+
+#![warn(missing_docs)]
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub mod catalog;
+pub mod clock;
+pub mod conformance;
+pub mod error;
+pub mod faults;
+mod handlers;
+pub mod lifecycle;
+pub mod model;
+pub mod persist;
+pub mod rng;
+mod server;
+pub mod spec;
+pub mod validation;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use conformance::{ConformanceReport, Violation};
+pub use error::ApiError;
+pub use faults::{FaultRule, Route};
+pub use lifecycle::Timings;
+pub use model::State;
+pub use server::Stats;
+
+use persist::{PersistError, Persister};
+use server::Shared;
+
+/// The `operationId`s the simulator implements (others answer 501 in
+/// Aiven's error format; paths outside the description answer 404).
+pub fn implemented_operations() -> Vec<&'static str> {
+    handlers::implemented().collect()
+}
+
+/// Why the simulator did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The listen address cannot be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The state file cannot be loaded.
+    #[error(transparent)]
+    State(#[from] PersistError),
+}
+
+/// The simulator; see [`Simulator::builder`].
+#[derive(Debug)]
+pub struct Simulator;
+
+impl Simulator {
+    /// A builder with the defaults: a random loopback port, any token
+    /// accepted, the system clock, [`Timings::fast`], no faults, seed 0, no
+    /// state file, no response checking.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+}
+
+/// Configures and starts a simulator.
+#[derive(Debug)]
+pub struct SimulatorBuilder {
+    listen: SocketAddr,
+    tokens: Option<HashSet<String>>,
+    clock: Arc<dyn Clock>,
+    timings: Timings,
+    faults: Vec<FaultRule>,
+    seed: u64,
+    state_file: Option<PathBuf>,
+    validate_responses: bool,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tokens: None,
+            clock: Arc::new(SystemClock),
+            timings: Timings::default(),
+            faults: Vec::new(),
+            seed: 0,
+            state_file: None,
+            validate_responses: false,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// The address to listen on (port 0: a free one).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Accepts this token (`Authorization: aivenv1 TOKEN` or `Bearer TOKEN`).
+    /// Without any, every non-empty token is accepted.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.tokens
+            .get_or_insert_with(HashSet::new)
+            .insert(token.into());
+        self
+    }
+
+    /// The time source.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// How long lifecycle transitions take.
+    pub fn timings(mut self, timings: Timings) -> Self {
+        self.timings = timings;
+        self
+    }
+
+    /// Adds a fault rule.
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// Seeds the random choices (faults, identifiers, passwords, ports).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Loads the state from this file (if it exists) and saves every change
+    /// to it atomically.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Checks every response against the description's response schema
+    /// for its operation and status (see [`conformance`]) and records the
+    /// result, read with [`SimHandle::conformance`].
+    pub fn validate_responses(mut self, yes: bool) -> Self {
+        self.validate_responses = yes;
+        self
+    }
+
+    /// Binds and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<SimHandle, StartError> {
+        let (state, persister) = match &self.state_file {
+            Some(path) => {
+                let state = Persister::load(path)?.unwrap_or_else(|| model::State::new(self.seed));
+                let persister = Persister::new(path.clone(), state.revision);
+                (state, Some(persister))
+            }
+            None => (model::State::new(self.seed), None),
+        };
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.listen,
+            source,
+        })?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            clock: self.clock,
+            timings: self.timings,
+            faults: faults::Faults::new(self.faults, self.seed),
+            tokens: self.tokens,
+            persister,
+            validate_responses: self.validate_responses,
+            conformance: Mutex::default(),
+            stats: Mutex::default(),
+        });
+        let app = axum::Router::new()
+            .fallback(server::dispatch)
+            .with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let stop = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
+                tracing::error!(error = %e, "server failed");
+            }
+        });
+        Ok(SimHandle {
+            base_url: format!("http://{addr}/v1"),
+            addr,
+            shared,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    base_url: String,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// The base URL, `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// What in-line response checking found so far.
+    pub fn conformance(&self) -> ConformanceReport {
+        self.shared
+            .conformance
+            .lock()
+            .expect("conformance lock")
+            .clone()
+    }
+
+    /// Request counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.lock().expect("stats lock").clone()
+    }
+
+    /// A copy of the current state.
+    pub fn state(&self) -> State {
+        self.shared.state.lock().expect("state lock").clone()
+    }
+
+    /// How many snapshots were written to the state file.
+    pub fn state_writes(&self) -> u64 {
+        self.shared.persister.as_ref().map_or(0, Persister::writes)
+    }
+
+    /// Stops accepting requests and waits for in-flight ones to finish
+    /// (idempotent; dropping the handle also stops it, without waiting).
+    pub async fn shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

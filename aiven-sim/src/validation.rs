@@ -1,0 +1,221 @@
+//! JSON Schema validation against the compiled description.
+//!
+//! `build.rs` converted every schema to draft 7 with component refs as
+//! `#/definitions/X`. A validator is built per (flavor, schema) on first use
+//! from a root holding the schema and only the definitions it reaches, and
+//! cached for the life of the process.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{json, Map, Value};
+
+use crate::spec::{spec, OperationSpec};
+
+/// Which description a schema comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Flavor {
+    /// The normalized description the client is generated from: strict
+    /// requests, tolerant responses.
+    Normalized,
+    /// The description as Aiven publishes it: strict responses.
+    Published,
+}
+
+/// One schema violation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaError {
+    /// JSON pointer into the validated document.
+    pub instance_path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.instance_path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.instance_path, self.message)
+        }
+    }
+}
+
+type Cache = Mutex<HashMap<(Flavor, String), Arc<jsonschema::Validator>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Cache::default)
+}
+
+/// The names of the definitions `schema` reaches, transitively.
+fn reachable(defs: &Map<String, Value>, schema: &Value) -> BTreeSet<String> {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    if let Some(name) = r.strip_prefix("#/definitions/") {
+                        out.push(name.to_string());
+                    }
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut todo = Vec::new();
+    refs(schema, &mut todo);
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            if let Some(d) = defs.get(&name) {
+                refs(d, &mut todo);
+            }
+        }
+    }
+    seen
+}
+
+/// The validator of `schema` (refs resolved in the flavor's definitions),
+/// cached under `key`.
+fn validator(flavor: Flavor, key: &str, schema: &Value) -> Arc<jsonschema::Validator> {
+    let k = (flavor, key.to_string());
+    if let Some(v) = cache().lock().expect("cache lock").get(&k) {
+        return v.clone();
+    }
+    let all = match flavor {
+        Flavor::Normalized => &spec().definitions,
+        Flavor::Published => &spec().raw_definitions,
+    };
+    let definitions: Map<String, Value> = reachable(all, schema)
+        .into_iter()
+        .filter_map(|n| all.get(&n).map(|d| (n, d.clone())))
+        .collect();
+    let root = json!({ "definitions": definitions, "allOf": [schema] });
+    let built = jsonschema::draft7::options()
+        .should_validate_formats(false)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("schema {key} ({flavor:?}) does not compile: {e}"));
+    let built = Arc::new(built);
+    cache()
+        .lock()
+        .expect("cache lock")
+        .entry(k)
+        .or_insert(built)
+        .clone()
+}
+
+/// Validates `instance` against `schema`, every error.
+pub fn validate(flavor: Flavor, key: &str, schema: &Value, instance: &Value) -> Vec<SchemaError> {
+    let v = validator(flavor, key, schema);
+    v.iter_errors(instance)
+        .map(|e| SchemaError {
+            instance_path: e.instance_path().to_string(),
+            message: e.to_string(),
+        })
+        .collect()
+}
+
+/// Validates a request body against the operation's request schema. An
+/// absent body is validated as `{}` (so required properties are reported).
+pub fn validate_request(op: &OperationSpec, body: &Value) -> Vec<SchemaError> {
+    match &op.request {
+        Some(schema) => validate(
+            Flavor::Normalized,
+            &format!("{} request", op.operation_id),
+            schema,
+            body,
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// The schema for `status` among schemas keyed `200`, `4XX`, `default`.
+pub fn response_schema(
+    responses: &std::collections::BTreeMap<String, Value>,
+    status: u16,
+) -> Option<(String, &Value)> {
+    let exact = status.to_string();
+    let range = format!("{}XX", status / 100);
+    [exact, range, "default".to_string()]
+        .into_iter()
+        .find_map(|k| responses.get(&k).map(|s| (k, s)))
+}
+
+/// Validates a JSON schema of the simulator's own (such as a service type's
+/// `user_config` schema), compiled on each call.
+pub fn validate_inline(schema: &Value, instance: &Value) -> Vec<SchemaError> {
+    match jsonschema::draft7::options()
+        .should_validate_formats(false)
+        .build(schema)
+    {
+        Ok(v) => v
+            .iter_errors(instance)
+            .map(|e| SchemaError {
+                instance_path: e.instance_path().to_string(),
+                message: e.to_string(),
+            })
+            .collect(),
+        Err(e) => vec![SchemaError {
+            instance_path: String::new(),
+            message: format!("invalid schema: {e}"),
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_schemas_are_strict() {
+        let op = spec().operation("ServiceCreate").unwrap();
+        let ok = json!({"service_name": "pg-1", "service_type": "pg", "plan": "startup-4"});
+        assert!(validate_request(op, &ok).is_empty());
+        let errors = validate_request(op, &json!({"service_name": 5, "plan": "x"}));
+        assert!(errors.len() >= 2, "{errors:?}");
+        assert!(errors.iter().any(|e| e.instance_path == "/service_name"));
+        // OpenAPI `nullable` became a null type: the overlay made this sendable as null.
+        let null_vpc =
+            json!({"service_name": "a", "service_type": "pg", "plan": "p", "project_vpc_id": null});
+        assert!(validate_request(op, &null_vpc).is_empty());
+        let long = "x".repeat(65);
+        let too_long = json!({"service_name": long, "service_type": "pg", "plan": "p"});
+        assert!(!validate_request(op, &too_long).is_empty());
+    }
+
+    #[test]
+    fn every_schema_compiles() {
+        for op in &spec().operations {
+            if let Some(r) = &op.request {
+                validate(Flavor::Normalized, &op.operation_id, r, &json!({}));
+            }
+            for (code, s) in &op.responses {
+                validate(
+                    Flavor::Normalized,
+                    &format!("{} {code}", op.operation_id),
+                    s,
+                    &json!({}),
+                );
+            }
+            for (code, s) in &op.raw_responses {
+                validate(
+                    Flavor::Published,
+                    &format!("{} {code}", op.operation_id),
+                    s,
+                    &json!({}),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn status_keys() {
+        let op = spec().operation("ServiceGet").unwrap();
+        assert_eq!(response_schema(&op.responses, 200).unwrap().0, "200");
+        assert_eq!(response_schema(&op.responses, 404).unwrap().0, "4XX");
+        assert_eq!(response_schema(&op.responses, 503).unwrap().0, "5XX");
+        assert!(response_schema(&op.raw_responses, 404).is_none());
+    }
+}

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use aiven_openapi::codegen::{self, Interface};
+use aiven_openapi::SpecFiles;
 
 fn fail(message: &str) -> ! {
     eprintln!("error: {message}");
@@ -16,21 +17,10 @@ fn fail(message: &str) -> ! {
 fn main() {
     let started = std::time::Instant::now();
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let openapi = manifest.parent().expect("workspace root").join("openapi");
-    let spec = openapi.join("aiven-openapi.json");
-    let overlay = openapi.join("overlay.json");
-    for p in [&spec, &overlay, &openapi.join("src")] {
-        println!("cargo:rerun-if-changed={}", p.display());
-    }
+    let files = SpecFiles::in_dir(&manifest.parent().expect("workspace root").join("openapi"));
+    files.rerun_if_changed();
     println!("cargo:rerun-if-env-changed=AIVEN_API_INTERFACE");
 
-    if !spec.exists() {
-        fail(&format!(
-            "{} is missing. Fetch the description first: `cargo xtask fetch` \
-             (offline: set AIVEN_OPENAPI_SOURCE to a local copy, or pass --source PATH).",
-            spec.display()
-        ));
-    }
     let interface = match std::env::var("AIVEN_API_INTERFACE") {
         Ok(s) => Interface::parse(&s).unwrap_or_else(|| {
             fail(&format!(
@@ -39,10 +29,7 @@ fn main() {
         }),
         Err(_) => Interface::Builder,
     };
-    let raw = aiven_openapi::read_json(&spec).unwrap_or_else(|e| fail(&e.to_string()));
-    let overlay = aiven_openapi::read_json(&overlay).unwrap_or_else(|e| fail(&e.to_string()));
-    let prepared =
-        aiven_openapi::prepare(raw, Some(&overlay)).unwrap_or_else(|e| fail(&e.to_string()));
+    let prepared = files.prepare().unwrap_or_else(|e| fail(&e.to_string()));
     let generated =
         codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
 

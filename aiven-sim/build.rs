@@ -19,7 +19,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+use aiven_openapi::walk::METHODS;
+use aiven_openapi::SpecFiles;
 
 fn fail(message: &str) -> ! {
     eprintln!("error: {message}");
@@ -28,22 +29,10 @@ fn fail(message: &str) -> ! {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let openapi = manifest.parent().expect("workspace root").join("openapi");
-    let spec = openapi.join("aiven-openapi.json");
-    let overlay = openapi.join("overlay.json");
-    for p in [&spec, &overlay, &openapi.join("src")] {
-        println!("cargo:rerun-if-changed={}", p.display());
-    }
-    if !spec.exists() {
-        fail(&format!(
-            "{} is missing. Fetch the description first: `cargo xtask fetch`.",
-            spec.display()
-        ));
-    }
-    let raw = aiven_openapi::read_json(&spec).unwrap_or_else(|e| fail(&e.to_string()));
-    let overlay = aiven_openapi::read_json(&overlay).unwrap_or_else(|e| fail(&e.to_string()));
-    let prepared = aiven_openapi::prepare(raw.clone(), Some(&overlay))
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let files = SpecFiles::in_dir(&manifest.parent().expect("workspace root").join("openapi"));
+    files.rerun_if_changed();
+    let raw = files.read_spec().unwrap_or_else(|e| fail(&e.to_string()));
+    let prepared = files.prepare().unwrap_or_else(|e| fail(&e.to_string()));
     let doc = &prepared.doc;
 
     // The published operations by id: security and strict response schemas.

@@ -78,7 +78,12 @@ impl ClientHooks<ClientState> for crate::Client {
                     .instrument(span.clone())
                     .await
             }
-            None => self.client().execute(request).instrument(span.clone()).await,
+            None => {
+                self.client()
+                    .execute(request)
+                    .instrument(span.clone())
+                    .await
+            }
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();

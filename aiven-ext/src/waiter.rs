@@ -220,18 +220,7 @@ fn service_get<'a>(
     project: &'a str,
     service: &'a str,
 ) -> BoxFuture<'a, Result<types::Service>> {
-    Box::pin(async move {
-        let response = client
-            .service_get()
-            .project(project)
-            .service_name(service)
-            .send()
-            .await?;
-        response
-            .into_inner()
-            .service
-            .ok_or_else(|| Error::missing("service"))
-    })
+    Box::pin(client.get_service(project, service))
 }
 
 /// A service reaching a state, optionally with further readiness checks.

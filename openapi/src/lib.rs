@@ -67,19 +67,27 @@ pub struct Operation {
 /// Checks the document's version and operation ids; returns the operations.
 pub fn check(doc: &Value) -> Result<Vec<Operation>, Error> {
     match (doc.get("openapi"), doc.get("swagger")) {
+        (_, Some(v)) => {
+            let version = match v {
+                Value::String(s) => s.clone(),
+                _ => "2.0".into(),
+            };
+            return Err(Error::Version(format!(
+                "Swagger {version} found; an OpenAPI 3.0 description is required"
+            )));
+        }
         (Some(Value::String(v)), _) if v.starts_with("3.0.") => {}
         (Some(Value::String(v)), _) => {
+            let family = if v.starts_with("3.1.") { "3.1.x" } else { v };
             return Err(Error::Version(format!(
-                "OpenAPI {v} found; 3.0.x is required"
-            )))
+                "OpenAPI {family} found (openapi: \"{v}\"); 3.0.x is required"
+            )));
         }
-        (_, Some(v)) => {
-            return Err(Error::Version(format!(
-                "Swagger {} found; OpenAPI 3.0.x is required",
-                v.as_str().unwrap_or("2.0")
-            )))
+        _ => {
+            return Err(Error::Version(
+                "no `openapi` version string; an OpenAPI 3.0 description is required".into(),
+            ))
         }
-        _ => return Err(Error::Version("no `openapi` version field".into())),
     }
     let mut ops = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -173,6 +181,49 @@ pub fn prepare(mut doc: Value, overlay: Option<&Value>) -> Result<Prepared, Erro
     })
 }
 
+/// The workspace's inputs to the pipeline: the fetched spec and the overlay
+/// in `openapi/`. Used by both build scripts and the xtask.
+pub struct SpecFiles {
+    /// `openapi/aiven-openapi.json`, fetched by `cargo xtask fetch`.
+    pub spec: std::path::PathBuf,
+    /// `openapi/overlay.json`.
+    pub overlay: std::path::PathBuf,
+}
+
+impl SpecFiles {
+    /// The files in the `openapi/` directory `dir`.
+    pub fn in_dir(dir: &std::path::Path) -> Self {
+        Self {
+            spec: dir.join("aiven-openapi.json"),
+            overlay: dir.join("overlay.json"),
+        }
+    }
+
+    /// Tells cargo to rerun a build script when the spec or overlay change.
+    pub fn rerun_if_changed(&self) {
+        println!("cargo:rerun-if-changed={}", self.spec.display());
+        println!("cargo:rerun-if-changed={}", self.overlay.display());
+    }
+
+    /// The published description as fetched, or an error saying how to get it.
+    pub fn read_spec(&self) -> Result<Value, Error> {
+        if !self.spec.exists() {
+            return Err(Error::Invalid(format!(
+                "{} is missing. Fetch the description first: `cargo xtask fetch` \
+                 (offline: set AIVEN_OPENAPI_SOURCE to a local copy, or pass --source PATH)",
+                self.spec.display()
+            )));
+        }
+        read_json(&self.spec)
+    }
+
+    /// Reads the spec and the overlay and runs [`prepare`].
+    pub fn prepare(&self) -> Result<Prepared, Error> {
+        let overlay = read_json(&self.overlay)?;
+        prepare(self.read_spec()?, Some(&overlay))
+    }
+}
+
 /// Reads and parses a JSON file, with the path in the error.
 pub fn read_json(path: &std::path::Path) -> Result<Value, Error> {
     let bytes = std::fs::read(path)
@@ -223,23 +274,23 @@ mod tests {
     fn check_requires_openapi_3_0() {
         assert_eq!(
             check_err(json!({"openapi": "3.1.0", "paths": {}})),
-            "OpenAPI 3.1.0 found; 3.0.x is required"
+            "OpenAPI 3.1.x found (openapi: \"3.1.0\"); 3.0.x is required"
         );
         assert_eq!(
             check_err(json!({"swagger": "2.0", "paths": {}})),
-            "Swagger 2.0 found; OpenAPI 3.0.x is required"
+            "Swagger 2.0 found; an OpenAPI 3.0 description is required"
         );
         assert_eq!(
             check_err(json!({"swagger": 2, "paths": {}})),
-            "Swagger 2.0 found; OpenAPI 3.0.x is required"
+            "Swagger 2.0 found; an OpenAPI 3.0 description is required"
         );
         assert_eq!(
             check_err(json!({"paths": {}})),
-            "no `openapi` version field"
+            "no `openapi` version string; an OpenAPI 3.0 description is required"
         );
         assert_eq!(
             check_err(json!({"openapi": 3.0, "paths": {}})),
-            "no `openapi` version field"
+            "no `openapi` version string; an OpenAPI 3.0 description is required"
         );
         assert!(matches!(
             check(&json!({"openapi": "3.1.0"})),

@@ -8,7 +8,7 @@ use aiven_openapi::codegen::{self, Interface};
 use aiven_openapi::Prepared;
 use anyhow::{anyhow, Context, Result};
 
-use crate::{atomic, lock, openapi_dir};
+use crate::{atomic, openapi_dir};
 
 /// Options of `cargo xtask normalize`.
 #[derive(Debug, clap::Args)]
@@ -41,16 +41,7 @@ fn parse_interface(s: &str) -> Result<Interface, String> {
 
 /// Reads the fetched spec and the overlay and runs the pipeline.
 pub fn prepare(dir: &Path) -> Result<Prepared> {
-    let spec = lock::spec_path(dir);
-    if !spec.exists() {
-        return Err(anyhow!(
-            "{} is missing: run `cargo xtask fetch` (offline: AIVEN_OPENAPI_SOURCE=PATH)",
-            crate::display_path(&spec)
-        ));
-    }
-    let raw = aiven_openapi::read_json(&spec)?;
-    let overlay = aiven_openapi::read_json(&dir.join("overlay.json"))?;
-    Ok(aiven_openapi::prepare(raw, Some(&overlay))?)
+    Ok(aiven_openapi::SpecFiles::in_dir(dir).prepare()?)
 }
 
 /// `cargo xtask normalize`.

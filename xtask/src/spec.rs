@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn rejects_missing_version_and_missing_paths() {
         let err = check(json!({ "paths": {} })).unwrap_err().to_string();
-        assert!(err.contains("has no `openapi` version string"), "{err}");
+        assert!(err.contains("no `openapi` version string"), "{err}");
         let err = check(json!({ "openapi": "3.0.3" }))
             .unwrap_err()
             .to_string();

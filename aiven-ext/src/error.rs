@@ -7,7 +7,7 @@ use aiven_api::types::{AivenError, AivenErrorDetail};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::retry::{is_idempotent, retry_after, OPERATION_HEADER};
+use crate::retry::{is_idempotent, retry_after, ATTEMPTS_HEADER, OPERATION_HEADER};
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -20,10 +20,21 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
     /// The request did not complete: connection, TLS, timeout, body read.
-    #[error("Aiven API request failed: {0}")]
-    Transport(#[source] reqwest::Error),
+    #[error("{}Aiven API request failed: {source}", op_prefix(*operation_id))]
+    Transport {
+        /// The operation (`operationId`), when known: always for the calls
+        /// this crate's helpers and waiters make; see [`Error::with_operation`].
+        operation_id: Option<&'static str>,
+        /// What failed.
+        #[source]
+        source: reqwest::Error,
+    },
     /// A success response whose body is not what the API documents.
-    #[error("unexpected Aiven API response{}: {reason}", status.map(|s| format!(" ({s})")).unwrap_or_default())]
+    #[error(
+        "{}unexpected Aiven API response{}: {reason}",
+        op_prefix(*operation_id),
+        status.map(|s| format!(" ({s})")).unwrap_or_default()
+    )]
     InvalidResponse {
         /// The HTTP status, when known.
         status: Option<StatusCode>,
@@ -31,6 +42,9 @@ pub enum Error {
         reason: String,
         /// The start of the body, for diagnosis.
         body: String,
+        /// The operation (`operationId`), when known, as for
+        /// [`Transport`](Error::Transport).
+        operation_id: Option<&'static str>,
     },
     /// Input refused before anything was sent.
     #[error("invalid {field} {value:?}: {reason}")]
@@ -111,6 +125,13 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The individual `errors[]` entries.
     pub details: Vec<AivenErrorDetail>,
+    /// How many times the request was sent (retries included); this is
+    /// the last answer.
+    pub attempts: u32,
+}
+
+fn op_prefix(operation_id: Option<&'static str>) -> String {
+    operation_id.map(|op| format!("{op}: ")).unwrap_or_default()
 }
 
 impl ApiError {
@@ -142,6 +163,9 @@ impl ApiError {
             request_id: header("x-request-id").or_else(|| header("request-id")),
             retry_after: retry_after(headers, SystemTime::now()),
             details,
+            attempts: header(ATTEMPTS_HEADER)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1),
         }
     }
 
@@ -186,6 +210,9 @@ impl fmt::Display for ApiError {
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
         Ok(())
     }
 }
@@ -205,7 +232,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         self.api().map(|e| e.status).or(match self {
             Error::InvalidResponse { status, .. } => *status,
-            Error::Transport(e) => e.status(),
+            Error::Transport { source, .. } => source.status(),
             _ => None,
         })
     }
@@ -239,9 +266,44 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.is_retryable(),
-            Error::Transport(e) => e.is_connect() || e.is_timeout(),
+            Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
         }
+    }
+
+    /// The operation (`operationId`, e.g. `ServiceGet`) the error belongs
+    /// to: always for API errors; for transport and invalid-response errors
+    /// when the call went through this crate's helpers or waiters (or was
+    /// named with [`with_operation`](Self::with_operation)), since the
+    /// generated client's errors of that kind do not say.
+    pub fn operation_id(&self) -> Option<&'static str> {
+        match self {
+            Error::Api(e) | Error::TerminationProtected { source: e, .. } => e.operation_id,
+            Error::Transport { operation_id, .. } | Error::InvalidResponse { operation_id, .. } => {
+                *operation_id
+            }
+            _ => None,
+        }
+    }
+
+    /// Names the operation of an error that does not name one yet, e.g.
+    /// `client.service_get()….send().await.map_err(|e| Error::from(e).with_operation("ServiceGet"))`.
+    pub fn with_operation(mut self, id: &'static str) -> Self {
+        match &mut self {
+            Error::Api(e) | Error::TerminationProtected { source: e, .. } => {
+                e.operation_id.get_or_insert(id);
+            }
+            Error::Transport { operation_id, .. } | Error::InvalidResponse { operation_id, .. } => {
+                operation_id.get_or_insert(id);
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Converts an error of the generated client for the operation `id`.
+    pub(crate) fn during(id: &'static str) -> impl Fn(aiven_api::Error<AivenError>) -> Error {
+        move |e| Error::from(e).with_operation(id)
     }
 
     /// A missing-data error for a response that lacks `field`.
@@ -250,6 +312,7 @@ impl Error {
             status: None,
             reason: format!("the response has no `{field}`"),
             body: String::new(),
+            operation_id: None,
         }
     }
 
@@ -292,15 +355,15 @@ impl From<aiven_api::Error<AivenError>> for Error {
                 status: Some(r.status()),
                 reason: "status not documented for this operation".into(),
                 body: String::new(),
+                operation_id: None,
             },
             E::InvalidResponsePayload(body, err) => Error::InvalidResponse {
                 status: None,
                 reason: err.to_string(),
                 body: String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
+                operation_id: None,
             },
-            E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-                Error::Transport(e)
-            }
+            E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => e.into(),
             E::InvalidRequest(s) => Error::InvalidRequest(s),
             E::Custom(s) => Error::Other(s),
         }
@@ -309,6 +372,9 @@ impl From<aiven_api::Error<AivenError>> for Error {
 
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
-        Error::Transport(e)
+        Error::Transport {
+            operation_id: None,
+            source: e,
+        }
     }
 }

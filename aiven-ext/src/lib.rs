@@ -53,8 +53,11 @@
 //!
 //! - retried: connection failures before the request was sent (any method);
 //!   429 (any method: the rate limiter refused it unprocessed); 500, 502,
-//!   503, 504 and timeouts/connection loss after sending, for idempotent
-//!   methods only (GET, HEAD, OPTIONS, PUT, DELETE);
+//!   503, 504 and timeouts/connection loss after sending (also while the
+//!   response body is read: every response is read to its end inside the
+//!   retry loop), and a 2xx declared as JSON whose body does not parse
+//!   (cut short on the way), for idempotent methods only (GET, HEAD,
+//!   OPTIONS, PUT, DELETE);
 //! - not retried: POST (and PATCH) after an ambiguous failure. For service
 //!   creation, [`CreateService`] looks the service up first and retries the
 //!   create only if it does not exist ([`Created::AlreadyCreated`] otherwise);
@@ -70,9 +73,13 @@
 //! # Errors
 //!
 //! One [`Error`]; API errors ([`ApiError`]) carry status, operation id,
-//! Aiven's message, `errors[].error_code` and the request id. Error bodies
-//! that are not Aiven's JSON (a proxy's HTML 502) become the message. Any
-//! error of the generated client converts with `?`/`From`.
+//! Aiven's message, `errors[].error_code`, the request id and the number of
+//! attempts. Error bodies that are not Aiven's JSON (a proxy's HTML 502)
+//! become the message. Any error of the generated client converts with
+//! `?`/`From`. [`Error::operation_id`] names the operation of every API
+//! error, and of transport and invalid-response errors from this crate's
+//! helpers and waiters ([`Error::with_operation`] names it for direct calls
+//! of the generated client).
 //!
 //! # Waiters (default [`WaitPolicy`])
 //!

@@ -45,11 +45,14 @@ impl Created {
     }
 }
 
-/// A failure after which the create may or may not have happened.
+/// A failure after which the create may or may not have happened, or did
+/// happen but its answer was lost or unreadable.
 fn is_ambiguous(e: &Error) -> bool {
     match e {
-        Error::Transport(e) => !e.is_connect(),
+        Error::Transport { source, .. } => !source.is_connect(),
         Error::Api(e) => matches!(e.status.as_u16(), 500 | 502 | 503 | 504),
+        // A success (documented or not) whose body could not be decoded.
+        Error::InvalidResponse { status, .. } => status.is_none_or(|s| s.is_success()),
         _ => false,
     }
 }
@@ -78,8 +81,9 @@ pub struct CreateService<'c> {
 
 impl CreateService<'_> {
     /// After an ambiguous failure (5xx, timeout, connection lost after
-    /// sending), look the service up and retry the create only if it does
-    /// not exist. On by default; off surfaces the first such failure.
+    /// sending, a success whose body cannot be decoded), look the service
+    /// up and retry the create only if it does not exist. On by default;
+    /// off surfaces the first such failure.
     pub fn existence_check(mut self, yes: bool) -> Self {
         self.existence_check = yes;
         self
@@ -124,10 +128,10 @@ impl CreateService<'_> {
                     .body(body.clone())
                     .send()
                     .await;
-                let created = sent.map_err(Error::from).and_then(|r| {
+                let created = sent.map_err(Error::during("ServiceCreate")).and_then(|r| {
                     r.into_inner()
                         .service
-                        .ok_or_else(|| Error::missing("service"))
+                        .ok_or_else(|| Error::missing("service").with_operation("ServiceCreate"))
                 });
                 match created {
                     Ok(svc) => (Ok(Created::New(svc)), None),
@@ -256,11 +260,11 @@ impl UpdateService<'_> {
             .body(self.body)
             .send()
             .await
-            .map_err(|e| protection(e.into(), project, service))?;
+            .map_err(|e| protection(Error::during("ServiceUpdate")(e), project, service))?;
         response
             .into_inner()
             .service
-            .ok_or_else(|| Error::missing("service"))
+            .ok_or_else(|| Error::missing("service").with_operation("ServiceUpdate"))
     }
 
     /// Sends the update, then waits: for `POWEROFF` after powering off,
@@ -302,7 +306,9 @@ impl DeleteService<'_> {
         self
     }
 
-    /// Deletes the service.
+    /// Deletes the service. A 404 after retries counts as deleted: an
+    /// earlier attempt whose answer was lost (5xx, connection dropped) may
+    /// have deleted it. A 404 on the first attempt is an error.
     pub async fn send(self) -> Result<()> {
         let (client, project, service) = (self.client, &self.project, &self.service);
         validate::project_name(project)?;
@@ -325,12 +331,14 @@ impl DeleteService<'_> {
             .service_name(service)
             .send()
             .await;
-        match result.map_err(Error::from) {
+        match result.map_err(Error::during("ServiceDelete")) {
             Ok(_) => Ok(()),
-            // A 2xx other than the documented 200 still means deleted.
-            Err(Error::InvalidResponse {
-                status: Some(s), ..
-            }) if s.is_success() => Ok(()),
+            // A 2xx other than the documented 200 still means deleted, and
+            // so does one whose body is damaged.
+            Err(Error::InvalidResponse { status, .. }) if status.is_none_or(|s| s.is_success()) => {
+                Ok(())
+            }
+            Err(Error::Api(e)) if e.status.as_u16() == 404 && e.attempts > 1 => Ok(()),
             Err(e) => Err(protection(e, project, service)),
         }
     }
@@ -348,18 +356,22 @@ impl DeleteService<'_> {
 }
 
 impl AivenClient {
-    /// Fetches one service.
+    /// Fetches one service (an empty project or service name is refused
+    /// before sending).
     pub async fn get_service(&self, project: &str, service: &str) -> Result<types::Service> {
+        validate::project_name(project)?;
+        bounded("service_name", service, 64)?;
         let response = self
             .service_get()
             .project(project)
             .service_name(service)
             .send()
-            .await?;
+            .await
+            .map_err(Error::during("ServiceGet"))?;
         response
             .into_inner()
             .service
-            .ok_or_else(|| Error::missing("service"))
+            .ok_or_else(|| Error::missing("service").with_operation("ServiceGet"))
     }
 
     /// Creates a service from a request body or its builder, e.g.
@@ -436,13 +448,19 @@ impl AivenClient {
             None => {
                 self.list_public_service_types()
                     .send()
-                    .await?
+                    .await
+                    .map_err(Error::during("ListPublicServiceTypes"))?
                     .into_inner()
                     .service_types
             }
             Some(p) => {
                 validate::project_name(p)?;
-                let response = self.list_project_service_types().project(p).send().await?;
+                let response = self
+                    .list_project_service_types()
+                    .project(p)
+                    .send()
+                    .await
+                    .map_err(Error::during("ListProjectServiceTypes"))?;
                 response.into_inner().service_types
             }
         };

@@ -14,8 +14,9 @@ use std::time::{Duration, SystemTime};
 
 use aiven_api::hooks::Transport;
 use aiven_api::types::AivenError;
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-use reqwest::{Method, Request, Response, StatusCode};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, Request, Response, ResponseBuilderExt, StatusCode, Url, Version};
 
 use crate::clock::Clock;
 
@@ -23,6 +24,10 @@ use crate::clock::Clock;
 /// operation (`operationId`, e.g. `ServiceGet`), so that converting a
 /// generated client's error into [`Error`](crate::Error) can report it.
 pub const OPERATION_HEADER: &str = "x-aiven-ext-operation";
+
+/// Response header this crate adds to every error response: how many times
+/// the request was sent ([`ApiError::attempts`](crate::ApiError::attempts)).
+pub(crate) const ATTEMPTS_HEADER: &str = "x-aiven-ext-attempts";
 
 /// How transient failures are retried. See the crate docs for the rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,9 +152,67 @@ where
     }
 }
 
-/// Decides whether one sent request is worth sending again.
+/// A response read to its end, so that a connection lost while reading the
+/// body is a failure of the attempt (and retried like one), not of the
+/// caller's later read.
+struct Buffered {
+    status: StatusCode,
+    version: Version,
+    headers: HeaderMap,
+    url: Url,
+    body: Bytes,
+}
+
+impl Buffered {
+    async fn read(response: Response) -> reqwest::Result<Self> {
+        let (status, version) = (response.status(), response.version());
+        let (headers, url) = (response.headers().clone(), response.url().clone());
+        let body = response.bytes().await?;
+        Ok(Self {
+            status,
+            version,
+            headers,
+            url,
+            body,
+        })
+    }
+
+    fn is_json(&self) -> bool {
+        self.headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+    }
+
+    /// A success declared as JSON whose body does not parse: cut short or
+    /// damaged on the way.
+    fn is_damaged_json(&self) -> bool {
+        self.status.is_success()
+            && !self.body.is_empty()
+            && self.is_json()
+            && serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_err()
+    }
+}
+
+/// One attempt: the response, read to its end.
+async fn attempt(client: &reqwest::Client, request: Request) -> (reqwest::Result<Buffered>, bool) {
+    match client.execute(request).await {
+        Ok(response) => match Buffered::read(response).await {
+            Ok(b) => (Ok(b), false),
+            Err(e) => (Err(e), true),
+        },
+        Err(e) => (Err(e), false),
+    }
+}
+
+/// Decides whether one sent request is worth sending again. `body_failed`:
+/// the error happened while reading the response body (the request was
+/// processed, the answer lost).
 fn classify(
-    result: &reqwest::Result<Response>,
+    result: &reqwest::Result<Buffered>,
+    body_failed: bool,
     idempotent: bool,
     now: SystemTime,
 ) -> Option<RetryHint> {
@@ -157,21 +220,30 @@ fn classify(
         // Connecting failed: the server never saw the request.
         Err(e) if e.is_connect() => Some(RetryHint::new(format!("connect error: {e}"))),
         // Anything after that is ambiguous; only idempotent requests repeat.
+        Err(e) if idempotent && body_failed => {
+            Some(RetryHint::new(format!("response body lost: {e}")))
+        }
         Err(e) if idempotent && (e.is_timeout() || e.is_request() || e.is_body()) => {
             Some(RetryHint::new(format!("request error: {e}")))
         }
         Err(_) => None,
         Ok(response) => {
-            let status = response.status();
+            let status = response.status;
             let retryable = match status.as_u16() {
                 // Refused by the rate limiter, so not processed.
                 429 => true,
                 500 | 502 | 503 | 504 => idempotent,
+                // Processed, but the answer arrived damaged: ask again.
+                _ if idempotent && response.is_damaged_json() => {
+                    return Some(RetryHint::new(format!(
+                        "{status} with a JSON body that does not parse"
+                    )))
+                }
                 _ => false,
             };
             retryable.then(|| RetryHint {
                 reason: status.to_string(),
-                retry_after: retry_after(response.headers(), now),
+                retry_after: retry_after(&response.headers, now),
             })
         }
     }
@@ -200,20 +272,24 @@ impl RetryTransport {
         let operation_id =
             aiven_api::operation_by_method(client_method).map_or("unknown", |op| op.operation_id);
         let idempotent = is_idempotent(request.method());
-        let result = if request.try_clone().is_none() {
+        let (result, attempts) = if request.try_clone().is_none() {
             // A streaming body cannot be sent twice.
-            client.execute(request).await
+            (attempt(client, request).await.0, 1)
         } else {
             let request = &request;
-            run(&self.policy, &*self.clock, operation_id, |_| async move {
+            run(&self.policy, &*self.clock, operation_id, |n| async move {
                 let copy = request.try_clone().expect("checked above");
-                let result = client.execute(copy).await;
-                let hint = classify(&result, idempotent, self.clock.system_now());
-                (result, hint)
+                let (result, body_failed) = attempt(client, copy).await;
+                let hint = classify(&result, body_failed, idempotent, self.clock.system_now());
+                ((result, n), hint)
             })
             .await
         };
-        normalize_error_body(result?, operation_id).await
+        Ok(rebuild(normalize_error_body(
+            result?,
+            operation_id,
+            attempts,
+        )))
     }
 }
 
@@ -228,41 +304,46 @@ impl Transport for RetryTransport {
     }
 }
 
+/// The buffered response as a `reqwest::Response` again.
+fn rebuild(b: Buffered) -> Response {
+    let mut builder = http::Response::builder()
+        .status(b.status)
+        .version(b.version)
+        .url(b.url);
+    if let Some(h) = builder.headers_mut() {
+        *h = b.headers;
+    }
+    builder
+        .body(b.body)
+        .expect("parts of a valid response")
+        .into()
+}
+
 /// Error responses reach the generated code as `AivenError` JSON whatever the
 /// server sent (an HTML 502 from a proxy, an empty 404), so the status is
-/// never lost to a body parse error; the operation is recorded in a header.
-async fn normalize_error_body(
-    response: Response,
-    operation_id: &'static str,
-) -> reqwest::Result<Response> {
-    let status = response.status();
+/// never lost to a body parse error; the operation and the number of
+/// attempts are recorded in headers.
+fn normalize_error_body(mut b: Buffered, operation_id: &'static str, attempts: u32) -> Buffered {
+    let status = b.status;
     if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(response);
+        return b;
     }
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    headers.insert(OPERATION_HEADER, HeaderValue::from_static(operation_id));
-    let body = response.bytes().await?;
-    let is_aiven_error = body.trim_ascii_start().starts_with(b"{")
-        && serde_json::from_slice::<AivenError>(&body).is_ok();
-    let body = if is_aiven_error {
-        body.to_vec()
-    } else {
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        let message = text_message(&body, status);
-        serde_json::to_vec(&serde_json::json!({ "message": message })).expect("a string")
-    };
-    let mut rebuilt = http::Response::builder().status(status).version(version);
-    if let Some(h) = rebuilt.headers_mut() {
-        *h = headers;
+    b.headers
+        .insert(OPERATION_HEADER, HeaderValue::from_static(operation_id));
+    b.headers
+        .insert(ATTEMPTS_HEADER, HeaderValue::from(attempts));
+    let is_aiven_error = b.body.trim_ascii_start().starts_with(b"{")
+        && serde_json::from_slice::<AivenError>(&b.body).is_ok();
+    if !is_aiven_error {
+        b.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        b.headers.remove(reqwest::header::CONTENT_LENGTH);
+        let message = text_message(&b.body, status);
+        b.body = serde_json::to_vec(&serde_json::json!({ "message": message }))
+            .expect("a string")
+            .into();
     }
-    Ok(rebuilt
-        .body(body)
-        .expect("parts of a valid response")
-        .into())
+    b
 }
 
 /// A short message from a body that is not Aiven's error JSON.

@@ -375,11 +375,12 @@ impl WaitTarget for TopicActive {
                 .service_name(&self.service)
                 .topic_name(&self.topic)
                 .send()
-                .await?;
+                .await
+                .map_err(Error::during("ServiceKafkaTopicGet"))?;
             response
                 .into_inner()
                 .topic
-                .ok_or_else(|| Error::missing("topic"))
+                .ok_or_else(|| Error::missing("topic").with_operation("ServiceKafkaTopicGet"))
         })
     }
 
@@ -417,7 +418,8 @@ impl WaitTarget for VpcActive {
                 .project(&self.project)
                 .project_vpc_id(&self.vpc_id)
                 .send()
-                .await?;
+                .await
+                .map_err(Error::during("VpcGet"))?;
             Ok(response.into_inner())
         })
     }
@@ -465,10 +467,12 @@ impl WaitTarget for IntegrationActive {
                 .project(&self.project)
                 .integration_id(&self.integration_id)
                 .send()
-                .await?;
+                .await
+                .map_err(Error::during("ServiceIntegrationGet"))?;
             let body = response.into_inner();
-            body.service_integration
-                .ok_or_else(|| Error::missing("service_integration"))
+            body.service_integration.ok_or_else(|| {
+                Error::missing("service_integration").with_operation("ServiceIntegrationGet")
+            })
         })
     }
 
@@ -526,11 +530,11 @@ impl WaitTarget for ConnectorRunning {
                 .service_name(&self.service)
                 .connector_name(&self.connector)
                 .send()
-                .await?;
-            response
-                .into_inner()
-                .status
-                .ok_or_else(|| Error::missing("status"))
+                .await
+                .map_err(Error::during("ServiceKafkaConnectGetConnectorStatus"))?;
+            response.into_inner().status.ok_or_else(|| {
+                Error::missing("status").with_operation("ServiceKafkaConnectGetConnectorStatus")
+            })
         })
     }
 

@@ -242,7 +242,7 @@ async fn connection_refused_is_retried_even_for_post() {
         .unwrap_err()
         .into();
     assert!(
-        matches!(&err, Error::Transport(e) if e.is_connect()),
+        matches!(&err, Error::Transport { source: e, .. } if e.is_connect()),
         "{err:?}"
     );
     assert!(err.is_retryable());
@@ -282,7 +282,7 @@ async fn timeout_after_sending_retried_for_get_not_for_post() {
         .unwrap_err()
         .into();
     assert!(
-        matches!(&err, Error::Transport(e) if e.is_timeout()),
+        matches!(&err, Error::Transport { source: e, .. } if e.is_timeout()),
         "{err:?}"
     );
     assert_eq!(
@@ -292,7 +292,7 @@ async fn timeout_after_sending_retried_for_get_not_for_post() {
     );
     let err = c.get_service("p", "pg-1").await.unwrap_err();
     assert!(
-        matches!(&err, Error::Transport(e) if e.is_timeout()),
+        matches!(&err, Error::Transport { source: e, .. } if e.is_timeout()),
         "{err:?}"
     );
     assert_eq!(get.calls_async().await, 4);

@@ -1,9 +1,10 @@
 //! Faults on demand, so that retries and waiters meet the failures they are
 //! written for: rate limiting (429 with `Retry-After`), a fraction of 5xx
-//! answers, added latency, "RUNNING but no backup yet", dropped connections
-//! and truncated JSON. Each [`FaultRule`] applies to every route, to one
-//! operation, or to a path prefix; random choices come from a seeded
-//! generator, so a sequence of requests fails the same way every run.
+//! answers, added latency (always, or as spikes on a fraction of answers),
+//! "RUNNING but no backup yet", dropped connections and truncated JSON.
+//! Each [`FaultRule`] applies to every route, to one operation, or to a path
+//! prefix; random choices come from a seeded generator, so a sequence of
+//! requests fails the same way every run.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -87,6 +88,11 @@ pub struct FaultRule {
     pub rate_limit: Option<RateLimit>,
     /// Added latency.
     pub latency: Duration,
+    /// Fraction of requests delayed by [`spike`](Self::spike) instead
+    /// (when longer than `latency`).
+    pub spike_rate: f64,
+    /// The latency of a spike.
+    pub spike: Duration,
     /// Services read through matching requests show no backup until this
     /// long after they first became RUNNING.
     pub no_backup_for: Duration,
@@ -103,6 +109,8 @@ impl FaultRule {
             error_rate: 0.0,
             rate_limit: None,
             latency: Duration::ZERO,
+            spike_rate: 0.0,
+            spike: Duration::ZERO,
             no_backup_for: Duration::ZERO,
             drop_rate: 0.0,
             truncate_rate: 0.0,
@@ -139,6 +147,14 @@ impl FaultRule {
     /// Delays every answer.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// Delays this fraction of answers by `latency` (a latency spike, e.g.
+    /// longer than a client's timeout), chosen by the seeded generator.
+    pub fn latency_spike(mut self, fraction: f64, latency: Duration) -> Self {
+        self.spike_rate = fraction;
+        self.spike = latency;
         self
     }
 
@@ -263,8 +279,8 @@ impl Faults {
 
     /// Decides the faults of one request. Rate limits are checked first (a
     /// rejected request does not count; `Retry-After` is the whole seconds
-    /// until a token is back), then errors; latency and backup delays take
-    /// the largest of the matching rules.
+    /// until a token is back), then errors; latency (spikes included) and
+    /// backup delays take the largest of the matching rules.
     pub fn decide(&self, operation_id: &str, path: &str, now: Millis) -> Decision {
         let mut d = Decision::default();
         let matching: Vec<(usize, &FaultRule)> = self
@@ -280,6 +296,10 @@ impl Faults {
         for (_, r) in &matching {
             d.latency = d.latency.max(r.latency);
             d.no_backup_for_ms = d.no_backup_for_ms.max(millis(r.no_backup_for));
+            // `chance(0.0)` draws nothing: rules without spikes keep their sequences.
+            if c.rng.chance(r.spike_rate) {
+                d.latency = d.latency.max(r.spike);
+            }
         }
         // Every matching limit must admit the request; only then is it counted.
         let mut retry_after: Option<i64> = None;
@@ -396,6 +416,26 @@ mod tests {
         assert!(f.decide("ServiceList", "/x", 0).reject.is_none());
         let e = f.decide("ServiceGet", "/x", 0).reject.unwrap();
         assert!(e.status.is_server_error());
+    }
+
+    #[test]
+    fn latency_spikes_hit_a_seeded_fraction() {
+        let run = |seed| {
+            let f = Faults::new(
+                vec![FaultRule::global()
+                    .latency(Duration::from_millis(1))
+                    .latency_spike(0.25, Duration::from_millis(300))],
+                seed,
+            );
+            (0..400)
+                .map(|_| f.decide("ServiceGet", "/x", 0).latency)
+                .collect::<Vec<_>>()
+        };
+        let a = run(7);
+        assert_eq!(a, run(7));
+        let spikes = a.iter().filter(|l| l.as_millis() == 300).count();
+        assert!((60..140).contains(&spikes), "{spikes}");
+        assert!(a.iter().all(|l| matches!(l.as_millis(), 1 | 300)));
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! validated against the description's request schemas; errors use Aiven's
 //! error format. Projects, services of every type, Kafka topics, databases
 //! and service users have state and lifecycles driven by an injectable
-//! [`Clock`]; faults (rate limits, 5xx, latency, missing backups, dropped
-//! connections, truncated bodies) are available on demand; the state can
-//! be persisted to a file.
+//! [`Clock`]; faults (rate limits, 5xx, latency and latency spikes, missing
+//! backups, dropped connections, truncated bodies) are available on demand;
+//! the state can be persisted to a file. [`SimHandle::stats`] counts the
+//! answers by operation and status, and the damaged ones.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), aiven_sim::StartError> {
@@ -44,9 +45,13 @@
 //! * Routing ([`spec`]): each request is matched against the description's
 //!   paths; no match is 404, a match with another method 405, an operation
 //!   the simulator does not implement 501, all in Aiven's error format.
-//! * Requests ([`validation`]): the body is validated against the
-//!   operation's (strict) request schema with `jsonschema`; violations are
-//!   400 with one `errors` entry each.
+//! * Requests ([`validation`]): a body over [`MAX_BODY_BYTES`] (1 MiB) is
+//!   413; for operations that take a body, a `Content-Type` other than JSON
+//!   (`application/json`, `application/*+json`) or none is 415 and invalid
+//!   JSON 400; then the body is validated against the operation's (strict)
+//!   request schema with `jsonschema`; violations are 400 with one `errors`
+//!   entry each. A handler that panics is answered 500 and the simulator
+//!   keeps serving.
 //! * Responses ([`conformance`]): with
 //!   [`SimulatorBuilder::validate_responses`], every response is checked
 //!   against both response schemas and violations are recorded.
@@ -89,7 +94,7 @@ pub use error::ApiError;
 pub use faults::{FaultRule, Route};
 pub use lifecycle::Timings;
 pub use model::State;
-pub use server::Stats;
+pub use server::{Stats, MAX_BODY_BYTES};
 
 use persist::{PersistError, Persister};
 use server::Shared;

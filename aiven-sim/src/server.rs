@@ -1,10 +1,13 @@
 //! The HTTP front: one axum fallback handler that matches every request
-//! against the description's operations, then applies, in order: auth,
-//! faults, request validation, the handler (under the state lock),
+//! against the description's operations, then applies, in order: the body
+//! size limit ([`MAX_BODY_BYTES`], 413), auth, faults, the content type
+//! (415), JSON parsing and request validation (400), the handler (under the
+//! state lock; a panic is answered 500 and leaves the simulator serving),
 //! persistence, response validation and response damage; and logs it.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -24,6 +27,10 @@ use crate::persist::Persister;
 use crate::spec::{spec, RouteMatch};
 use crate::validation::validate_request;
 
+/// The largest request body accepted (1 MiB); larger ones are answered 413
+/// in Aiven's error format. Aiven's own requests are a few KiB at most.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// Request counters.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -33,6 +40,29 @@ pub struct Stats {
     pub by_status: BTreeMap<u16, u64>,
     /// By operation (`-` for paths outside the description).
     pub by_operation: BTreeMap<String, u64>,
+    /// By operation and HTTP status, e.g. how many `ServiceCreate`s were
+    /// answered 200 (a damaged answer counts with the status it was sent with).
+    pub by_operation_status: BTreeMap<String, BTreeMap<u16, u64>>,
+    /// Answers whose connection was dropped mid-body (a fault).
+    pub dropped: u64,
+    /// Answers whose JSON body was cut short (a fault).
+    pub truncated: u64,
+}
+
+impl Stats {
+    /// Requests for `operation_id` answered with `status`.
+    pub fn count(&self, operation_id: &str, status: u16) -> u64 {
+        self.by_operation_status
+            .get(operation_id)
+            .and_then(|m| m.get(&status))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Requests for `operation_id`, any status.
+    pub fn operation(&self, operation_id: &str) -> u64 {
+        self.by_operation.get(operation_id).copied().unwrap_or(0)
+    }
 }
 
 /// Everything the handlers share.
@@ -66,23 +96,72 @@ fn authorized(tokens: Option<&HashSet<String>>, headers: &HeaderMap) -> bool {
         && tokens.is_none_or(|t| t.contains(token))
 }
 
+/// Whether a `Content-Type` names JSON: `application/json` or
+/// `application/*+json`, parameters (`; charset=utf-8`) allowed.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
+}
+
+/// Reads the whole body, at most [`MAX_BODY_BYTES`] (413 beyond, without
+/// reading further; a declared `Content-Length` beyond is refused unread).
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    use futures::StreamExt;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Request body too large: at most {MAX_BODY_BYTES} bytes are accepted"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::bad_request(format!("Cannot read the request body: {e}")))?;
+        if buf.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buf))
+}
+
 /// The axum handler of every request.
 pub(crate) async fn dispatch(
     AxumState(shared): AxumState<Arc<Shared>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let started = Instant::now();
     let (operation, response) = process(&shared, &method, &uri, &headers, body).await;
     let status = response.status().as_u16();
     {
-        let mut s = shared.stats.lock().expect("stats lock");
+        let mut s = shared.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        let operation = operation.unwrap_or("-");
         s.requests += 1;
         *s.by_status.entry(status).or_default() += 1;
-        *s.by_operation
-            .entry(operation.unwrap_or("-").to_string())
+        *s.by_operation.entry(operation.to_string()).or_default() += 1;
+        *s.by_operation_status
+            .entry(operation.to_string())
+            .or_default()
+            .entry(status)
             .or_default() += 1;
     }
     tracing::info!(
@@ -101,7 +180,7 @@ async fn process(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> (Option<&'static str>, Response) {
     let path = uri.path();
     let not_found = || ApiError::not_found(format!("Not found: {method} {path}")).into_response();
@@ -124,6 +203,10 @@ async fn process(
     };
     let id: &'static str = op.operation_id.as_str();
     let answer = |outcome, mangle| (Some(id), finish(shared, id, outcome, mangle));
+    let body = match read_body(headers, body).await {
+        Ok(b) => b,
+        Err(e) => return answer(Err(e), None),
+    };
 
     if op.auth && !authorized(shared.tokens.as_ref(), headers) {
         return answer(Err(ApiError::authentication_failed()), None);
@@ -139,13 +222,33 @@ async fn process(
     let value: Value = if body.is_empty() || op.request.is_none() {
         json!({})
     } else {
-        match serde_json::from_slice(&body) {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("(not text)"));
+        let unsupported = |what: String| {
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("{what}: send the request body as application/json"),
+            )
+        };
+        if let Some(ct) = content_type.filter(|ct| !is_json(ct)) {
+            let e = unsupported(format!("Unsupported Content-Type {ct:?}"));
+            return answer(Err(e), decision.mangle);
+        }
+        let value = match serde_json::from_slice(&body) {
             Ok(v) => v,
             Err(e) => {
                 let e = ApiError::bad_request(format!("Invalid JSON body: {e}"));
                 return answer(Err(e), decision.mangle);
             }
+        };
+        // Checked after parsing, so that a body that is not JSON at all is
+        // reported as such whatever its (missing) type.
+        if content_type.is_none() {
+            let e = unsupported("Missing Content-Type".to_string());
+            return answer(Err(e), decision.mangle);
         }
+        value
     };
     let errors = validate_request(op, &value);
     if let Some(first) = errors.first() {
@@ -159,19 +262,36 @@ async fn process(
     };
     let now = shared.clock.now_ms();
     let (outcome, snapshot) = {
-        let mut state = shared.state.lock().expect("state lock");
+        let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut ctx = Ctx {
             state: &mut state,
             now,
             timings: &shared.timings,
             no_backup_for_ms: decision.no_backup_for_ms,
         };
-        let outcome = handlers::handle(id, &mut ctx, &req).unwrap_or_else(|| {
-            Err(ApiError::new(
+        // A handler bug must not take the simulator down: the panic is
+        // caught before the lock guard unwinds, so the lock is not poisoned.
+        let handled =
+            std::panic::catch_unwind(AssertUnwindSafe(|| handlers::handle(id, &mut ctx, &req)));
+        let outcome = match handled {
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => Err(ApiError::new(
                 StatusCode::NOT_IMPLEMENTED,
                 format!("{id} is not implemented by the simulator"),
-            ))
-        });
+            )),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(operation = id, panic = %what, "handler panicked");
+                Err(ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("Internal error in the simulator handling {id}"),
+                ))
+            }
+        };
         let mut snapshot = None;
         if outcome.is_ok() && *method != Method::GET {
             state.revision += 1;
@@ -222,11 +342,21 @@ fn finish(
         for v in &violations {
             tracing::warn!(violation = %v, "response does not conform to the description");
         }
-        let mut c = shared.conformance.lock().expect("conformance lock");
+        let mut c = shared
+            .conformance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         *c.checked.entry(operation_id.to_string()).or_default() += 1;
         c.violations.extend(violations);
     }
     let bytes = serde_json::to_vec(&body).expect("JSON serializes");
+    if let Some(m) = mangle {
+        let mut s = shared.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        match m {
+            Mangle::Drop => s.dropped += 1,
+            Mangle::Truncate => s.truncated += 1,
+        }
+    }
     let mut response = match mangle {
         None => Response::new(Body::from(bytes)),
         Some(Mangle::Truncate) => Response::new(Body::from(bytes[..bytes.len() / 2].to_vec())),

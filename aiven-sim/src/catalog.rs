@@ -445,6 +445,7 @@ pub const CLOUDS: &[Cloud] = &[
     cloud("aws-sa-east-1", "South America, Brazil - Amazon Web Services: São Paulo", "south america", -23.55, -46.63, "aws", 1.3),
     cloud("google-europe-west1", "Europe, Belgium - Google Cloud: Belgium", "europe", 50.45, 3.82, "google", 1.0),
     cloud("google-europe-north1", "Europe, Finland - Google Cloud: Finland", "europe", 60.57, 27.19, "google", 1.0),
+    cloud("google-europe-west3", "Europe, Germany - Google Cloud: Frankfurt", "europe", 50.11, 8.68, "google", 1.0),
     cloud("google-us-central1", "United States, Iowa - Google Cloud: Iowa", "north america", 41.26, -95.86, "google", 0.95),
     cloud("google-asia-northeast1", "Asia, Japan - Google Cloud: Tokyo", "east asia", 35.68, 139.69, "google", 1.2),
     cloud("google-australia-southeast1", "Australia, New South Wales - Google Cloud: Sydney", "australia", -33.87, 151.21, "google", 1.25),

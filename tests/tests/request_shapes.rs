@@ -6,7 +6,7 @@ use aiven_api::types;
 use aiven_tests::raw_client;
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use httpmock::MockServer;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const TOKEN: &str = "tok-123";
 

@@ -300,12 +300,25 @@ impl WaitTarget for ServiceReady {
         if nodes.is_empty() {
             return state.to_owned();
         }
-        let running = svc.node_states_enum();
-        let running = running
+        let states = svc.node_states_enum();
+        let running = states
             .iter()
             .filter(|s| **s == crate::NodeState::Running)
             .count();
-        format!("{state} ({running}/{} nodes running)", nodes.len())
+        // The states of the nodes not running yet say where the build is.
+        let pending: Vec<&str> = states
+            .iter()
+            .filter(|s| **s != crate::NodeState::Running)
+            .map(|s| s.as_str())
+            .collect();
+        match pending.is_empty() {
+            true => format!("{state} ({running}/{} nodes running)", nodes.len()),
+            false => format!(
+                "{state} ({running}/{} nodes running; {})",
+                nodes.len(),
+                pending.join(", ")
+            ),
+        }
     }
 }
 

@@ -250,7 +250,7 @@ impl Collector {
                 self.shapes[id].occurrences.push(Occurrence {
                     holder: holder.clone(),
                     steps: path[holder_depth..].to_vec(),
-                    location: format!("{component}.{}", crate::rules::render_path(path)),
+                    location: format!("{component}.{}", walk::render_path(path)),
                 });
                 *sub = placeholder(id);
             } else {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::walk::{self, Side, Step, METHODS};
+use crate::walk::{self, Side, METHODS};
 use crate::Error;
 
 /// One general rule.
@@ -904,11 +904,6 @@ fn sendable_null(doc: &mut Value) -> Result<usize, Error> {
         }
     }
     Ok(n)
-}
-
-/// Used by tests: the steps of a path rendered as a dotted location.
-pub fn render_path(steps: &[Step]) -> String {
-    steps.iter().map(Step::label).collect::<Vec<_>>().join(".")
 }
 
 #[cfg(test)]

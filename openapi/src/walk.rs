@@ -51,6 +51,11 @@ impl Step {
     }
 }
 
+/// Steps rendered as a dotted location (`service.node_states.[]`), for messages.
+pub fn render_path(steps: &[Step]) -> String {
+    steps.iter().map(Step::label).collect::<Vec<_>>().join(".")
+}
+
 /// Calls `f` on each direct subschema of `schema`.
 pub fn for_each_child_mut(schema: &mut Value, f: &mut dyn FnMut(Step, &mut Value)) {
     let Some(obj) = schema.as_object_mut() else {
@@ -78,21 +83,6 @@ pub fn for_each_child_mut(schema: &mut Value, f: &mut dyn FnMut(Step, &mut Value
             }
         }
     }
-}
-
-/// Visits `schema` and every subschema below it, children first.
-/// `path` holds the steps from the root to the visited schema.
-pub fn walk_post_mut(
-    schema: &mut Value,
-    path: &mut Vec<Step>,
-    f: &mut dyn FnMut(&[Step], &mut Value),
-) {
-    for_each_child_mut(schema, &mut |step, sub| {
-        path.push(step);
-        walk_post_mut(sub, path, f);
-        path.pop();
-    });
-    f(path, schema);
 }
 
 /// Visits every schema below `schema` (itself included), parents first.
@@ -211,14 +201,6 @@ pub fn schema_roots(doc: &Value) -> Vec<Root> {
         }
     }
     roots
-}
-
-/// The component schema name a `$ref` points at, if it is a local schema ref.
-pub fn ref_target(schema: &Value) -> Option<&str> {
-    schema
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/components/schemas/")
 }
 
 /// All component names referenced anywhere below `schema`.

@@ -8,12 +8,11 @@ use std::time::Duration;
 use aiven_ext::aiven_api::types;
 use aiven_ext::clock::MockClock;
 use aiven_ext::{Created, Error, ServiceState, StateExt};
-use common::{client, first, service};
+use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::json;
 
 const SERVICES: &str = "/v1/project/p/service";
-const SVC: &str = "/v1/project/p/service/pg-1";
 const MINUTES_10: Duration = Duration::from_secs(600);
 
 fn body(name: &str) -> types::builder::ServiceCreateRequestBody {
@@ -94,13 +93,7 @@ async fn ambiguous_create_failure_finds_the_service_instead_of_creating_twice() 
                 .json_body(json!({"message": "upstream timeout"}));
         })
         .await;
-    let get = server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
-        })
-        .await;
+    let get = serve_service(&server, "pg-1", "REBUILDING").await;
     let clock = MockClock::new();
     let created = client(&server, &clock)
         .create_service("p", body("pg-1"))
@@ -176,13 +169,7 @@ async fn conflict_after_an_ambiguous_attempt_is_our_own_create() {
                 .json_body(json!({"message": "Service not found"}));
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
-        })
-        .await;
+    serve_service(&server, "pg-1", "REBUILDING").await;
     let created = client(&server, &MockClock::new())
         .create_service("p", body("pg-1"))
         .send()
@@ -250,13 +237,7 @@ async fn create_and_wait_tolerates_404_right_after_create() {
                 .json_body(json!({"message": "Service not found"}));
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
-        })
-        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
     let created = client(&server, &MockClock::new())
         .create_service("p", body("pg-1"))
         .send_and_wait(MINUTES_10)
@@ -268,13 +249,7 @@ async fn create_and_wait_tolerates_404_right_after_create() {
 #[tokio::test]
 async fn disks_only_grow() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
-        })
-        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
     let put = server
         .mock_async(|when, then| {
             when.method(PUT)
@@ -345,13 +320,7 @@ async fn power_off_and_on_with_waiting() {
                 .json_body(json!({ "service": service("pg-1", "POWEROFF") }));
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
-        })
-        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
     let svc = c
         .power_on_service("p", "pg-1")
         .send_and_wait(MINUTES_10)

@@ -8,11 +8,9 @@ use std::time::Duration;
 use aiven_ext::aiven_api::types;
 use aiven_ext::clock::{Clock, MockClock};
 use aiven_ext::{Error, RetryPolicy};
-use common::{client, first, service};
+use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::json;
-
-const SVC: &str = "/v1/project/p/service/pg-1";
 
 fn create_body() -> types::builder::ServiceCreateRequestBody {
     types::ServiceCreateRequestBody::builder()
@@ -32,13 +30,7 @@ async fn get_503_is_retried_with_full_jitter_then_succeeds() {
             then.status(503).body("upstream unavailable");
         })
         .await;
-    let ok = server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
-        })
-        .await;
+    let ok = serve_service(&server, "pg-1", "RUNNING").await;
     let clock = MockClock::new();
     let svc = client(&server, &clock)
         .get_service("p", "pg-1")
@@ -161,13 +153,7 @@ async fn retry_after_http_date_is_honoured() {
             then.status(503).header("Retry-After", date.as_str());
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
-        })
-        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
     client(&server, &clock)
         .get_service("p", "pg-1")
         .await

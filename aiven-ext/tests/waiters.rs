@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use aiven_ext::clock::MockClock;
 use aiven_ext::{Error, Progress, ServiceState, StateExt};
-use common::{client, first, service};
+use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::{json, Value};
 
-const SVC: &str = "/v1/project/p/service/pg-1";
 const SEC: fn(u64) -> Duration = Duration::from_secs;
 const MINUTES_10: Duration = Duration::from_secs(600);
 
@@ -92,13 +91,7 @@ async fn running_after_some_polls_with_progress() {
 #[tokio::test]
 async fn poweroff_fails_fast_unless_tolerated() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "POWEROFF") }));
-        })
-        .await;
+    let m = serve_service(&server, "pg-1", "POWEROFF").await;
     let clock = MockClock::new();
     let c = client(&server, &clock);
     let err = c
@@ -125,13 +118,7 @@ async fn poweroff_fails_fast_unless_tolerated() {
 #[tokio::test]
 async fn timeout_reports_elapsed_polls_and_last_state_after_a_final_poll() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
-        })
-        .await;
+    let m = serve_service(&server, "pg-1", "REBUILDING").await;
     let clock = MockClock::new();
     let err = client(&server, &clock)
         .wait_until_service_running("p", "pg-1")
@@ -260,13 +247,7 @@ async fn backups_not_awaited_when_persistence_is_off() {
 #[tokio::test]
 async fn confirmations_require_consecutive_successes() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET).path(SVC);
-            then.status(200)
-                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
-        })
-        .await;
+    let m = serve_service(&server, "pg-1", "RUNNING").await;
     let clock = MockClock::new();
     let c = client(&server, &clock);
     c.wait_until_service_running("p", "pg-1")

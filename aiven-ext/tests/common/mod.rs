@@ -50,3 +50,17 @@ pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
+
+/// The service path the tests use.
+pub const SVC: &str = "/v1/project/p/service/pg-1";
+
+/// `GET SVC` answers 200 with `service(name, state)`.
+pub async fn serve_service<'a>(server: &'a MockServer, name: &str, state: &str) -> httpmock::Mock<'a> {
+    let body = json!({ "service": service(name, state) });
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(body);
+        })
+        .await
+}

@@ -55,7 +55,11 @@ pub fn closed_port() -> u16 {
 pub const SVC: &str = "/v1/project/p/service/pg-1";
 
 /// `GET SVC` answers 200 with `service(name, state)`.
-pub async fn serve_service<'a>(server: &'a MockServer, name: &str, state: &str) -> httpmock::Mock<'a> {
+pub async fn serve_service<'a>(
+    server: &'a MockServer,
+    name: &str,
+    state: &str,
+) -> httpmock::Mock<'a> {
     let body = json!({ "service": service(name, state) });
     server
         .mock_async(|when, then| {

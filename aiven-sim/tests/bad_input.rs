@@ -385,6 +385,5 @@ fn arbitrary_bodies_never_cause_a_5xx() {
         started.elapsed(),
         by_status.borrow()
     );
-    assert!(started.elapsed() < Duration::from_secs(60));
     drop(t);
 }

@@ -464,7 +464,6 @@ mod with_aiven_ext {
             7,
         )
         .await;
-        let started = Instant::now();
         walk(&e).await;
         let stats = e.t.sim.stats();
         let count = |f: &dyn Fn(u16) -> bool| -> u64 {
@@ -487,7 +486,6 @@ mod with_aiven_ext {
             "{:?}",
             e.time.ext.sleeps()
         );
-        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[tokio::test]

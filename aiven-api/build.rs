@@ -1,7 +1,16 @@
-//! Generates the client from `openapi/aiven-openapi.json` (fetched by
-//! `cargo xtask fetch`), in the style of progenitor's `example-build`:
-//! normalize (one pass of general rules + the overlay), generate with an
-//! explicitly configured `Generator`, pretty-print into `OUT_DIR`.
+//! Generates the client from the Aiven OpenAPI description, in the style of
+//! progenitor's `example-build`: normalize (one pass of general rules + the
+//! overlay), generate with an explicitly configured `Generator`, pretty-print
+//! into `OUT_DIR`.
+//!
+//! The description (`SpecFiles::obtain`, shared with aiven-sim's build
+//! script): `AIVEN_OPENAPI_SPEC=PATH` when set (exactly that file, no lock
+//! check: `cargo xtask check-spec`); else `openapi/aiven-openapi.spec` (from
+//! `cargo xtask fetch`), whose sha256 must be the lock's; else the locked
+//! description itself, from `AIVEN_OPENAPI_SOURCE` or the lock's source,
+//! checked against the lock and cached in `OUT_DIR` (a consumer's git or path
+//! dependency has no fetched file). Relative paths in these variables are
+//! relative to the workspace root.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,8 +27,10 @@ fn main() {
     let started = std::time::Instant::now();
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let files = SpecFiles::in_dir(&manifest.parent().expect("workspace root").join("openapi"));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     files.rerun_if_changed();
     println!("cargo:rerun-if-env-changed=AIVEN_API_INTERFACE");
+    files.obtain(&out).unwrap_or_else(|e| fail(&e.to_string()));
 
     let interface = match std::env::var("AIVEN_API_INTERFACE") {
         Ok(s) => Interface::parse(&s).unwrap_or_else(|| {
@@ -33,7 +44,6 @@ fn main() {
     let generated =
         codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
 
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     write(&out.join("client.rs"), &generated.code);
     write(
         &out.join("operations.rs"),
@@ -41,9 +51,10 @@ fn main() {
     );
     // Read by `cargo xtask build-cost`.
     let stats = format!(
-        "{{\"build_script_ms\": {}, \"generated_lines\": {}}}\n",
+        "{{\"build_script_ms\": {}, \"generated_lines\": {}, \"input\": {:?}}}\n",
         started.elapsed().as_millis(),
-        generated.code.lines().count()
+        generated.code.lines().count(),
+        files.origin().map_or("unknown", |o| o.kind())
     );
     write(&out.join("build-stats.json"), &stats);
 }

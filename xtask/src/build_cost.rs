@@ -2,7 +2,8 @@
 //!
 //! Cleans `aiven-api` (its dependencies stay built), builds it in debug under
 //! `/usr/bin/time -v`, and reports the generated line count and build-script
-//! time (written by `aiven-api/build.rs`), wall time and peak memory.
+//! time (written by `aiven-api/build.rs`), wall time and peak memory. The
+//! target directory is cargo's: `$CARGO_TARGET_DIR` when set.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -65,7 +66,8 @@ pub fn measure(interface: &str) -> Result<BuildCost> {
     if !output.status.success() {
         bail!("cargo build -p aiven-api failed:\n{stderr}");
     }
-    let stats = newest_build_stats(&root.join("target/debug/build"))?;
+    // Honours CARGO_TARGET_DIR, which the build below inherits.
+    let stats = newest_build_stats(&crate::target_dir().join("debug/build"))?;
     Ok(BuildCost {
         generated_lines: stats["generated_lines"].as_u64().unwrap_or_default(),
         build_script_ms: stats["build_script_ms"].as_u64().unwrap_or_default(),
@@ -74,25 +76,17 @@ pub fn measure(interface: &str) -> Result<BuildCost> {
     })
 }
 
-/// The `build-stats.json` of the most recent `aiven-api` build-script run.
-fn newest_build_stats(build_dir: &std::path::Path) -> Result<Value> {
-    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
-    for entry in std::fs::read_dir(build_dir).context("reading target/debug/build")? {
-        let path = entry?.path().join("out/build-stats.json");
-        let is_api = path
-            .parent()
-            .and_then(|p| p.parent())
-            .and_then(|p| p.file_name())
-            .is_some_and(|n| n.to_string_lossy().starts_with("aiven-api-"));
-        if let (true, Ok(meta)) = (is_api, std::fs::metadata(&path)) {
-            let modified = meta.modified()?;
-            if newest.as_ref().is_none_or(|(t, _)| modified > *t) {
-                newest = Some((modified, path));
-            }
-        }
-    }
-    let (_, path) =
-        newest.ok_or_else(|| anyhow!("no build-stats.json from aiven-api's build script"))?;
+/// The `build-stats.json` of the most recent `aiven-api` build-script run
+/// under `build_dir` (`<target>/debug/build`).
+pub fn newest_build_stats(build_dir: &std::path::Path) -> Result<Value> {
+    let path = crate::newest_build_output(build_dir, "aiven-api", "build-stats.json").ok_or_else(
+        || {
+            anyhow!(
+                "no build-stats.json from aiven-api's build script under {}",
+                build_dir.display()
+            )
+        },
+    )?;
     Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
 }
 

@@ -5,13 +5,15 @@ use crate::atomic::write_atomically;
 use crate::spec::SpecSummary;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+pub use aiven_openapi::source::sha256_hex;
+use aiven_openapi::source::Pin;
+
 /// File name of the fetched spec inside the output directory.
-pub const SPEC_FILE: &str = "aiven-openapi.json";
+pub const SPEC_FILE: &str = aiven_openapi::SPEC_FILE;
 /// File name of the lock inside the output directory.
-pub const LOCK_FILE: &str = "aiven-openapi.lock.json";
+pub const LOCK_FILE: &str = aiven_openapi::LOCK_FILE;
 
 /// What was fetched, from where. Field order is the order in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,16 +74,22 @@ impl Lock {
         Ok(path)
     }
 
-    /// Fails, naming both hashes, unless `bytes` hash to this lock's sha256.
-    pub fn check_bytes(&self, label: &str, bytes: &[u8]) -> Result<()> {
-        let actual = sha256_hex(bytes);
-        if actual != self.sha256 {
-            bail!(
-                "{label} has sha256 {actual} but the lock expects {}; refusing to write (fetch without --locked to accept the new spec)",
-                self.sha256
-            );
+    /// What acquisition checks against: source, sha256 and size.
+    pub fn pin(&self) -> Pin {
+        Pin {
+            source: self.source.clone(),
+            sha256: self.sha256.clone(),
+            size: self.size,
         }
-        Ok(())
+    }
+
+    /// Fails unless `bytes` hash to this lock's sha256, saying what was
+    /// fetched (source, sha256, size, operations), what the lock expects and
+    /// the two ways on.
+    pub fn check_bytes(&self, label: &str, bytes: &[u8]) -> Result<()> {
+        self.pin()
+            .check(label, bytes)
+            .map_err(|m| anyhow!("{label} is not the locked description\n{m}"))
     }
 }
 
@@ -93,14 +101,6 @@ pub fn spec_path(dir: &Path) -> PathBuf {
 /// Path of the lock inside `dir`.
 pub fn lock_path(dir: &Path) -> PathBuf {
     dir.join(LOCK_FILE)
-}
-
-/// Lowercase hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// Checks the spec in `dir` against the lock in `dir`; returns the lock.
@@ -136,12 +136,6 @@ pub fn run_verify(dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sha256_of_known_input() {
-        let expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(sha256_hex(b"abc"), expected);
-    }
 
     #[test]
     fn lock_round_trips_with_stable_field_order() {

@@ -1,5 +1,5 @@
-//! Reading an OpenAPI document: JSON parsing, version and operationId checks,
-//! operation listing and counts.
+//! Reading an OpenAPI document: parsing (JSON or YAML, decided by content),
+//! version and operationId checks, operation listing and counts.
 
 use anyhow::{anyhow, Result};
 use serde_json::Value;
@@ -39,9 +39,10 @@ pub struct SpecSummary {
     pub schemas: usize,
 }
 
-/// Parses `bytes` as JSON; `label` names the source in the error.
+/// Parses a description, JSON or YAML decided by content (not by name), with
+/// [`aiven_openapi::parse_spec`]; `label` names the source in the error.
 pub fn parse_json(label: &str, bytes: &[u8]) -> Result<Value> {
-    serde_json::from_slice(bytes).map_err(|err| anyhow!("{label} is not JSON: {err}"))
+    Ok(aiven_openapi::parse_spec(bytes, label)?)
 }
 
 /// Parses and checks a document with the pipeline's own checks
@@ -136,12 +137,25 @@ mod tests {
     }
 
     #[test]
-    fn rejects_non_json() {
+    fn rejects_what_is_not_a_description() {
         let err = validate("spec.json", b"<html>").unwrap_err().to_string();
-        assert!(
-            err.starts_with("spec.json is not JSON: expected value at line 1"),
-            "{err}"
+        assert_eq!(
+            err,
+            "spec.json is not an OpenAPI document (its top level is not an object)"
         );
+        let err = validate("spec.yml", b"{\"openapi\": ")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("spec.yml is not valid JSON: "), "{err}");
+    }
+
+    #[test]
+    fn accepts_yaml_by_content() {
+        let yaml =
+            b"openapi: 3.0.1\ninfo: {version: v2}\npaths:\n  /a:\n    get: {operationId: A}\n";
+        let summary = validate("spec.json", yaml).unwrap();
+        assert_eq!((summary.openapi.as_str(), summary.operations), ("3.0.1", 1));
+        assert_eq!(summary.info_version, "v2");
     }
 
     #[test]

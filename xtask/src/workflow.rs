@@ -5,22 +5,21 @@ use std::process::Command;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::source::{DEFAULT_SOURCE, SOURCE_ENV};
 use crate::{fetch, lock};
 
-/// Makes sure `openapi/aiven-openapi.json` is the locked spec: fetches it
-/// (from `$AIVEN_OPENAPI_SOURCE`, else the published URL) when missing,
-/// refusing bytes whose hash differs from the lock.
+/// Makes sure `openapi/aiven-openapi.spec` holds the locked description:
+/// when missing, fetches it from `$AIVEN_OPENAPI_SOURCE` (a path relative to
+/// the current directory, a file:// URL or a URL), else from the lock's own
+/// source, and refuses bytes whose sha256 is not the lock's, saying what was
+/// fetched, what the lock expects and the ways on.
 pub fn ensure_spec(dir: &Path) -> Result<()> {
     if lock::spec_path(dir).exists() {
-        return lock::verify(dir).map(drop).map_err(|err| {
-            anyhow!(
-                "{err:#}\nthe fetched spec is not the locked one: `cargo xtask fetch --locked` \
-                 restores it, `cargo xtask fetch` moves the lock to the new spec"
-            )
-        });
+        return lock::verify(dir).map(drop);
     }
-    let source = std::env::var(SOURCE_ENV).unwrap_or_else(|_| DEFAULT_SOURCE.into());
+    let source = match fetch::env_source() {
+        Some(source) => source,
+        None => lock::Lock::read(dir)?.source,
+    };
     let fetched = fetch::fetch(&source, dir, true)?;
     eprintln!("{}", fetch::summary_line(&fetched));
     Ok(())

@@ -1,5 +1,5 @@
 //! `fetch`, the lock file and `verify-lock`, on small documents in temporary
-//! directories, over a local HTTP server, and on the real shared spec.
+//! directories, over a local HTTP server, and on the real shared descriptions.
 
 use serde_json::{json, Value};
 use std::fs;
@@ -8,7 +8,9 @@ use tempfile::TempDir;
 use xtask::fetch::{fetch, summary_line};
 use xtask::lock::{lock_path, sha256_hex, spec_path, verify, Lock};
 
-const REAL_SPEC_SHA256: &str = "0450dd97166eea51819368a665726f08f11ad58510ee7a8eb6ffbf4bf92fcd83";
+/// The June 2026 description the lock pins (../shared/openapi/README.md).
+const REAL_SPEC_SHA256: &str = "5cab16e74746822c55197420f98fa62233b2be46d99dfbf7dc81d17d4a8e3fd9";
+const REAL_SPEC_URL: &str = "https://raw.githubusercontent.com/api-evangelist/aiven/d41287cd11bbe176ebf275e40409fef661071c29/openapi/aiven-aiven-api-openapi.yml";
 
 fn small_spec() -> Value {
     json!({
@@ -94,7 +96,7 @@ fn leaves_no_temporary_file_behind() {
     fetch(src.to_str().unwrap(), out.path(), false).unwrap();
     assert_eq!(
         dir_names(out.path()),
-        ["aiven-openapi.json", "aiven-openapi.lock.json"]
+        ["aiven-openapi.lock.json", "aiven-openapi.spec"]
     );
 }
 
@@ -125,13 +127,29 @@ fn summary_line_names_counts_hash_and_files() {
 }
 
 #[test]
-fn not_json_is_refused_and_nothing_written() {
+fn what_is_not_a_description_is_refused_and_nothing_written() {
     let (err, out) = fetch_error(b"<!doctype html>");
     assert!(
-        err.contains("spec.json is not JSON: expected value at line 1 column 1"),
+        err.ends_with("spec.json is not an OpenAPI document (its top level is not an object)"),
         "{err}"
     );
     assert!(dir_names(out.path()).is_empty());
+    let (err, out) = fetch_error(b"{\"openapi\": ");
+    assert!(err.contains("spec.json is not valid JSON: "), "{err}");
+    assert!(dir_names(out.path()).is_empty());
+}
+
+#[test]
+fn yaml_is_read_by_content_and_stored_verbatim() {
+    let yaml = b"openapi: 3.0.1\ninfo: {title: t, version: v3}\npaths:\n  /a:\n    get: {operationId: A, responses: {}}\n";
+    // Named .json: the content decides.
+    let (_src_dir, src) = source_file("spec.json", yaml);
+    let out = tempfile::tempdir().unwrap();
+    let fetched = fetch(src.to_str().unwrap(), out.path(), false).unwrap();
+    assert_eq!(fetched.lock.operations, 1);
+    assert_eq!(fetched.lock.info_version, "v3");
+    assert_eq!(fetched.lock.sha256, sha256_hex(yaml));
+    assert_eq!(fs::read(spec_path(out.path())).unwrap(), yaml);
 }
 
 #[test]
@@ -189,7 +207,7 @@ fn missing_source_file_is_one_line_with_cause() {
 }
 
 #[test]
-fn locked_refuses_modified_source_naming_both_hashes() {
+fn locked_refuses_modified_source_saying_what_was_fetched_and_what_is_locked() {
     let (_src_dir, src) = spec_source(&small_spec());
     let out = tempfile::tempdir().unwrap();
     let source = src.to_str().unwrap();
@@ -199,11 +217,21 @@ fn locked_refuses_modified_source_naming_both_hashes() {
     let changed_bytes = changed.to_string().into_bytes();
     fs::write(&src, &changed_bytes).unwrap();
     let err = fetch(source, out.path(), true).unwrap_err().to_string();
-    assert!(err.contains(&sha256_hex(&changed_bytes)), "{err}");
-    assert!(
-        err.contains(&format!("the lock expects {}", original.sha256)),
-        "{err}"
+    let expected = format!(
+        "{source} is not the locked description\n  \
+         fetched: {source}\n           sha256 {}, {} bytes, 3 operations\n  \
+         locked:  {source}\n           sha256 {}, {} bytes (openapi/aiven-openapi.lock.json)\n\
+         two ways on:\n",
+        sha256_hex(&changed_bytes),
+        changed_bytes.len(),
+        original.sha256,
+        original.size
     );
+    assert!(err.starts_with(&expected), "{err}");
+    assert!(err.contains("point AIVEN_OPENAPI_SOURCE at a copy of the locked bytes"));
+    assert!(err.contains(&format!(
+        "`cargo xtask fetch --source {source}` (without --locked)"
+    )));
     let written = fs::read(spec_path(out.path())).unwrap();
     assert_eq!(
         sha256_hex(&written),
@@ -211,6 +239,47 @@ fn locked_refuses_modified_source_naming_both_hashes() {
         "the spec must be left as it was"
     );
     assert_eq!(Lock::read(out.path()).unwrap(), original);
+}
+
+#[test]
+fn the_locked_bytes_from_a_local_copy_keep_the_lock_and_its_source() {
+    let (_src_dir, src) = spec_source(&small_spec());
+    let out = tempfile::tempdir().unwrap();
+    let mut lock = fetch(src.to_str().unwrap(), out.path(), false)
+        .unwrap()
+        .lock;
+    lock.source = "https://example.org/immutable/spec.json".into();
+    lock.write(out.path()).unwrap();
+    let before = fs::read(lock_path(out.path())).unwrap();
+    let (_copy_dir, copy) = source_file("copy.json", &fs::read(&src).unwrap());
+    let fetched = fetch(copy.to_str().unwrap(), out.path(), false).unwrap();
+    assert!(fetched.lock_path.is_none());
+    assert!(fetched.warning.is_none());
+    assert_eq!(fetched.lock, lock);
+    assert_eq!(fs::read(lock_path(out.path())).unwrap(), before);
+    assert!(summary_line(&fetched).starts_with(&format!("fetched {}: ", copy.display())));
+}
+
+#[test]
+fn a_lock_naming_a_local_file_or_the_live_url_is_warned_about() {
+    let (_src_dir, src) = spec_source(&small_spec());
+    let out = tempfile::tempdir().unwrap();
+    let fetched = fetch(src.to_str().unwrap(), out.path(), false).unwrap();
+    let warning = fetched.warning.expect("a local source is warned about");
+    assert!(
+        warning.starts_with(&format!(
+            "warning: the lock now names {}, a local file others do not have.",
+            src.display()
+        )),
+        "{warning}"
+    );
+    assert!(warning.contains("--locked` must then pass"), "{warning}");
+    let live = xtask::fetch::unreachable_source_warning("https://api.aiven.io/doc/openapi.json");
+    assert!(live.unwrap().contains("the live URL"));
+    assert_eq!(
+        xtask::fetch::unreachable_source_warning(REAL_SPEC_URL),
+        None
+    );
 }
 
 #[test]
@@ -300,25 +369,67 @@ fn unreachable_server_is_a_connection_error() {
     let err = fetch(&url, out.path(), false).unwrap_err().to_string();
     assert!(err.starts_with(&format!("cannot fetch {url}: ")), "{err}");
     assert!(err.contains("Connection refused"), "{err}");
+    assert!(
+        err.ends_with(
+            "\noffline? set AIVEN_OPENAPI_SOURCE (or --source) to a local copy of the \
+             description: a path or file:// URL"
+        ),
+        "{err}"
+    );
+    assert!(dir_names(out.path()).is_empty());
+}
+
+/// `../shared/openapi/NAME` beside the checkout; its absence fails the test.
+fn shared(name: &str) -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = manifest.join("../../shared/openapi").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: the shared descriptions must sit beside the checkout",
+        path.display()
+    );
+    path
 }
 
 #[test]
 fn real_shared_spec_fetches_with_known_counts_and_hash() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let real = manifest.join("../../shared/openapi/aiven-openapi.json");
-    if !real.exists() {
-        println!("skipped: {} is absent", real.display());
-        return;
-    }
+    let real = shared("aiven-openapi-2026-06.yml");
     let out = tempfile::tempdir().unwrap();
     let fetched = fetch(real.to_str().unwrap(), out.path(), false).unwrap();
     let lock = &fetched.lock;
-    assert_eq!((lock.operations, lock.schemas, lock.paths), (309, 407, 216));
+    assert_eq!((lock.operations, lock.schemas, lock.paths), (457, 575, 317));
     assert_eq!(lock.sha256, REAL_SPEC_SHA256);
-    assert_eq!(lock.openapi, "3.0.1");
+    assert_eq!(lock.size, 2_554_734);
+    assert_eq!(
+        (lock.openapi.as_str(), lock.info_version.as_str()),
+        ("3.0.1", "v1")
+    );
     assert_eq!(
         sha256_hex(&fs::read(spec_path(out.path())).unwrap()),
         REAL_SPEC_SHA256
     );
     assert_eq!(verify(out.path()).unwrap(), *lock);
+}
+
+#[test]
+fn the_committed_lock_pins_the_2026_description_by_its_immutable_url() {
+    let openapi = xtask::openapi_dir();
+    let lock = Lock::read(&openapi).unwrap();
+    assert_eq!(lock.source, REAL_SPEC_URL);
+    assert_eq!(lock.sha256, REAL_SPEC_SHA256);
+    assert_eq!((lock.operations, lock.schemas, lock.paths), (457, 575, 317));
+    // The shared copy is the locked bytes: `fetch --locked` from it passes.
+    let out = tempfile::tempdir().unwrap();
+    lock.write(out.path()).unwrap();
+    let real = shared("aiven-openapi-2026-06.yml");
+    let fetched = fetch(real.to_str().unwrap(), out.path(), true).unwrap();
+    assert!(fetched.lock_path.is_none());
+    assert_eq!(Lock::read(out.path()).unwrap(), lock);
+    // The November 2023 one is refused, naming its operations.
+    let old = shared("aiven-openapi.json");
+    let err = fetch(old.to_str().unwrap(), out.path(), true)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("2813946 bytes, 309 operations"), "{err}");
+    assert!(err.contains(&format!("locked:  {REAL_SPEC_URL}")), "{err}");
 }

@@ -7,7 +7,14 @@
 //! Errors of any non-2xx status decode into [`types::AivenError`].
 //!
 //! For retries, waiters and typed errors, use the `aiven-ext` crate on top.
-#![allow(clippy::all, rustdoc::all, unused_imports, unused_mut, dead_code)]
+#![allow(
+    clippy::all,
+    rustdoc::all,
+    unused_imports,
+    unused_mut,
+    dead_code,
+    deprecated
+)]
 
 pub mod hooks;
 

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
-use quote::quote;
+use quote::{quote, ToTokens};
 use serde_json::Value;
 use syn::visit::Visit;
 
-use crate::{rules, Error, Prepared};
+use crate::{idents, rules, walk, Error, Prepared};
 
 /// The generated client's interface style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,12 +81,278 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| Error::Codegen(e.to_string()))?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
+    Amendments::from_doc(&prepared.doc).apply(&mut file);
+    if interface == Interface::Builder {
+        prune_response_builders(&mut file, &response_only_types(&prepared.doc));
+    }
     let methods = client_methods(&file);
     Ok(Generated {
         code: prettyplease::unparse(&file),
         methods,
     })
+}
+
+/// What the description says that progenitor and typify do not emit: wire
+/// names of renamed properties, deprecations, experimental operations.
+#[derive(Debug, Default)]
+pub struct Amendments {
+    /// Type name → field name → what to add to that field.
+    fields: BTreeMap<String, BTreeMap<String, FieldAmendment>>,
+    /// Client method → what to add to it.
+    methods: BTreeMap<String, MethodAmendment>,
+}
+
+#[derive(Debug, Default)]
+struct FieldAmendment {
+    /// The wire name, when the Rust-side key differs from it.
+    wire: Option<String>,
+    deprecated: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct MethodAmendment {
+    deprecated: Option<String>,
+    experimental: bool,
+}
+
+impl Amendments {
+    /// Reads the amendments off a normalized description.
+    pub fn from_doc(doc: &Value) -> Self {
+        let mut out = Self::default();
+        if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
+            for (name, schema) in schemas {
+                let Some(Value::Object(props)) = schema.get("properties") else {
+                    continue;
+                };
+                let wire = schema.get(rules::WIRE_NAMES_EXTENSION);
+                for (key, prop) in props {
+                    let amend = FieldAmendment {
+                        wire: wire
+                            .and_then(|w| w.get(key))
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        deprecated: prop
+                            .get(rules::DEPRECATION_EXTENSION)
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    };
+                    if amend.wire.is_some() || amend.deprecated.is_some() {
+                        out.fields
+                            .entry(idents::ident(name, idents::Case::Pascal))
+                            .or_default()
+                            .insert(idents::field(key), amend);
+                    }
+                }
+            }
+        }
+        for op in walk::operations(doc) {
+            let Some(id) = op.operation_id() else {
+                continue;
+            };
+            let deprecated =
+                (op.operation.get("deprecated") == Some(&Value::Bool(true))).then(|| {
+                    op.operation
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .and_then(rules::deprecation_note)
+                        .unwrap_or_else(|| "deprecated by Aiven".to_string())
+                });
+            let experimental = op.operation.get("x-experimental") == Some(&Value::Bool(true));
+            if deprecated.is_some() || experimental {
+                out.methods.insert(
+                    operation_name(id),
+                    MethodAmendment {
+                        deprecated,
+                        experimental,
+                    },
+                );
+            }
+        }
+        out
+    }
+
+    /// Adds the attributes to the generated file: `#[serde(rename)]` and
+    /// `#[deprecated]` on fields, `#[deprecated]` on their builder setters and
+    /// on client methods, an "Experimental" paragraph on client methods.
+    pub fn apply(&self, file: &mut syn::File) {
+        self.apply_items(&mut file.items, false);
+    }
+
+    fn apply_items(&self, items: &mut [syn::Item], in_builder: bool) {
+        for item in items {
+            match item {
+                syn::Item::Mod(m) => {
+                    let builder = in_builder || m.ident == "builder";
+                    if let Some((_, inner)) = &mut m.content {
+                        self.apply_items(inner, builder);
+                    }
+                }
+                syn::Item::Struct(st) if !in_builder => {
+                    let Some(fields) = self.fields.get(&st.ident.to_string()) else {
+                        continue;
+                    };
+                    for f in st.fields.iter_mut() {
+                        let Some(a) = f.ident.as_ref().and_then(|i| fields.get(&i.to_string()))
+                        else {
+                            continue;
+                        };
+                        if let Some(wire) = &a.wire {
+                            f.attrs.push(syn::parse_quote!(#[serde(rename = #wire)]));
+                        }
+                        if let Some(note) = &a.deprecated {
+                            f.attrs.push(syn::parse_quote!(#[deprecated = #note]));
+                        }
+                    }
+                }
+                syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                    let syn::Type::Path(p) = &*imp.self_ty else {
+                        continue;
+                    };
+                    let Some(target) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+                        continue;
+                    };
+                    for it in imp.items.iter_mut() {
+                        let syn::ImplItem::Fn(f) = it else { continue };
+                        let name = f.sig.ident.to_string();
+                        if target == "Client" && !in_builder {
+                            let Some(a) = self.methods.get(&name) else {
+                                continue;
+                            };
+                            if a.experimental {
+                                let doc = " **Experimental**: Aiven may change or remove this \
+                                           endpoint at any time; do not rely on it in production.";
+                                f.attrs.push(syn::parse_quote!(#[doc = ""]));
+                                f.attrs.push(syn::parse_quote!(#[doc = #doc]));
+                            }
+                            if let Some(note) = &a.deprecated {
+                                f.attrs.push(syn::parse_quote!(#[deprecated = #note]));
+                            }
+                        } else if in_builder {
+                            let note = self
+                                .fields
+                                .get(&target)
+                                .and_then(|fs| fs.get(&name))
+                                .and_then(|a| a.deprecated.as_ref());
+                            if let Some(note) = note {
+                                f.attrs.push(syn::parse_quote!(#[deprecated = #note]));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Types only ever decoded from responses: nobody builds them, so their
+/// builders are dead weight (half the generated code of June 2026).
+pub fn response_only_types(doc: &Value) -> std::collections::BTreeSet<String> {
+    let sides = rules::component_sides(doc);
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return Default::default();
+    };
+    schemas
+        .keys()
+        .filter(|name| {
+            sides
+                .get(*name)
+                .is_some_and(|s| !s.contains(&walk::Side::Request))
+        })
+        .map(|name| idents::ident(name, idents::Case::Pascal))
+        .collect()
+}
+
+/// Removes the typify builders (`types::builder::X`, its conversions and
+/// `X::builder()`) of the given types. Request types keep theirs: they are
+/// how callers build bodies, with validation before sending.
+pub fn prune_response_builders(file: &mut syn::File, types: &std::collections::BTreeSet<String>) {
+    fn impl_subject(i: &syn::ItemImpl) -> Option<String> {
+        match &*i.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }
+    }
+    fn subject(item: &syn::Item) -> Option<String> {
+        match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Impl(i) => impl_subject(i),
+            _ => None,
+        }
+    }
+    let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in types_mod.iter_mut() {
+        match item {
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                if let Some((_, inner)) = &mut m.content {
+                    inner.retain(|i| !subject(i).is_some_and(|s| types.contains(&s)));
+                }
+            }
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none()
+                    && impl_subject(imp).is_some_and(|s| types.contains(&s)) =>
+            {
+                imp.items
+                    .retain(|i| !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+            }
+            _ => {}
+        }
+    }
+    types_mod.retain(
+        |i| !matches!(i, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty()),
+    );
+    derive_defaults(types_mod);
+}
+
+/// Gives structs whose fields are all `Option`s or the flattened `extra` map a
+/// `Default` where typify did not (it skips structs with `extra`), as open-world
+/// responses are. Tests and mocks build responses from `Default::default()`.
+fn derive_defaults(items: &mut [syn::Item]) {
+    let with_default: std::collections::BTreeSet<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Impl(imp)
+                if imp.trait_.as_ref().is_some_and(|(_, p, _)| {
+                    p.segments.last().is_some_and(|s| s.ident == "Default")
+                }) =>
+            {
+                match &*imp.self_ty {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(st) = item else {
+            continue;
+        };
+        let derives_default = st.attrs.iter().any(|a| {
+            a.path().is_ident("derive") && a.meta.to_token_stream().to_string().contains("Default")
+        });
+        if derives_default || with_default.contains(&st.ident.to_string()) {
+            continue;
+        }
+        let is_option = |ty: &syn::Type| {
+            matches!(ty, syn::Type::Path(p)
+                if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+        };
+        let defaultable = !st.fields.is_empty()
+            && st
+                .fields
+                .iter()
+                .all(|f| f.ident.as_ref().is_some_and(|i| i == "extra") || is_option(&f.ty));
+        if defaultable {
+            st.attrs.push(syn::parse_quote!(#[derive(Default)]));
+        }
+    }
 }
 
 /// The name progenitor gives an operation: its operationId in snake case.

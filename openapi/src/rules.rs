@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::walk::{self, Side, METHODS};
+use crate::walk::{self, Side};
 use crate::Error;
 
 /// One general rule.
@@ -24,6 +24,21 @@ pub struct Rule {
     /// Why the repair is the right reading of the document.
     pub why: &'static str,
     pub(crate) apply: fn(&mut Value) -> Result<usize, Error>,
+}
+
+impl Rule {
+    /// The rule named `name`.
+    pub fn by_name(name: &str) -> Option<&'static Rule> {
+        RULES.iter().find(|r| r.name == name)
+    }
+
+    /// Runs this rule alone on `doc` and returns how often it fired, for a
+    /// tool that needs one repair on a document it otherwise keeps as
+    /// published (aiven-sim's build script reads the published `ANY` maps as
+    /// maps with `placeholder-map-keys`). [`crate::prepare`] runs them all.
+    pub fn apply_to(&self, doc: &mut Value) -> Result<usize, Error> {
+        (self.apply)(doc)
+    }
 }
 
 /// All rules, in the order they run.
@@ -65,6 +80,17 @@ pub const RULES: &[Rule] = &[
         apply: placeholder_map_keys,
     },
     Rule {
+        name: "colliding-property-identifiers",
+        defect: "sibling properties whose Rust field names are the same",
+        example: "`topics.exclude` beside `topics_exclude` on MirrorMaker replication flows \
+                  (June 2026: 5 schemas, 32 rustc errors)",
+        why: "both wire names must stay reachable: the property whose wire name already is the \
+              identifier keeps it, the other is renamed by spelling its punctuation \
+              (`topics_dot_exclude`) and still sent and read under its wire name \
+              (`x-aiven-wire-names`, applied by codegen)",
+        apply: colliding_property_identifiers,
+    },
+    Rule {
         name: "duplicate-enum-values",
         defect: "the same value listed twice in one `enum`",
         example: "two places; typify panics with \"Failed to make unique variant names\"",
@@ -77,6 +103,17 @@ pub const RULES: &[Rule] = &[
         example: "boolean properties with default `\"true\"`",
         why: "the default is coerced to the declared type when it is unambiguous, else dropped",
         apply: default_type_mismatch,
+    },
+    Rule {
+        name: "deprecated-in-prose",
+        defect: "deprecation stated only in a property's title or description",
+        example: "`[DEPRECATED] Billing currency`, title `… Deprecated property, use \
+                  'topics_exclude instead'` (June 2026)",
+        why: "`deprecated` is the keyword tools read: the property is marked and the sentence kept \
+              as the note, so the generated field and setter carry `#[deprecated]`. Markers: \
+              `DEPRECATED`, a title or sentence starting with `Deprecated`, `deprecated property`, \
+              `field is deprecated`, `- deprecated`",
+        apply: deprecated_in_prose,
     },
     Rule {
         name: "prose-titles",
@@ -115,6 +152,15 @@ pub const RULES: &[Rule] = &[
         why: "request schemas stay strict and response schemas become tolerant, so a schema used \
               on both sides is copied to `<Name>Response` for the response side",
         apply: split_shared_components,
+    },
+    Rule {
+        name: "map-like-objects",
+        defect: "a response map keyed by open names written as an object of fixed properties",
+        example: "`service_types` names 14 service types, each the same object (June 2026)",
+        why: "a struct silently drops keys it does not name, so next month's service type would \
+              vanish from the decoded answer; a response object whose three or more properties \
+              all share one object shape is a map of that shape",
+        apply: map_like_objects,
     },
     Rule {
         name: "open-world-responses",
@@ -303,48 +349,21 @@ fn route_converters_in_paths(doc: &mut Value) -> Result<usize, Error> {
     Ok(n)
 }
 
-/// Resolves a parameter (possibly a `$ref` into components/parameters).
-fn resolve_parameter<'a>(doc: &'a Value, p: &'a Value) -> Option<&'a Value> {
-    match p.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc.pointer(r.strip_prefix('#')?),
-        None => Some(p),
-    }
-}
-
 fn undeclared_path_parameters(doc: &mut Value) -> Result<usize, Error> {
     let mut additions: Vec<(String, String, Vec<String>)> = Vec::new();
-    if let Some(Value::Object(paths)) = doc.get("paths") {
-        for (path, item) in paths {
-            let mut shared = BTreeSet::new();
-            if let Some(Value::Array(ps)) = item.get("parameters") {
-                for p in ps {
-                    if let Some(p) = resolve_parameter(doc, p) {
-                        if p.get("in") == Some(&json!("path")) {
-                            shared.insert(p["name"].as_str().unwrap_or_default().to_string());
-                        }
-                    }
-                }
-            }
-            for m in METHODS {
-                let Some(op) = item.get(m) else { continue };
-                let mut declared = shared.clone();
-                if let Some(Value::Array(ps)) = op.get("parameters") {
-                    for p in ps {
-                        if let Some(p) = resolve_parameter(doc, p) {
-                            if p.get("in") == Some(&json!("path")) {
-                                declared.insert(p["name"].as_str().unwrap_or_default().to_string());
-                            }
-                        }
-                    }
-                }
-                let missing: Vec<String> = template_variables(path)
-                    .into_iter()
-                    .filter(|v| !declared.contains(v))
-                    .collect();
-                if !missing.is_empty() {
-                    additions.push((path.clone(), m.to_string(), missing));
-                }
-            }
+    for op in walk::operations(doc) {
+        let declared: BTreeSet<&str> = op
+            .parameters(doc)
+            .into_iter()
+            .filter(|p| p.get("in") == Some(&json!("path")))
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+        let missing: Vec<String> = template_variables(op.path)
+            .into_iter()
+            .filter(|v| !declared.contains(v.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            additions.push((op.path.to_string(), op.method.to_string(), missing));
         }
     }
     let n = additions.len();
@@ -401,27 +420,22 @@ fn empty_tag_names(doc: &mut Value) -> Result<usize, Error> {
         tags.retain(|t| t.get("name").and_then(Value::as_str) != Some(""));
         n += before - tags.len();
     }
-    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
-        for item in paths.values_mut() {
-            for m in METHODS {
-                let Some(Value::Array(tags)) = item.get_mut(m).and_then(|o| o.get_mut("tags"))
-                else {
-                    continue;
-                };
-                let before = tags.len();
-                match &replacement {
-                    Some(r) => tags
-                        .iter_mut()
-                        .filter(|t| t.as_str() == Some(""))
-                        .for_each(|t| {
-                            *t = json!(r);
-                            n += 1;
-                        }),
-                    None => tags.retain(|t| t.as_str() != Some("")),
-                }
-                n += before - tags.len();
-            }
+    for op in operation_pointers(doc) {
+        let Some(Value::Array(tags)) = doc.pointer_mut(&format!("{op}/tags")) else {
+            continue;
+        };
+        let before = tags.len();
+        match &replacement {
+            Some(r) => tags
+                .iter_mut()
+                .filter(|t| t.as_str() == Some(""))
+                .for_each(|t| {
+                    *t = json!(r);
+                    n += 1;
+                }),
+            None => tags.retain(|t| t.as_str() != Some("")),
         }
+        n += before - tags.len();
     }
     Ok(n)
 }
@@ -554,19 +568,12 @@ fn zero_minimums(doc: &mut Value) -> Result<usize, Error> {
     Ok(n)
 }
 
-/// Every (pointer to an operation) in the document.
+/// JSON pointers of every operation, for rules that change them.
 fn operation_pointers(doc: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(Value::Object(paths)) = doc.get("paths") {
-        for (path, item) in paths {
-            for m in METHODS {
-                if item.get(m).is_some() {
-                    out.push(format!("/paths/{}/{m}", walk::escape_pointer(path)));
-                }
-            }
-        }
-    }
-    out
+    walk::operations(doc)
+        .iter()
+        .map(|op| op.pointer())
+        .collect()
 }
 
 fn text_json_is_json(doc: &mut Value) -> Result<usize, Error> {
@@ -719,6 +726,259 @@ fn split_shared_components(doc: &mut Value) -> Result<usize, Error> {
     Ok(shared.len())
 }
 
+/// Records, on an object schema, the wire name of each property the
+/// colliding-property-identifiers rule renamed (Rust-side key → wire name).
+pub const WIRE_NAMES_EXTENSION: &str = "x-aiven-wire-names";
+
+/// A property name spelled so that its punctuation survives as words:
+/// `topics.exclude` → `topics_dot_exclude`.
+fn spelled(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let word = match c {
+            c if unicode_ident::is_xid_continue(c) => {
+                out.push(c);
+                continue;
+            }
+            '.' => "dot".to_string(),
+            '-' => "dash".to_string(),
+            ' ' => "space".to_string(),
+            '/' => "slash".to_string(),
+            ':' => "colon".to_string(),
+            '@' => "at".to_string(),
+            '+' => "plus".to_string(),
+            '$' => "dollar".to_string(),
+            '#' => "hash".to_string(),
+            other => format!("u{:04x}", other as u32),
+        };
+        out.push('_');
+        out.push_str(&word);
+        out.push('_');
+    }
+    crate::idents::field(&out)
+}
+
+fn colliding_property_identifiers(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    for_each_schema(doc, &mut |s| {
+        let Some(obj) = s.as_object_mut() else { return };
+        let Some(Value::Object(props)) = obj.get("properties") else {
+            return;
+        };
+        let mut by_ident: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+        for k in props.keys() {
+            by_ident.entry(crate::idents::field(k)).or_default().push(k);
+        }
+        let mut taken: BTreeSet<String> = by_ident.keys().cloned().collect();
+        let mut renames: BTreeMap<String, String> = BTreeMap::new();
+        for (ident, names) in &by_ident {
+            if names.len() < 2 {
+                continue;
+            }
+            // The name that already is the identifier keeps it; else the first.
+            let keeper = names.iter().position(|k| *k == ident).unwrap_or_default();
+            for (i, wire) in names.iter().enumerate() {
+                if i == keeper {
+                    continue;
+                }
+                let base = spelled(wire);
+                let mut new = base.clone();
+                let mut k = 2;
+                while taken.contains(&new) {
+                    new = format!("{base}_{k}");
+                    k += 1;
+                }
+                taken.insert(new.clone());
+                renames.insert((*wire).clone(), new);
+            }
+        }
+        if renames.is_empty() {
+            return;
+        }
+        let Some(Value::Object(props)) = obj.remove("properties") else {
+            unreachable!("checked above")
+        };
+        let mut renamed = Map::new();
+        for (k, v) in props {
+            renamed.insert(renames.get(&k).cloned().unwrap_or(k), v);
+        }
+        obj.insert("properties".into(), Value::Object(renamed));
+        if let Some(Value::Array(req)) = obj.get_mut("required") {
+            for r in req.iter_mut() {
+                if let Some(new) = r.as_str().and_then(|k| renames.get(k)) {
+                    *r = json!(new);
+                }
+            }
+        }
+        let wire = obj.entry(WIRE_NAMES_EXTENSION).or_insert_with(|| json!({}));
+        for (old, new) in &renames {
+            wire[new] = json!(old);
+        }
+        n += renames.len();
+    });
+    Ok(n)
+}
+
+/// Keeps the deprecation note of a property whose deprecation is prose only.
+pub const DEPRECATION_EXTENSION: &str = "x-aiven-deprecated";
+
+/// The sentence of `text` that declares a deprecation, if any, shortened to a
+/// note for `#[deprecated]`.
+pub fn deprecation_note(text: &str) -> Option<String> {
+    deprecation_sentence(text)
+}
+
+/// The sentence of `text` that declares a deprecation, if any.
+fn deprecation_sentence(text: &str) -> Option<String> {
+    let marked = |sentence: &str| {
+        let lower = sentence.to_lowercase();
+        sentence.contains("DEPRECATED")
+            || sentence.trim_start().starts_with("Deprecated")
+            || sentence.trim_start().starts_with("[Deprecated")
+            || lower.contains("deprecated property")
+            || lower.contains("field is deprecated")
+            || lower.contains("property is deprecated")
+            || lower.contains("- deprecated")
+    };
+    // Sentences end at `. ` / `! `; a title is one sentence. Operation
+    // descriptions are HTML: tags are dropped first.
+    let mut plain = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let text = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for i in 0..=bytes.len() {
+        let end = i == bytes.len()
+            || (matches!(bytes[i], b'.' | b'!') && bytes.get(i + 1) == Some(&b' '));
+        if end {
+            let sentence = text[start..(i + 1).min(text.len())].trim();
+            if marked(sentence) {
+                return Some(truncate_note(sentence));
+            }
+            start = (i + 1).min(text.len());
+        }
+    }
+    None
+}
+
+fn truncate_note(s: &str) -> String {
+    const MAX: usize = 200;
+    if s.chars().count() <= MAX {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(MAX).collect();
+    format!("{cut}…")
+}
+
+fn deprecated_in_prose(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    for_each_schema(doc, &mut |s| {
+        let Some(Value::Object(props)) = s.get_mut("properties") else {
+            return;
+        };
+        for p in props.values_mut() {
+            let Some(po) = p.as_object_mut() else {
+                continue;
+            };
+            if po.contains_key(DEPRECATION_EXTENSION) {
+                continue;
+            }
+            let note = ["title", "description"]
+                .iter()
+                .filter_map(|k| po.get(*k).and_then(Value::as_str))
+                .find_map(deprecation_sentence);
+            let flagged = po.get("deprecated") == Some(&Value::Bool(true));
+            if let Some(note) = note {
+                po.insert("deprecated".into(), Value::Bool(true));
+                po.insert(DEPRECATION_EXTENSION.into(), Value::String(note));
+                n += 1;
+            } else if flagged {
+                po.insert(DEPRECATION_EXTENSION.into(), json!("deprecated"));
+                n += 1;
+            }
+        }
+    });
+    Ok(n)
+}
+
+/// Documentation keys, ignored when comparing shapes.
+const DOC_KEYS: [&str; 7] = [
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "deprecated",
+    "nullable",
+];
+
+/// `schema` without documentation, for comparing shapes.
+fn undocumented(schema: &Value) -> Value {
+    match schema {
+        Value::Object(obj) => Value::Object(
+            obj.iter()
+                .filter(|(k, _)| !DOC_KEYS.contains(&k.as_str()) && !k.starts_with("x-"))
+                .map(|(k, v)| (k.clone(), undocumented(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(undocumented).collect()),
+        other => other.clone(),
+    }
+}
+
+fn map_like_objects(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    for_each_schema_of_side(doc, Side::Response, &mut |s| {
+        let Some(obj) = s.as_object_mut() else { return };
+        let Some(Value::Object(props)) = obj.get("properties") else {
+            return;
+        };
+        if props.len() < 3 || obj.get("additionalProperties") == Some(&Value::Bool(false)) {
+            return;
+        }
+        let mut values = props.values();
+        let first = values.next().expect("three or more");
+        let is_object = first.get("$ref").is_some()
+            || (schema_type(first) == Some("object")
+                && first
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty()));
+        let shape = undocumented(first);
+        if !is_object || !values.all(|v| undocumented(v) == shape) {
+            return;
+        }
+        let names: Vec<String> = props.keys().map(|k| format!("`{k}`")).collect();
+        let mut value = first.clone();
+        if let Some(v) = value.as_object_mut() {
+            // The first key's documentation does not describe every value.
+            v.remove("description");
+            v.remove("title");
+        }
+        obj.remove("properties");
+        obj.remove("required");
+        obj.insert("type".into(), json!("object"));
+        obj.insert("additionalProperties".into(), value);
+        append_description(
+            obj,
+            &format!("A map; keys published so far: {}.", names.join(", ")),
+        );
+        n += 1;
+    });
+    Ok(n)
+}
+
 /// Keywords that only restrict values; none of them may fail a response.
 const RESTRICTIONS: [&str; 14] = [
     "maxLength",
@@ -777,9 +1037,24 @@ fn open_world_responses(doc: &mut Value) -> Result<usize, Error> {
             obj.remove("format");
             changed = true;
         }
-        if obj.get("additionalProperties") == Some(&Value::Bool(false)) {
-            obj.remove("additionalProperties");
-            changed = true;
+        // Unknown properties are kept, not dropped: an object with declared
+        // properties gets a flattened `extra` map (typify's reading of
+        // `additionalProperties: {}`) holding whatever the server sent beyond
+        // them. An object that already types its extra keys keeps its schema.
+        let has_properties = obj
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        match obj.get("additionalProperties") {
+            None | Some(Value::Bool(_)) if has_properties => {
+                obj.insert("additionalProperties".into(), json!({}));
+                changed = true;
+            }
+            Some(Value::Bool(false)) => {
+                obj.remove("additionalProperties");
+                changed = true;
+            }
+            _ => {}
         }
         // Every property may be missing or null: lists and maps become
         // `Option<…>` (typify already makes non-required scalars `Option`).
@@ -985,7 +1260,7 @@ mod tests {
     fn rule_names_are_unique_and_documented() {
         let names: BTreeSet<&str> = RULES.iter().map(|r| r.name).collect();
         assert_eq!(names.len(), RULES.len());
-        assert_eq!(RULES.len(), 15);
+        assert_eq!(RULES.len(), 18);
         for r in RULES {
             assert!(!r.defect.is_empty() && !r.example.is_empty() && !r.why.is_empty());
         }
@@ -1455,6 +1730,208 @@ mod tests {
         );
     }
 
+    // colliding-property-identifiers
+
+    #[test]
+    fn colliding_property_identifiers_fires() {
+        let list = json!({"type": "array", "items": {"type": "string"}});
+        let before = doc(
+            json!({"/f": {"post": sends("FlowCreate", schema_ref("Flow"))}}),
+            json!({"Flow": {"type": "object", "required": ["topics.exclude", "a"], "properties": {
+                "a": {"type": "string"},
+                "topics.exclude": list,
+                "topics_exclude": list,
+                "x-y": {"type": "string"},
+                "x_y": {"type": "string"},
+                "x y": {"type": "string"},
+            }}}),
+        );
+        let after = doc(
+            json!({"/f": {"post": sends("FlowCreate", schema_ref("Flow"))}}),
+            json!({"Flow": {"type": "object", "required": ["topics_dot_exclude", "a"], "properties": {
+                "a": {"type": "string"},
+                "topics_dot_exclude": list,
+                "topics_exclude": list,
+                "x_dash_y": {"type": "string"},
+                "x_y": {"type": "string"},
+                "x_space_y": {"type": "string"},
+            }, WIRE_NAMES_EXTENSION: {
+                "topics_dot_exclude": "topics.exclude",
+                "x_dash_y": "x-y",
+                "x_space_y": "x y",
+            }}}),
+        );
+        assert_rule("colliding-property-identifiers", before, 3, &after);
+        // Property order is kept: generated fields follow the documentation.
+        let mut d = after.clone();
+        run("colliding-property-identifiers", &mut d);
+        let keys: Vec<&String> = d["components"]["schemas"]["Flow"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "a",
+                "topics_dot_exclude",
+                "topics_exclude",
+                "x_dash_y",
+                "x_y",
+                "x_space_y"
+            ]
+        );
+    }
+
+    #[test]
+    fn colliding_property_identifiers_picks_a_free_name() {
+        // Neither is the identifier itself: the first keeps `a_b`, the second
+        // would be `a_dot_b`, which a sibling already uses.
+        let mut d = doc(
+            json!({}),
+            json!({"S": {"type": "object", "properties": {
+                "a-b": {"type": "string"},
+                "a.b": {"type": "string"},
+                "a_dot_b": {"type": "integer"},
+            }}}),
+        );
+        assert_eq!(run("colliding-property-identifiers", &mut d), 1);
+        let s = &d["components"]["schemas"]["S"];
+        assert_eq!(s[WIRE_NAMES_EXTENSION], json!({"a_dot_b_2": "a.b"}));
+        assert!(s["properties"].get("a-b").is_some());
+        crate::idents::check(&d).unwrap();
+    }
+
+    #[test]
+    fn colliding_property_identifiers_clean() {
+        assert_noop(
+            "colliding-property-identifiers",
+            doc(
+                json!({}),
+                json!({"S": {"type": "object", "properties": {
+                    "end-time": {"type": "string"},
+                    "topics": {"type": "string"},
+                    "topics_exclude": {"type": "string"},
+                }}}),
+            ),
+        );
+    }
+
+    // deprecated-in-prose
+
+    #[test]
+    fn deprecated_in_prose_fires() {
+        let before = doc(
+            json!({}),
+            json!({"S": {"type": "object", "properties": {
+                "currency": {"type": "string", "description": "[DEPRECATED] Billing currency"},
+                "topics.blacklist": {"type": "string", "title": "Topics to skip. Deprecated property, use 'topics_exclude instead'."},
+                "group": {"type": "string", "description": "Owner. Deprecated; always null. Teams are being sunset."},
+                "old": {"type": "string", "deprecated": true},
+            }}}),
+        );
+        let after = doc(
+            json!({}),
+            json!({"S": {"type": "object", "properties": {
+                "currency": {"type": "string", "description": "[DEPRECATED] Billing currency",
+                    "deprecated": true, DEPRECATION_EXTENSION: "[DEPRECATED] Billing currency"},
+                "topics.blacklist": {"type": "string", "title": "Topics to skip. Deprecated property, use 'topics_exclude instead'.",
+                    "deprecated": true, DEPRECATION_EXTENSION: "Deprecated property, use 'topics_exclude instead'."},
+                "group": {"type": "string", "description": "Owner. Deprecated; always null. Teams are being sunset.",
+                    "deprecated": true, DEPRECATION_EXTENSION: "Deprecated; always null."},
+                "old": {"type": "string", "deprecated": true, DEPRECATION_EXTENSION: "deprecated"},
+            }}}),
+        );
+        assert_rule("deprecated-in-prose", before, 4, &after);
+    }
+
+    #[test]
+    fn deprecated_in_prose_clean() {
+        // Talking about deprecation is not being deprecated.
+        assert_noop(
+            "deprecated-in-prose",
+            doc(
+                json!({}),
+                json!({"S": {"type": "object", "properties": {
+                    "is_deprecated": {"type": "boolean", "description": "If the version is deprecated."},
+                    "deprecation_date": {"type": "string", "title": "When it will be deprecated"},
+                }}}),
+            ),
+        );
+    }
+
+    // map-like-objects
+
+    fn service_type(desc: &str) -> Value {
+        json!({"type": "object", "description": desc, "properties": {
+            "latest_available_version": {"type": "string"},
+            "user_config_schema": {"type": "object", "properties": {}},
+        }})
+    }
+
+    #[test]
+    fn map_like_objects_fires() {
+        let before = doc(
+            json!({"/t": {"get": returns("TypesList", schema_ref("TypesList"))}}),
+            json!({"TypesList": {"type": "object", "properties": {"service_types": {
+                "type": "object",
+                "required": ["pg"],
+                "properties": {
+                    "kafka": service_type("Kafka"),
+                    "pg": service_type("PostgreSQL"),
+                    "valkey": service_type("Valkey"),
+                },
+            }}}}),
+        );
+        let mut value = service_type("");
+        value.as_object_mut().unwrap().remove("description");
+        let after = doc(
+            json!({"/t": {"get": returns("TypesList", schema_ref("TypesList"))}}),
+            json!({"TypesList": {"type": "object", "properties": {"service_types": {
+                "type": "object",
+                "additionalProperties": value,
+                "description": "A map; keys published so far: `kafka`, `pg`, `valkey`.",
+            }}}}),
+        );
+        assert_rule("map-like-objects", before, 1, &after);
+    }
+
+    #[test]
+    fn map_like_objects_clean() {
+        let returned = |props: Value| {
+            doc(
+                json!({"/t": {"get": returns("T", schema_ref("T"))}}),
+                json!({"T": {"type": "object", "properties": props}}),
+            )
+        };
+        // Scalars of one type are ordinary fields (host, user, password…).
+        assert_noop(
+            "map-like-objects",
+            returned(
+                json!({"host": {"type": "string"}, "user": {"type": "string"}, "password": {"type": "string"}}),
+            ),
+        );
+        // Two objects are too few to call it a map; different shapes are a struct.
+        assert_noop(
+            "map-like-objects",
+            returned(json!({"a": service_type("A"), "b": service_type("B")})),
+        );
+        assert_noop(
+            "map-like-objects",
+            returned(
+                json!({"a": service_type("A"), "b": service_type("B"), "c": {"type": "object", "properties": {"x": {"type": "string"}}}}),
+            ),
+        );
+        // Requests stay as published: a fixed set of names is what is sent.
+        assert_noop(
+            "map-like-objects",
+            doc(
+                json!({"/t": {"post": sends("T", schema_ref("T"))}}),
+                json!({"T": {"type": "object", "properties": {"a": service_type("A"), "b": service_type("A"), "c": service_type("A")}}}),
+            ),
+        );
+    }
+
     // zero-minimums
 
     #[test]
@@ -1767,11 +2244,13 @@ mod tests {
                         "flag": {"type": "boolean", "nullable": true},
                         "inner": schema_ref("Inner"),
                     },
+                    // Unknown properties are kept in a flattened `extra`.
+                    "additionalProperties": {},
                 },
                 "SvcIn": closed("InnerIn"),
                 "Inner": {"type": "object", "properties": {
                     "x": {"type": "integer", "nullable": true, "description": "Known values: `1`, `2`."},
-                }},
+                }, "additionalProperties": {}},
                 "InnerIn": inner,
             }),
         );
@@ -1815,7 +2294,7 @@ mod tests {
                     "name": {"type": "string", "nullable": true},
                     "blob": {"type": "string", "format": "binary", "nullable": true},
                     "other": schema_ref("Other"),
-                }}, "Other": {"type": "string"}}),
+                }, "additionalProperties": {}}, "Other": {"type": "string"}}),
             ),
         );
     }
@@ -1956,18 +2435,20 @@ mod tests {
 
     // The published description
 
-    fn real_spec() -> Option<Value> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("aiven-openapi.json");
-        if !path.exists() {
-            eprintln!("skipped: {} is missing (cargo xtask fetch)", path.display());
-            return None;
-        }
-        Some(crate::read_json(&path).expect("the published description is JSON"))
+    /// The fetched description; a test that needs it fails, loudly, without it.
+    fn real_spec() -> Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::SPEC_FILE);
+        assert!(
+            path.exists(),
+            "{} is missing: run `cargo xtask fetch` (offline: AIVEN_OPENAPI_SOURCE=PATH)",
+            path.display()
+        );
+        crate::read_spec_file(&path).expect("the published description parses")
     }
 
     #[test]
     fn every_rule_is_idempotent_on_the_published_description() {
-        let Some(mut d) = real_spec() else { return };
+        let mut d = real_spec();
         for r in RULES {
             let first = (r.apply)(&mut d).unwrap_or_else(|e| panic!("{}: {e}", r.name));
             let snapshot = d.clone();

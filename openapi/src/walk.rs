@@ -85,6 +85,124 @@ pub fn for_each_child_mut(schema: &mut Value, f: &mut dyn FnMut(Step, &mut Value
     }
 }
 
+/// Calls `f` on each direct subschema of `schema` (read-only).
+pub fn for_each_child(schema: &Value, f: &mut dyn FnMut(Step, &Value)) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    if let Some(Value::Object(props)) = obj.get("properties") {
+        for (name, sub) in props {
+            f(Step::Property(name.clone()), sub);
+        }
+    }
+    for key in SINGLE {
+        if let Some(sub @ Value::Object(_)) = obj.get(key) {
+            let step = match key {
+                "items" => Step::Items,
+                "additionalProperties" => Step::AdditionalProperties,
+                _ => Step::Not,
+            };
+            f(step, sub);
+        }
+    }
+    for key in LISTS {
+        if let Some(Value::Array(items)) = obj.get(key) {
+            for (i, sub) in items.iter().enumerate() {
+                f(Step::Composition(key, i), sub);
+            }
+        }
+    }
+}
+
+/// Visits every schema below `schema` (itself included), parents first, with
+/// the steps from `schema` to it.
+pub fn walk_pre(schema: &Value, steps: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &Value)) {
+    f(steps, schema);
+    for_each_child(schema, &mut |step, sub| {
+        steps.push(step);
+        walk_pre(sub, steps, f);
+        steps.pop();
+    });
+}
+
+/// One operation of the document, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct OperationRef<'a> {
+    /// The path template as it appears in `paths`.
+    pub path: &'a str,
+    /// Lower-case method (`get`, `post`…).
+    pub method: &'static str,
+    /// The operation object.
+    pub operation: &'a Value,
+    /// The path item holding it (for path-level parameters).
+    pub item: &'a Value,
+}
+
+impl<'a> OperationRef<'a> {
+    /// The operation's `operationId`, if it has one.
+    pub fn operation_id(&self) -> Option<&'a str> {
+        self.operation.get("operationId").and_then(Value::as_str)
+    }
+
+    /// JSON pointer of the operation object.
+    pub fn pointer(&self) -> String {
+        format!("/paths/{}/{}", escape_pointer(self.path), self.method)
+    }
+
+    /// Its parameters, path-level ones first, `$ref`s to
+    /// `components/parameters` resolved; an operation-level parameter replaces
+    /// a path-level one of the same name and location.
+    pub fn parameters(&self, doc: &'a Value) -> Vec<&'a Value> {
+        let resolve = |p: &'a Value| -> Option<&'a Value> {
+            match p.get("$ref").and_then(Value::as_str) {
+                Some(r) => doc.pointer(r.strip_prefix('#')?),
+                None => Some(p),
+            }
+        };
+        let key = |p: &Value| {
+            (
+                p.get("name").and_then(Value::as_str).map(str::to_string),
+                p.get("in").and_then(Value::as_str).map(str::to_string),
+            )
+        };
+        let list = |v: &'a Value| -> Vec<&'a Value> {
+            v.get("parameters")
+                .and_then(Value::as_array)
+                .map(|ps| ps.iter().filter_map(resolve).collect())
+                .unwrap_or_default()
+        };
+        let own = list(self.operation);
+        let mut out: Vec<&Value> = list(self.item)
+            .into_iter()
+            .filter(|p| !own.iter().any(|o| key(o) == key(p)))
+            .collect();
+        out.extend(own);
+        out
+    }
+}
+
+/// Every operation of the document, in document order (paths, then
+/// [`METHODS`] order): the one loop over paths × methods.
+pub fn operations(doc: &Value) -> Vec<OperationRef<'_>> {
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        for m in METHODS {
+            if let Some(op @ Value::Object(_)) = item.get(m) {
+                out.push(OperationRef {
+                    path,
+                    method: m,
+                    operation: op,
+                    item,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Visits every schema below `schema` (itself included), parents first.
 pub fn walk_pre_mut(schema: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     f(schema);

@@ -1,6 +1,7 @@
 //! Every operation of the pinned spec is a method of the generated client.
 //!
-//! The spec is read here independently of the pipeline (plain JSON), and
+//! The spec is read here independently of the pipeline (its own loop over
+//! paths × methods, on purpose: it checks the walker's result), and
 //! compared with `aiven_api::OPERATIONS`, which build.rs reads from the
 //! generated code itself: an operation progenitor dropped is missing there.
 
@@ -13,10 +14,15 @@ const METHODS: [&str; 8] = [
 ];
 
 fn spec_operations() -> BTreeSet<(String, String, String)> {
-    let path = aiven_tests::workspace_root().join("openapi/aiven-openapi.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask fetch`", path.display()));
-    let doc: Value = serde_json::from_str(&text).expect("spec is JSON");
+    let path = aiven_tests::workspace_root()
+        .join("openapi")
+        .join(aiven_openapi::SPEC_FILE);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask fetch`",
+        path.display()
+    );
+    let doc: Value = aiven_openapi::read_spec_file(&path).expect("the description parses");
     let mut ops = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for m in METHODS {

@@ -9,16 +9,32 @@
 //! is what makes a name clash detectable: typify silently reuses a name for a
 //! different schema, whereas [`hoist`] fails with both locations.
 //!
+//! A shape occurs at one or more *locations*: the component that holds it and
+//! the path from there (`ListCloudsResponse.clouds.[]`, as in error messages).
 //! Naming, in order of preference:
-//! 1. a shape used in two or more places is named after what it is, the
+//! 0. a shape identical to a component is that component;
+//! 1. a shape with a location in the committed [`NamesFile`] keeps the name
+//!    recorded there, so a type keeps its name across description bumps while
+//!    its shape still exists at a recorded location. When several shapes claim
+//!    one name (a shape changed at some of its locations), the one whose
+//!    fingerprint is the recorded one (unchanged) wins, then the one with most
+//!    locations; a shape whose locations disagree takes the name most of them
+//!    hold, ties by name. A recorded name wins over rule 0 (a later component
+//!    identical to a named shape does not rename it) but never takes a
+//!    component's name;
+//! 2. a new shape used in two or more places is named after what it is, the
 //!    property that holds it (`service` → `Service`, `node_states[]` →
-//!    `NodeState`), when no other shape wants that name;
-//! 2. otherwise `<Parent><Property>`, the parent being the component or shape
-//!    that holds its first occurrence in (component, path) order — the same
+//!    `NodeState`), when no other new shape wants that name and the names file
+//!    does not record it;
+//! 3. otherwise `<Parent><Property>`, the parent being the component or shape
+//!    that holds its first occurrence in location order — the same
 //!    convention typify uses, so names do not depend on which copy is seen first.
 //!
-//! Names therefore depend only on where shapes occur, not on traversal order.
+//! Without a names file, names depend on which other shapes exist (a new shape
+//! wanting `Cloud` takes it away from the old one); with it, only new shapes
+//! are named by rules 2 and 3. Names never depend on traversal order.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToPascalCase;
@@ -48,29 +64,117 @@ const RESERVED: [&str; 6] = [
     "Option",
 ];
 
-/// Where a shape occurs: the holder (component name or shape id) and the steps
-/// from the holder to it.
-#[derive(Clone, Debug)]
-struct Occurrence {
-    holder: Holder,
-    steps: Vec<Step>,
-    /// Component name and full path, for ordering and error messages.
-    location: String,
+/// The committed names file (`openapi/type-names.json`): the type name of
+/// every hoisted shape, by location. Written by `cargo xtask names --write`
+/// from the pinned description; [`hoist`] gives a shape the name recorded for
+/// its locations, so bumping the description does not rename surviving types.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NamesFile {
+    /// Location (`Component.path.[]`, see [`walk::render_path`]) → type name.
+    pub names: BTreeMap<String, String>,
+    /// Type name → fingerprint of its shape (documentation ignored), so that
+    /// when a shape splits the unchanged part keeps the name. Optional.
+    pub shapes: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Holder {
-    Component(String),
-    Shape(usize),
-    /// A shape whose children are still being collected (a unique token).
-    Pending(usize),
+impl NamesFile {
+    /// The `comment` written at the top of the file.
+    pub const COMMENT: &'static str =
+        "Type names of the hoisted shapes of the pinned description, \
+        by location (component.path). Hoisting gives a shape the name recorded for its locations, \
+        so a bump does not rename surviving types; new shapes are named by the rules. \
+        Regenerate with `cargo xtask names --write` (it keeps these names and drops locations \
+        the pinned description no longer has); edit a name here to rename a type.";
+
+    /// Reads the file's JSON form: `{"comment": …, "names": {location: name},
+    /// "shapes": {name: fingerprint}}` (`shapes` optional).
+    pub fn from_json(value: &Value, origin: &str) -> Result<Self, Error> {
+        let bad = |why: String| Error::Invalid(format!("{origin}: {why}"));
+        let obj = value
+            .as_object()
+            .ok_or_else(|| bad("not a JSON object".into()))?;
+        if let Some(key) = obj
+            .keys()
+            .find(|k| !["comment", "names", "shapes"].contains(&k.as_str()))
+        {
+            return Err(bad(format!(
+                "unknown key `{key}` (expected `comment`, `names` and `shapes`)"
+            )));
+        }
+        let map = obj
+            .get("names")
+            .and_then(Value::as_object)
+            .ok_or_else(|| bad("no `names` object".into()))?;
+        let mut names = BTreeMap::new();
+        for (location, name) in map {
+            let name = name
+                .as_str()
+                .ok_or_else(|| bad(format!("the name of `{location}` is not a string")))?;
+            let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid || RESERVED.contains(&name) {
+                return Err(bad(format!(
+                    "`{name}` (for `{location}`) is not a usable type name"
+                )));
+            }
+            names.insert(location.clone(), name.to_string());
+        }
+        let mut shapes = BTreeMap::new();
+        match obj.get("shapes") {
+            None => {}
+            Some(Value::Object(map)) => {
+                for (name, fp) in map {
+                    let fp = fp
+                        .as_str()
+                        .ok_or_else(|| bad(format!("the shape of `{name}` is not a string")))?;
+                    shapes.insert(name.clone(), fp.to_string());
+                }
+            }
+            Some(_) => return Err(bad("`shapes` is not an object".into())),
+        }
+        Ok(Self { names, shapes })
+    }
+
+    /// Reads and checks the file at `path`.
+    pub fn read(path: &std::path::Path) -> Result<Self, Error> {
+        if !path.exists() {
+            return Err(Error::Invalid(format!(
+                "{} is missing: it is committed beside the lock and keeps type names stable \
+                 (`cargo xtask names --write` makes a new one)",
+                path.display()
+            )));
+        }
+        let value = crate::read_json(path)?;
+        Self::from_json(&value, &path.display().to_string())
+    }
+
+    /// The file's text: pretty JSON, locations sorted, one per line, so that a
+    /// bump's diff shows exactly the locations that came and went.
+    pub fn to_json_string(&self) -> String {
+        let strings = |m: &BTreeMap<String, String>| -> Map<String, Value> {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        };
+        let doc = serde_json::json!({
+            "comment": Self::COMMENT,
+            "names": strings(&self.names),
+            "shapes": strings(&self.shapes),
+        });
+        let mut text = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+        text.push('\n');
+        text
+    }
 }
 
-#[derive(Debug)]
-struct Shape {
-    /// The first occurrence's schema, children already replaced by placeholders.
-    schema: Value,
-    occurrences: Vec<Occurrence>,
+/// A recorded location whose shape now has another name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rename {
+    pub location: String,
+    /// The name in the names file.
+    pub recorded: String,
+    /// The name hoisting used.
+    pub now: String,
 }
 
 /// What hoisting did, for statistics.
@@ -82,8 +186,17 @@ pub struct HoistReport {
     pub distinct_shapes: usize,
     /// Shapes used in two or more places.
     pub shared_shapes: usize,
-    /// Shapes named after their property alone (rule 1).
+    /// Shapes named after their property alone (rule 2).
     pub short_names: usize,
+    /// Shapes that kept the name the names file records for them.
+    pub kept_names: usize,
+    /// Shapes with no location in the names file, named here.
+    pub fresh_names: usize,
+    /// Recorded locations whose shape now has another name, by location.
+    pub renames: Vec<Rename>,
+    /// Every location of every shape → the name it now has: the names file
+    /// this document would record.
+    pub names: NamesFile,
 }
 
 /// Does typify turn this schema into a named Rust type (struct or enum)?
@@ -192,136 +305,273 @@ fn name_from_steps(steps: &[Step]) -> String {
     parts.concat()
 }
 
-struct Collector {
-    shapes: Vec<Shape>,
-    by_key: BTreeMap<String, usize>,
-    inline_types: usize,
-    next_token: usize,
+/// What holds an occurrence: a component, or another shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Holder {
+    Component(String),
+    Shape(usize),
 }
 
-impl Collector {
+/// One place where a shape is written out.
+#[derive(Clone, Debug)]
+struct Occurrence {
+    holder: Holder,
+    /// The steps from the holder to the shape.
+    steps: Vec<Step>,
+    /// Component name and full path: the key of the names file, the order of
+    /// occurrences and the words of error messages.
+    location: String,
+}
+
+/// A distinct shape and everywhere it occurs.
+#[derive(Debug)]
+struct Shape {
+    /// The first occurrence's schema, children already replaced by placeholders.
+    schema: Value,
+    /// Sorted by location.
+    occurrences: Vec<Occurrence>,
+    /// The component this shape is identical to, if any.
+    component: Option<String>,
+    /// Hash of its canonical form with children's fingerprints in place of
+    /// their placeholders: the same in two descriptions when the shape is.
+    fingerprint: String,
+}
+
+/// An occurrence as collected, before identical shapes are grouped.
+struct Found {
+    /// Shape id (the canonical form's index).
+    shape: usize,
+    /// `None`: held by the component; else the index of the holding occurrence.
+    parent: Option<usize>,
+    component: String,
+    steps: Vec<Step>,
+    location: String,
+}
+
+/// Phase 1's result: every occurrence, and the distinct schemas by shape id.
+#[derive(Default)]
+struct Collected {
+    found: Vec<Found>,
+    schemas: Vec<Value>,
+    by_key: BTreeMap<String, usize>,
+}
+
+impl Collected {
     /// Replaces every named-type subschema below `schema` by a placeholder,
-    /// children first, recording the occurrence.
+    /// children first (so identical parents have identical placeholders),
+    /// recording the occurrence against its holder.
     fn collect(
         &mut self,
         schema: &mut Value,
         component: &str,
         path: &mut Vec<Step>,
         holder_depth: usize,
-        holder: &Holder,
+        parent: Option<usize>,
     ) {
         walk::for_each_child_mut(schema, &mut |step, sub| {
             path.push(step);
             if is_named_type(sub) {
-                // Children of this shape are held by this shape; their ids are
-                // only known once it is registered, so collect them against a
-                // temporary holder and patch afterwards.
-                let token = self.next_token;
-                self.next_token += 1;
-                let mut inner_path = path.clone();
-                self.collect(
-                    sub,
-                    component,
-                    &mut inner_path,
-                    path.len(),
-                    &Holder::Pending(token),
-                );
-                let key = canonical(sub).to_string();
-                let id = match self.by_key.get(&key) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.shapes.len();
-                        self.shapes.push(Shape {
-                            schema: sub.clone(),
-                            occurrences: Vec::new(),
-                        });
-                        self.by_key.insert(key, id);
-                        id
-                    }
-                };
-                self.inline_types += 1;
-                for shape in &mut self.shapes {
-                    for occ in &mut shape.occurrences {
-                        if occ.holder == Holder::Pending(token) {
-                            occ.holder = Holder::Shape(id);
-                        }
-                    }
-                }
-                self.shapes[id].occurrences.push(Occurrence {
-                    holder: holder.clone(),
+                let me = self.found.len();
+                self.found.push(Found {
+                    shape: usize::MAX,
+                    parent,
+                    component: component.to_string(),
                     steps: path[holder_depth..].to_vec(),
                     location: format!("{component}.{}", walk::render_path(path)),
                 });
+                let depth = path.len();
+                self.collect(sub, component, path, depth, Some(me));
+                let key = canonical(sub).to_string();
+                let next = self.schemas.len();
+                let id = *self.by_key.entry(key).or_insert(next);
+                if id == next {
+                    self.schemas.push(sub.clone());
+                }
+                self.found[me].shape = id;
                 *sub = placeholder(id);
             } else {
-                self.collect(sub, component, path, holder_depth, holder);
+                self.collect(sub, component, path, holder_depth, parent);
             }
             path.pop();
         });
     }
 }
 
-/// Hoists every inline named-type schema of `components.schemas` into its own
-/// component. Fails on a name that two different shapes would need.
-pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
-    let names: Vec<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    if names.is_empty() {
-        return Ok(HoistReport::default());
-    }
-    let mut sorted = names.clone();
-    sorted.sort();
-
-    let mut c = Collector {
-        shapes: Vec::new(),
-        by_key: BTreeMap::new(),
-        inline_types: 0,
-        next_token: 0,
-    };
-    for name in &sorted {
+/// Phase 1, collect occurrences: lifts every inline named type out of the
+/// components (in name order, so ids do not depend on document order).
+fn collect_occurrences(doc: &mut Value, components: &[String]) -> Collected {
+    let mut c = Collected::default();
+    for name in components {
         let pointer = format!("/components/schemas/{}", walk::escape_pointer(name));
-        let schema = doc.pointer_mut(&pointer).expect("listed above");
-        c.collect(
-            schema,
-            name,
-            &mut Vec::new(),
-            0,
-            &Holder::Component(name.clone()),
-        );
+        let schema = doc.pointer_mut(&pointer).expect("listed components exist");
+        c.collect(schema, name, &mut Vec::new(), 0, None);
     }
-    for shape in &mut c.shapes {
+    c
+}
+
+/// Phase 2, group shapes: one [`Shape`] per distinct schema with all its
+/// occurrences in location order (the order names are derived in), and the
+/// component it is identical to, which it will simply be.
+fn group_shapes(c: Collected, doc: &Value, components: &[String]) -> Vec<Shape> {
+    let mut component_keys: BTreeMap<String, &String> = BTreeMap::new();
+    for name in components {
+        let schema = &doc["components"]["schemas"][name];
+        component_keys
+            .entry(canonical(schema).to_string())
+            .or_insert(name);
+    }
+    let prints = fingerprints(&c.schemas);
+    let mut shapes: Vec<Shape> = c
+        .schemas
+        .into_iter()
+        .zip(prints)
+        .map(|(schema, fingerprint)| Shape {
+            schema,
+            occurrences: Vec::new(),
+            component: None,
+            fingerprint,
+        })
+        .collect();
+    for (key, &id) in &c.by_key {
+        shapes[id].component = component_keys.get(key).map(|n| n.to_string());
+    }
+    for f in &c.found {
+        let holder = match f.parent {
+            None => Holder::Component(f.component.clone()),
+            Some(p) => Holder::Shape(c.found[p].shape),
+        };
+        shapes[f.shape].occurrences.push(Occurrence {
+            holder,
+            steps: f.steps.clone(),
+            location: f.location.clone(),
+        });
+    }
+    for shape in &mut shapes {
         shape
             .occurrences
             .sort_by(|a, b| a.location.cmp(&b.location));
     }
+    shapes
+}
 
-    // A shape identical to a component is that component.
-    let mut component_keys: BTreeMap<String, String> = BTreeMap::new();
-    for name in &sorted {
-        let s = &doc["components"]["schemas"][name];
-        component_keys
-            .entry(canonical(s).to_string())
-            .or_insert_with(|| name.clone());
+/// The fingerprint of every shape, children first (a child's id is always
+/// smaller than its parent's: it is interned before the parent's key exists).
+fn fingerprints(schemas: &[Value]) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let mut prints: Vec<String> = Vec::with_capacity(schemas.len());
+    for schema in schemas {
+        let mut c = canonical(schema);
+        walk::walk_pre_mut(&mut c, &mut |v| {
+            let child = v
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix(PLACEHOLDER))
+                .and_then(|id| id.parse::<usize>().ok());
+            if let Some(id) = child {
+                *v = serde_json::json!({ "shape": prints[id] });
+            }
+        });
+        let digest = Sha256::digest(c.to_string().as_bytes());
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        prints.push(hex);
     }
+    prints
+}
 
-    let taken: BTreeSet<String> = names.iter().cloned().collect();
-    let n = c.shapes.len();
-    let mut final_names: Vec<Option<String>> = vec![None; n];
-    let mut is_component = vec![false; n];
-    for (key, &id) in &c.by_key {
-        if let Some(comp) = component_keys.get(key) {
-            final_names[id] = Some(comp.clone());
-            is_component[id] = true;
+/// How a shape got its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Component,
+    Recorded,
+    Short,
+    ParentProperty,
+}
+
+/// Phase 3, choose names: components, then the names file, then the rules
+/// for new shapes (see the module documentation).
+fn choose_names(
+    shapes: &[Shape],
+    components: &BTreeSet<String>,
+    file: Option<&NamesFile>,
+) -> Result<Vec<(String, Origin)>, Error> {
+    let mut names: Vec<Option<(String, Origin)>> = vec![None; shapes.len()];
+    if let Some(file) = file {
+        recorded_names(shapes, components, file, &mut names);
+    }
+    for (name, shape) in names.iter_mut().zip(shapes) {
+        if name.is_none() {
+            *name = shape.component.clone().map(|c| (c, Origin::Component));
         }
     }
+    let recorded: BTreeSet<&str> = file
+        .map(|f| f.names.values().map(String::as_str).collect())
+        .unwrap_or_default();
+    short_names(shapes, components, &recorded, &mut names);
+    for id in 0..shapes.len() {
+        parent_property_name(id, shapes, &mut names, 0)?;
+    }
+    Ok(names
+        .into_iter()
+        .map(|n| n.expect("every shape is named"))
+        .collect())
+}
 
-    // Rule 1: short names for shared shapes that alone want them.
+/// Rule 1: the recorded names, strongest claim first — the shape is the
+/// recorded one (same fingerprint), then most locations, then the name, then
+/// the shape's first location — so when a shape changed at some of its
+/// locations the unchanged part keeps the name (else the larger part), and a
+/// shape whose locations disagree takes the name most of them hold.
+fn recorded_names(
+    shapes: &[Shape],
+    components: &BTreeSet<String>,
+    file: &NamesFile,
+    names: &mut [Option<(String, Origin)>],
+) {
+    type Claim<'a> = (Reverse<bool>, Reverse<usize>, &'a str, &'a str, usize);
+    let mut claims: Vec<Claim> = Vec::new();
+    for (id, shape) in shapes.iter().enumerate() {
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for occ in &shape.occurrences {
+            if let Some(name) = file.names.get(&occ.location) {
+                *votes.entry(name).or_default() += 1;
+            }
+        }
+        let first = shape.occurrences[0].location.as_str();
+        claims.extend(votes.into_iter().map(|(name, n)| {
+            let same = file.shapes.get(name) == Some(&shape.fingerprint);
+            (Reverse(same), Reverse(n), name, first, id)
+        }));
+    }
+    claims.sort();
+    let mut given: BTreeSet<&str> = BTreeSet::new();
+    for (_, _, name, _, id) in claims {
+        // A component of the description owns its name, whatever was
+        // recorded; only the shape identical to it may have it.
+        let own = shapes[id].component.as_deref() == Some(name);
+        if names[id].is_some() || (components.contains(name) && !own) || !given.insert(name) {
+            continue;
+        }
+        let origin = if own {
+            Origin::Component
+        } else {
+            Origin::Recorded
+        };
+        names[id] = Some((name.to_string(), origin));
+    }
+}
+
+/// Rule 2: a new shared shape takes its property's name when it alone wants
+/// it and the name is free: no component, no reserved word, nothing the names
+/// file records (a recorded name is never given to a different shape).
+fn short_names(
+    shapes: &[Shape],
+    components: &BTreeSet<String>,
+    recorded: &BTreeSet<&str>,
+    names: &mut [Option<(String, Origin)>],
+) {
     let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (id, shape) in c.shapes.iter().enumerate() {
-        if shape.occurrences.len() < 2 || final_names[id].is_some() {
+    for (id, shape) in shapes.iter().enumerate() {
+        if shape.occurrences.len() < 2 || names[id].is_some() {
             continue;
         }
         let mut votes: BTreeMap<String, usize> = BTreeMap::new();
@@ -335,93 +585,102 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
             .unwrap_or_default();
         wanted.entry(best).or_default().push(id);
     }
-    let mut report = HoistReport {
-        inline_types: c.inline_types,
-        distinct_shapes: n,
-        shared_shapes: c.shapes.iter().filter(|s| s.occurrences.len() > 1).count(),
-        short_names: 0,
-    };
-    for (name, ids) in &wanted {
+    let used: BTreeSet<String> = names.iter().flatten().map(|(n, _)| n.clone()).collect();
+    for (name, ids) in wanted {
         if ids.len() == 1
             && !name.is_empty()
-            && !taken.contains(name)
+            && !components.contains(&name)
             && !RESERVED.contains(&name.as_str())
+            && !recorded.contains(name.as_str())
+            && !used.contains(&name)
         {
-            final_names[ids[0]] = Some(name.clone());
-            report.short_names += 1;
+            names[ids[0]] = Some((name, Origin::Short));
         }
     }
+}
 
-    // Rule 2: <Parent><Property> for the rest, resolving parents first.
-    fn resolve(
-        id: usize,
-        shapes: &[Shape],
-        names: &mut Vec<Option<String>>,
-        depth: usize,
-    ) -> Result<String, Error> {
-        if let Some(n) = &names[id] {
-            return Ok(n.clone());
-        }
-        if depth > 256 {
-            return Err(Error::Invalid("shape nesting too deep to name".into()));
-        }
-        let occ = &shapes[id].occurrences[0];
-        let parent = match &occ.holder {
-            Holder::Component(c) => c.clone(),
-            Holder::Shape(p) => resolve(*p, shapes, names, depth + 1)?,
-            Holder::Pending(_) => {
-                unreachable!("every pending holder is resolved during collection")
+/// Rule 3: `<Parent><Property>` from the first occurrence, naming parents
+/// first, so a child of a kept type follows its parent's name.
+fn parent_property_name(
+    id: usize,
+    shapes: &[Shape],
+    names: &mut [Option<(String, Origin)>],
+    depth: usize,
+) -> Result<String, Error> {
+    if let Some((n, _)) = &names[id] {
+        return Ok(n.clone());
+    }
+    if depth > 256 {
+        return Err(Error::Invalid("shape nesting too deep to name".into()));
+    }
+    let occ = &shapes[id].occurrences[0];
+    let parent = match &occ.holder {
+        Holder::Component(c) => c.clone(),
+        Holder::Shape(p) => parent_property_name(*p, shapes, names, depth + 1)?,
+    };
+    let name = format!("{parent}{}", name_from_steps(&occ.steps));
+    names[id] = Some((name.clone(), Origin::ParentProperty));
+    Ok(name)
+}
+
+/// Phase 4, check names: no silent merges — one name, one shape; a component's
+/// name only for the shape identical to it; and a name the names file records
+/// at a location this document still has only for the shape found there.
+fn check_names(
+    shapes: &[Shape],
+    names: &[(String, Origin)],
+    components: &BTreeSet<String>,
+    file: Option<&NamesFile>,
+) -> Result<(), Error> {
+    let mut recorded_at: BTreeMap<&str, &str> = BTreeMap::new();
+    if let Some(file) = file {
+        for occ in shapes.iter().flat_map(|s| &s.occurrences) {
+            if let Some(name) = file.names.get(&occ.location) {
+                recorded_at.entry(name).or_insert(&occ.location);
             }
-        };
-        let name = format!("{parent}{}", name_from_steps(&occ.steps));
-        names[id] = Some(name.clone());
-        Ok(name)
+        }
     }
-    for id in 0..n {
-        resolve(id, &c.shapes, &mut final_names, 0)?;
-    }
-    let final_names: Vec<String> = final_names
-        .into_iter()
-        .map(|n| n.expect("resolved"))
-        .collect();
-
-    // No silent merges: one name, one shape.
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
-    for (id, name) in final_names.iter().enumerate() {
-        // Only a shape identical to the component may take its name.
-        if taken.contains(name) && !is_component[id] {
+    for (id, (name, origin)) in names.iter().enumerate() {
+        let here = || shapes[id].occurrences[0].location.clone();
+        if components.contains(name) && *origin != Origin::Component {
             return Err(Error::NameClash {
                 name: name.clone(),
                 first: format!("components.schemas.{name}"),
-                second: c.shapes[id].occurrences[0].location.clone(),
+                second: here(),
             });
         }
         if let Some(&other) = owner.get(name.as_str()) {
             if other != id {
                 return Err(Error::NameClash {
                     name: name.clone(),
-                    first: c.shapes[other].occurrences[0].location.clone(),
-                    second: c.shapes[id].occurrences[0].location.clone(),
+                    first: shapes[other].occurrences[0].location.clone(),
+                    second: here(),
                 });
             }
         }
         owner.insert(name, id);
-    }
-
-    // Write the components and turn placeholders into refs.
-    let to_ref = |v: &mut Value| {
-        if let Some(Value::String(r)) = v.get_mut("$ref") {
-            if let Some(id) = r.strip_prefix(PLACEHOLDER) {
-                let id: usize = id.parse().expect("placeholder id");
-                *r = format!("#/components/schemas/{}", final_names[id]);
+        let mine = |loc: &str| shapes[id].occurrences.iter().any(|o| o.location == loc);
+        if let Some(&at) = recorded_at.get(name.as_str()) {
+            if *origin == Origin::ParentProperty && !mine(at) {
+                return Err(Error::NameClash {
+                    name: name.clone(),
+                    first: format!("{at} (recorded in the names file)"),
+                    second: here(),
+                });
             }
         }
-    };
+    }
+    Ok(())
+}
+
+/// Phase 5, rewrite the document: each shape becomes a component under its
+/// name (unless it is one already) and placeholders become `$ref`s to it.
+fn rewrite_document(doc: &mut Value, shapes: &[Shape], names: &[(String, Origin)]) {
     let schemas = doc["components"]["schemas"]
         .as_object_mut()
-        .expect("checked");
-    for (id, shape) in c.shapes.iter().enumerate() {
-        let name = &final_names[id];
+        .expect("hoist checked the components");
+    for (shape, (name, _)) in shapes.iter().zip(names) {
         if schemas.contains_key(name) {
             continue;
         }
@@ -431,12 +690,89 @@ pub fn hoist(doc: &mut Value) -> Result<HoistReport, Error> {
         }
         schemas.insert(name.clone(), s);
     }
-    let mut to_ref = to_ref;
+    let mut to_ref = |v: &mut Value| {
+        if let Some(Value::String(r)) = v.get_mut("$ref") {
+            if let Some(id) = r.strip_prefix(PLACEHOLDER) {
+                let id: usize = id.parse().expect("placeholder id");
+                *r = format!("#/components/schemas/{}", names[id].0);
+            }
+        }
+    };
     for (_, s) in schemas.iter_mut() {
         walk::walk_pre_mut(s, &mut to_ref);
     }
     schemas.sort_keys();
-    audit_newtype_names(schemas)?;
+}
+
+/// Phase 6, record: the names every location now has, and how they compare
+/// with the names file, for the report and for `cargo xtask names`.
+fn record(
+    shapes: &[Shape],
+    names: &[(String, Origin)],
+    file: Option<&NamesFile>,
+    report: &mut HoistReport,
+) {
+    let empty = NamesFile::default();
+    let file = file.unwrap_or(&empty);
+    for (shape, (name, origin)) in shapes.iter().zip(names) {
+        let mut recorded = false;
+        let mut kept = false;
+        for occ in &shape.occurrences {
+            report
+                .names
+                .names
+                .insert(occ.location.clone(), name.clone());
+            if let Some(old) = file.names.get(&occ.location) {
+                recorded = true;
+                kept |= old == name;
+                if old != name {
+                    report.renames.push(Rename {
+                        location: occ.location.clone(),
+                        recorded: old.clone(),
+                        now: name.clone(),
+                    });
+                }
+            }
+        }
+        report
+            .names
+            .shapes
+            .insert(name.clone(), shape.fingerprint.clone());
+        report.short_names += usize::from(*origin == Origin::Short);
+        report.kept_names += usize::from(kept);
+        report.fresh_names += usize::from(!recorded);
+    }
+    report.renames.sort_by(|a, b| a.location.cmp(&b.location));
+}
+
+/// Hoists every inline named-type schema of `components.schemas` into its own
+/// component, keeping the names `names` records (see the module
+/// documentation). Fails on a name that two different shapes would need.
+pub fn hoist(doc: &mut Value, names: Option<&NamesFile>) -> Result<HoistReport, Error> {
+    let mut components: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    if components.is_empty() {
+        return Ok(HoistReport::default());
+    }
+    components.sort();
+    let collected = collect_occurrences(doc, &components);
+    let inline_types = collected.found.len();
+    let shapes = group_shapes(collected, doc, &components);
+    let taken: BTreeSet<String> = components.into_iter().collect();
+    let chosen = choose_names(&shapes, &taken, names)?;
+    check_names(&shapes, &chosen, &taken, names)?;
+    rewrite_document(doc, &shapes, &chosen);
+    audit_newtype_names(doc["components"]["schemas"].as_object().expect("checked"))?;
+    let mut report = HoistReport {
+        inline_types,
+        distinct_shapes: shapes.len(),
+        shared_shapes: shapes.iter().filter(|s| s.occurrences.len() > 1).count(),
+        ..HoistReport::default()
+    };
+    record(&shapes, &chosen, names, &mut report);
     Ok(report)
 }
 
@@ -538,13 +874,18 @@ mod tests {
             .collect()
     }
 
-    fn report(inline_types: usize, distinct: usize, shared: usize, short: usize) -> HoistReport {
-        HoistReport {
-            inline_types,
-            distinct_shapes: distinct,
-            shared_shapes: shared,
-            short_names: short,
-        }
+    /// Inline types, distinct shapes, shared shapes, short names.
+    fn report(inline_types: usize, distinct: usize, shared: usize, short: usize) -> [usize; 4] {
+        [inline_types, distinct, shared, short]
+    }
+
+    fn counts(r: &HoistReport) -> [usize; 4] {
+        [
+            r.inline_types,
+            r.distinct_shapes,
+            r.shared_shapes,
+            r.short_names,
+        ]
     }
 
     #[test]
@@ -564,8 +905,8 @@ mod tests {
                 "id": {"type": "string"},
             })),
         }));
-        let r = hoist(&mut d).unwrap();
-        assert_eq!(r, report(2, 1, 1, 1));
+        let r = hoist(&mut d, None).unwrap();
+        assert_eq!(counts(&r), report(2, 1, 1, 1));
         assert_eq!(
             d["components"]["schemas"],
             json!({
@@ -589,7 +930,7 @@ mod tests {
             "A": obj(json!({"node_states": nodes})),
             "B": obj(json!({"node_states": nodes})),
         }));
-        assert_eq!(hoist(&mut d).unwrap(), report(2, 1, 1, 1));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(2, 1, 1, 1));
         let list = json!({"type": "array", "items": schema_ref("NodeState")});
         assert_eq!(
             d["components"]["schemas"],
@@ -611,7 +952,7 @@ mod tests {
             "ServiceGetResponse": obj(json!({"service": service})),
             "ServiceUpdateResponse": obj(json!({"service": service})),
         }));
-        assert_eq!(hoist(&mut d).unwrap(), report(4, 2, 2, 2));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(4, 2, 2, 2));
         let s = &d["components"]["schemas"];
         assert_eq!(
             s["Service"],
@@ -644,7 +985,7 @@ mod tests {
                 "either": {"oneOf": [obj(json!({"p": {"type": "string"}})), {"type": "string"}]},
             })),
         }));
-        assert_eq!(hoist(&mut d).unwrap(), report(7, 7, 0, 0));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(7, 7, 0, 0));
         let s = &d["components"]["schemas"];
         assert_eq!(
             names(&d),
@@ -687,7 +1028,7 @@ mod tests {
         let mut d = doc(json!({
             "Foo": obj(json!({"bar": {"type": "object", "nullable": true, "properties": {"x": {"type": "string"}}}})),
         }));
-        hoist(&mut d).unwrap();
+        hoist(&mut d, None).unwrap();
         assert_eq!(
             d["components"]["schemas"]["FooBar"],
             obj(json!({"x": {"type": "string"}}))
@@ -704,7 +1045,7 @@ mod tests {
             "C": obj(json!({"service": y})),
             "D": obj(json!({"service": y})),
         }));
-        assert_eq!(hoist(&mut d).unwrap(), report(4, 2, 2, 0));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(4, 2, 2, 0));
         let s = &d["components"]["schemas"];
         assert_eq!(s["B"], obj(json!({"service": schema_ref("AService")})));
         assert_eq!(s["D"], obj(json!({"service": schema_ref("CService")})));
@@ -735,8 +1076,8 @@ mod tests {
         };
         let mut one = build(&[0, 1, 2, 3]);
         let mut two = build(&[3, 2, 1, 0]);
-        let r1 = hoist(&mut one).unwrap();
-        let r2 = hoist(&mut two).unwrap();
+        let r1 = hoist(&mut one, None).unwrap();
+        let r2 = hoist(&mut two, None).unwrap();
         assert_eq!(r1, r2);
         assert_eq!(names(&one), names(&two));
         assert_eq!(one.to_string(), two.to_string());
@@ -774,7 +1115,7 @@ mod tests {
             "A": obj(json!({"service": obj(json!({"name": {"type": "string"}}))})),
             "B": obj(json!({"svc": obj(json!({"name": {"type": "string"}}))})),
         }));
-        assert_eq!(hoist(&mut d).unwrap(), report(2, 1, 1, 0));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(2, 1, 1, 0));
         assert_eq!(names(&d), ["A", "B", "Service"]);
         let s = &d["components"]["schemas"];
         assert_eq!(s["A"], obj(json!({"service": schema_ref("Service")})));
@@ -791,7 +1132,7 @@ mod tests {
             "B": obj(json!({"error": e, "service": s})),
             "Service": obj(json!({"id": {"type": "integer"}})),
         }));
-        assert_eq!(hoist(&mut d).unwrap(), report(4, 2, 2, 0));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(4, 2, 2, 0));
         assert_eq!(names(&d), ["A", "AError", "AService", "B", "Service"]);
     }
 
@@ -801,7 +1142,7 @@ mod tests {
             "FooBar": obj(json!({"baz": obj(json!({"y": {"type": "integer"}}))})),
             "Foo": obj(json!({"bar_baz": obj(json!({"x": {"type": "string"}}))})),
         }));
-        let err = hoist(&mut d).unwrap_err();
+        let err = hoist(&mut d, None).unwrap_err();
         let Error::NameClash {
             name,
             first,
@@ -825,7 +1166,7 @@ mod tests {
             "Foo": obj(json!({"bar": obj(json!({"x": {"type": "string"}}))})),
             "FooBar": obj(json!({"y": {"type": "integer"}})),
         }));
-        let err = hoist(&mut d).unwrap_err();
+        let err = hoist(&mut d, None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "type name `FooBar` would be used for two different schemas: components.schemas.FooBar and Foo.bar"
@@ -839,18 +1180,21 @@ mod tests {
             "B": {"type": "object", "additionalProperties": {"type": "string"}},
         }));
         let mut d = clean.clone();
-        assert_eq!(hoist(&mut d).unwrap(), report(0, 0, 0, 0));
+        assert_eq!(counts(&hoist(&mut d, None).unwrap()), report(0, 0, 0, 0));
         assert_eq!(d, clean);
         // Hoisting a hoisted document changes nothing.
         let mut once =
             doc(json!({"Foo": obj(json!({"bar": obj(json!({"x": {"type": "string"}}))}))}));
-        hoist(&mut once).unwrap();
+        hoist(&mut once, None).unwrap();
         let mut twice = once.clone();
-        assert_eq!(hoist(&mut twice).unwrap(), report(0, 0, 0, 0));
+        assert_eq!(
+            counts(&hoist(&mut twice, None).unwrap()),
+            report(0, 0, 0, 0)
+        );
         assert_eq!(once, twice);
         // A document without component schemas has nothing to hoist.
         let mut bare = json!({"openapi": "3.0.1", "paths": {}});
-        assert_eq!(hoist(&mut bare).unwrap(), report(0, 0, 0, 0));
+        assert_eq!(counts(&hoist(&mut bare, None).unwrap()), report(0, 0, 0, 0));
         assert_eq!(bare, json!({"openapi": "3.0.1", "paths": {}}));
     }
 
@@ -894,7 +1238,7 @@ mod tests {
             "Foo": obj(json!({"bar_baz": {"type": "string", "maxLength": 5}})),
             "FooBar": obj(json!({"baz": {"type": "string", "maxLength": 9}})),
         }));
-        let err = hoist(&mut d).unwrap_err().to_string();
+        let err = hoist(&mut d, None).unwrap_err().to_string();
         assert_eq!(
             err,
             "type name `FooBarBaz` would be used for two different schemas: Foo.bar_baz and FooBar.baz"
@@ -909,15 +1253,219 @@ mod tests {
             "FooTagsItem": obj(json!({"x": {"type": "integer"}})),
             "Foo2": obj(json!({"tags": {"type": "array", "items": {"type": "string", "pattern": "^a"}}})),
         }));
-        hoist(&mut d).expect("same schema under one name is one type");
+        hoist(&mut d, None).expect("same schema under one name is one type");
         let mut clash = doc(json!({
             "FooTagsItem": obj(json!({"x": {"type": "integer"}})),
             "Foo": obj(json!({"tags": {"type": "array", "items": {"type": "string", "pattern": "^a"}}})),
         }));
-        let err = hoist(&mut clash).unwrap_err().to_string();
+        let err = hoist(&mut clash, None).unwrap_err().to_string();
         assert!(
             err.contains("`FooTagsItem`") && err.contains("Foo.tags.[]"),
             "{err}"
         );
+    }
+
+    // Stable names: the names file.
+
+    /// A names file from (location, name) pairs.
+    fn file(entries: &[(&str, &str)]) -> NamesFile {
+        NamesFile {
+            names: entries
+                .iter()
+                .map(|(l, n)| (l.to_string(), n.to_string()))
+                .collect(),
+            shapes: BTreeMap::new(),
+        }
+    }
+
+    /// (kept, fresh, renamed locations).
+    fn stability(r: &HoistReport) -> (usize, usize, usize) {
+        (r.kept_names, r.fresh_names, r.renames.len())
+    }
+
+    #[test]
+    fn a_recorded_name_is_kept_when_another_shape_starts_wanting_it() {
+        let x = obj(json!({"name": {"type": "string"}}));
+        let y = obj(json!({"id": {"type": "integer"}}));
+        let old = doc(json!({"A": obj(json!({"service": x})), "B": obj(json!({"service": x}))}));
+        let mut first = old.clone();
+        let recorded = hoist(&mut first, None).unwrap().names;
+        assert_eq!(
+            recorded.names,
+            file(&[("A.service", "Service"), ("B.service", "Service")]).names
+        );
+        assert_eq!(recorded.shapes.keys().collect::<Vec<_>>(), ["Service"]);
+
+        // A new shared shape also wants `Service`: by the rules alone both
+        // lose it; with the file the old one keeps it.
+        let mut bumped = old.clone();
+        bumped["components"]["schemas"]["C"] = obj(json!({"service": y}));
+        bumped["components"]["schemas"]["D"] = obj(json!({"service": y}));
+        let mut by_rules = bumped.clone();
+        hoist(&mut by_rules, None).unwrap();
+        assert_eq!(
+            names(&by_rules),
+            ["A", "AService", "B", "C", "CService", "D"]
+        );
+        let r = hoist(&mut bumped, Some(&recorded)).unwrap();
+        assert_eq!(names(&bumped), ["A", "B", "C", "CService", "D", "Service"]);
+        assert_eq!(stability(&r), (1, 1, 0));
+        assert_eq!(r.names.names["D.service"], "CService");
+    }
+
+    #[test]
+    fn a_new_shape_never_steals_a_recorded_name() {
+        // `Service` is recorded for A's shape, which has since gone; a new
+        // shared shape wanting the name is named `<Parent><Property>`.
+        let y = obj(json!({"id": {"type": "integer"}}));
+        let recorded = file(&[("A.service", "Service"), ("B.service", "Service")]);
+        let mut d = doc(json!({"C": obj(json!({"service": y})), "D": obj(json!({"service": y}))}));
+        let r = hoist(&mut d, Some(&recorded)).unwrap();
+        assert_eq!(names(&d), ["C", "CService", "D"]);
+        assert_eq!(stability(&r), (0, 1, 0));
+        assert_eq!(r.short_names, 0);
+
+        // A `<Parent><Property>` name recorded for a location this document
+        // still has, whose shape lost it, is refused with both locations.
+        let z = obj(json!({"z": {"type": "boolean"}}));
+        let recorded = file(&[("X.thing", "FooBar"), ("Y.thing", "FooBar")]);
+        let mut d = doc(json!({
+            "X": obj(json!({"thing": z})),
+            "Y": obj(json!({"thing": obj(json!({"w": {"type": "boolean"}}))})),
+            "Foo": obj(json!({"bar": obj(json!({"v": {"type": "string"}}))})),
+        }));
+        let err = hoist(&mut d, Some(&recorded)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "type name `FooBar` would be used for two different schemas: \
+             X.thing (recorded in the names file) and Foo.bar"
+        );
+    }
+
+    #[test]
+    fn disagreeing_locations_resolve_deterministically() {
+        let x = obj(json!({"name": {"type": "string"}}));
+        let three = |a: &str, b: &str, c: &str| file(&[("A.s", a), ("B.s", b), ("C.s", c)]);
+        let shared = doc(json!({
+            "A": obj(json!({"s": x})), "B": obj(json!({"s": x})), "C": obj(json!({"s": x})),
+        }));
+        // The name most locations hold wins; the others count as renames.
+        let mut d = shared.clone();
+        let r = hoist(&mut d, Some(&three("Two", "One", "Two"))).unwrap();
+        assert_eq!(names(&d), ["A", "B", "C", "Two"]);
+        assert_eq!(stability(&r), (1, 0, 1));
+        assert_eq!(
+            r.renames,
+            [Rename {
+                location: "B.s".into(),
+                recorded: "One".into(),
+                now: "Two".into()
+            }]
+        );
+        // A tie goes to the first name, whatever the order of the locations.
+        let mut d = shared.clone();
+        let r = hoist(&mut d, Some(&three("Zed", "Alpha", "Zed2"))).unwrap();
+        assert_eq!(names(&d), ["A", "Alpha", "B", "C"]);
+        assert_eq!(stability(&r), (1, 0, 2));
+        // An unrecorded location of a recorded shape just follows it.
+        let mut d = shared.clone();
+        let r = hoist(&mut d, Some(&file(&[("C.s", "Thing")]))).unwrap();
+        assert_eq!(names(&d), ["A", "B", "C", "Thing"]);
+        assert_eq!(stability(&r), (1, 0, 0));
+        assert_eq!(r.names.names["A.s"], "Thing");
+    }
+
+    #[test]
+    fn when_a_shape_splits_the_unchanged_part_keeps_the_name() {
+        let x = obj(json!({"name": {"type": "string"}}));
+        let x2 = obj(json!({"name": {"type": "string"}, "extra": {"type": "integer"}}));
+        let mut old = doc(json!({
+            "A": obj(json!({"s": x})), "B": obj(json!({"s": x})), "C": obj(json!({"s": x})),
+        }));
+        let recorded = hoist(&mut old, None).unwrap().names;
+        assert_eq!(recorded.names["A.s"], "S");
+        // B and C changed, A did not: A keeps `S` although outnumbered.
+        let mut d = doc(json!({
+            "A": obj(json!({"s": x})), "B": obj(json!({"s": x2})), "C": obj(json!({"s": x2})),
+        }));
+        let r = hoist(&mut d, Some(&recorded)).unwrap();
+        assert_eq!(d["components"]["schemas"]["S"], x);
+        assert_eq!(r.names.names["B.s"], "BS");
+        assert_eq!(stability(&r), (1, 0, 2));
+        // Without fingerprints (or when every part changed) most locations win.
+        let mut bare = recorded.clone();
+        bare.shapes.clear();
+        let mut d = doc(json!({
+            "A": obj(json!({"s": x})), "B": obj(json!({"s": x2})), "C": obj(json!({"s": x2})),
+        }));
+        let r = hoist(&mut d, Some(&bare)).unwrap();
+        assert_eq!(d["components"]["schemas"]["S"], x2);
+        assert_eq!(r.names.names["A.s"], "AS");
+        assert_eq!(stability(&r), (1, 0, 1));
+    }
+
+    #[test]
+    fn recorded_names_and_components() {
+        let x = obj(json!({"name": {"type": "string"}}));
+        let recorded = file(&[("A.s", "Thing"), ("B.s", "Thing")]);
+        // A later component identical to the shape does not rename it.
+        let mut d = doc(json!({
+            "A": obj(json!({"s": x})), "B": obj(json!({"s": x})), "NewComponent": x,
+        }));
+        let r = hoist(&mut d, Some(&recorded)).unwrap();
+        assert_eq!(names(&d), ["A", "B", "NewComponent", "Thing"]);
+        assert_eq!(stability(&r), (1, 0, 0));
+        // A component named like the recorded type owns the name: a rename.
+        let mut d = doc(json!({
+            "A": obj(json!({"s": x})), "B": obj(json!({"s": x})),
+            "Thing": obj(json!({"other": {"type": "integer"}})),
+        }));
+        let r = hoist(&mut d, Some(&recorded)).unwrap();
+        assert_eq!(names(&d), ["A", "B", "S", "Thing"]);
+        assert_eq!(stability(&r), (0, 0, 2));
+        // Recorded as the component it is identical to: kept.
+        let mut d = doc(json!({"A": obj(json!({"s": x})), "Thing": x}));
+        let r = hoist(&mut d, Some(&file(&[("A.s", "Thing")]))).unwrap();
+        assert_eq!(names(&d), ["A", "Thing"]);
+        assert_eq!(stability(&r), (1, 0, 0));
+    }
+
+    #[test]
+    fn children_of_a_kept_type_follow_its_name() {
+        let inner = obj(json!({"v": {"type": "string"}}));
+        let outer = obj(json!({"inner": inner, "n": {"type": "integer"}}));
+        let mut d = doc(json!({"A": obj(json!({"s": outer}))}));
+        let r = hoist(&mut d, Some(&file(&[("A.s", "Kept")]))).unwrap();
+        assert_eq!(names(&d), ["A", "Kept", "KeptInner"]);
+        assert_eq!(stability(&r), (1, 1, 0));
+        assert_eq!(r.names.names["A.s.inner"], "KeptInner");
+    }
+
+    #[test]
+    fn names_file_round_trip_and_validation() {
+        let mut d = doc(json!({"A": obj(json!({"s": obj(json!({"x": {"type": "string"}}))}))}));
+        let written = hoist(&mut d, None).unwrap().names;
+        let text = written.to_json_string();
+        assert!(
+            text.ends_with("}\n") && text.contains("\n    \"A.s\": \"AS\"\n"),
+            "{text}"
+        );
+        let read = NamesFile::from_json(&serde_json::from_str(&text).unwrap(), "f").unwrap();
+        assert_eq!(read, written);
+        let err = |v: Value| NamesFile::from_json(&v, "f.json").unwrap_err().to_string();
+        assert_eq!(err(json!({"comment": "c"})), "f.json: no `names` object");
+        assert_eq!(
+            err(json!({"names": {"A.s": "not a name"}})),
+            "f.json: `not a name` (for `A.s`) is not a usable type name"
+        );
+        assert_eq!(
+            err(json!({"names": {"A.s": "Error"}})),
+            "f.json: `Error` (for `A.s`) is not a usable type name"
+        );
+        assert_eq!(
+            err(json!({"names": {}, "nmaes": {}})),
+            "f.json: unknown key `nmaes` (expected `comment`, `names` and `shapes`)"
+        );
+        assert!(NamesFile::from_json(&json!({"names": {}}), "f").is_ok());
     }
 }

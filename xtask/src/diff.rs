@@ -1,370 +1,370 @@
-//! `cargo xtask diff OLD NEW`: what changed between two versions of the
-//! OpenAPI description, for deciding whether a regeneration is safe.
+//! `cargo xtask diff OLD NEW`: is it safe to move the SDK from one published
+//! description to another?
+//!
+//! Both descriptions go through the same pipeline as the build (overlay,
+//! rules, hoisting, progenitor), so defects the rules absorb do not show and
+//! the comparison is of what users program against: the generated Rust. The
+//! report says whether NEW generates (and, when asked, compiles), lists the
+//! Rust-level breaks — types removed or renamed, fields whose Rust type
+//! changed, enum variants removed, methods removed, renamed or moved, builder
+//! parameters removed, retyped or newly required, response types changed —
+//! with the places in aiven-ext that use them, then the informational changes.
 
-mod details;
-mod enums;
-mod model;
+mod api;
+mod compare;
+mod renames;
 mod render;
+mod usage;
 
-pub use enums::EnumChange;
-pub use model::OpRef;
+use std::path::{Path, PathBuf};
 
-use crate::source::read_source;
-use crate::spec::{info_version, operations, parse_json, schema_count};
+use aiven_openapi::codegen::{self, Interface};
 use anyhow::Result;
-use details::schema_details;
-use model::{op_models, schema_models, OpModel, ParamModel, SuccessModel};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+
+pub use api::{split_known_values, type_str, RustApi};
+pub use compare::{compare, Comparison, Finding, Kind};
+pub use renames::detect_renames;
+pub use usage::{Needle, Place, UsageIndex};
 
 /// Arguments of `cargo xtask diff`.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The spec before (a path, file:// URL or http(s) URL).
-    pub old: String,
-    /// The spec after.
-    pub new: String,
-    /// Print the report as JSON instead of text.
+    /// The description before (a file, JSON or YAML).
+    pub old: PathBuf,
+    /// The description after.
+    pub new: PathBuf,
+    /// List every item and every place that uses it, not just the first screen.
+    #[arg(long)]
+    pub full: bool,
+    /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Do not compile aiven-api against NEW (the slow step, 1–2 minutes).
+    #[arg(long)]
+    pub no_compile: bool,
+    /// Hand-written Rust to search for uses of what breaks: a file or a
+    /// directory, repeatable [default: aiven-ext/src].
+    #[arg(long = "uses", value_name = "PATH")]
+    pub uses: Vec<PathBuf>,
+    /// The overlay applied to both sides [default: openapi/overlay.json].
+    #[arg(long, value_name = "FILE")]
+    pub overlay: Option<PathBuf>,
 }
 
-/// Identity of one side of the comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SpecFacts {
-    pub source: String,
-    pub info_version: String,
-    pub operations: usize,
-    pub schemas: usize,
+/// Compiles aiven-api against a description (the NEW file): `cargo xtask
+/// diff` plugs in `check_spec::compile_aiven_api`; tests leave it out.
+pub type CompileFn = dyn Fn(&Path) -> Result<CompileStatus>;
+
+/// What [`report`] reads besides the two descriptions.
+#[derive(Default)]
+pub struct DiffOptions {
+    /// The overlay (`openapi/overlay.json`); `None` applies none.
+    pub overlay: Option<PathBuf>,
+    /// The committed type names (`openapi/type-names.json`), so both sides
+    /// are named as the build names them; `None` names by the rules alone.
+    pub names: Option<PathBuf>,
+    /// Files or directories of Rust searched for uses of what breaks.
+    pub usage_roots: Vec<PathBuf>,
+    /// The compile check of NEW; `None` skips it.
+    pub compile: Option<Box<CompileFn>>,
 }
 
-/// An operation whose method or path changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OpMove {
-    pub operation_id: String,
-    pub from: String,
-    pub to: String,
-}
-
-/// What kind of change an operation went through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    ParameterAdded,
-    RequiredParameterAdded,
-    ParameterRemoved,
-    ParameterNowRequired,
-    ParameterNowOptional,
-    ParameterSchemaChanged,
-    RequestBodyAdded,
-    RequestBodyRemoved,
-    RequestBodyChanged,
-    SuccessResponseChanged,
-}
-
-impl ChangeKind {
-    /// Changes that break existing callers of the generated method.
-    pub fn is_breaking(self) -> bool {
-        matches!(
-            self,
-            Self::RequiredParameterAdded
-                | Self::ParameterRemoved
-                | Self::ParameterNowRequired
-                | Self::RequestBodyAdded
-                | Self::RequestBodyRemoved
-        )
+impl DiffOptions {
+    /// The workspace's overlay and `aiven-ext/src`; no compile check.
+    pub fn workspace() -> Self {
+        let root = crate::workspace_root();
+        Self {
+            overlay: Some(root.join("openapi").join(aiven_openapi::OVERLAY_FILE)),
+            names: Some(root.join("openapi").join(aiven_openapi::NAMES_FILE)),
+            usage_roots: vec![root.join("aiven-ext").join("src")],
+            compile: None,
+        }
     }
 }
 
-/// One change of an operation: `target` is `in:name` for parameters, the
-/// status for responses, empty for the request body.
+/// Whether aiven-api compiled against NEW.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
-    pub kind: ChangeKind,
-    pub target: String,
-    pub details: Vec<String>,
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CompileStatus {
+    Compiles,
+    DoesNotCompile { error: String },
+    NotChecked { reason: String },
 }
 
-/// An operation (same operationId on both sides) whose contract changed.
+/// One description, as the report names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OpChange {
-    pub operation: OpRef,
-    pub changes: Vec<Change>,
+pub struct Side {
+    pub path: String,
+    pub info_version: String,
+    /// Operations of the (normalized, when it got that far) description.
+    pub operations: usize,
+    /// Types of the generated `types` module; `None` when it did not generate.
+    pub types: Option<usize>,
+    /// Why the pipeline or the generator failed on it.
+    pub generate_error: Option<String>,
 }
 
-/// A component schema that changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SchemaChange {
-    pub name: String,
-    pub details: Vec<String>,
-}
-
-/// The whole drift report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DiffReport {
-    pub old: SpecFacts,
-    pub new: SpecFacts,
-    pub operations_added: Vec<OpRef>,
-    pub operations_removed: Vec<OpRef>,
-    pub operations_moved: Vec<OpMove>,
-    pub operations_changed: Vec<OpChange>,
-    pub schemas_added: Vec<String>,
-    pub schemas_removed: Vec<String>,
-    pub schemas_changed: Vec<SchemaChange>,
-    pub enums_changed: Vec<EnumChange>,
-}
-
-/// Counts for the closing line; `breaking` adds up the breaking ones.
+/// Counts, for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    pub operations_added: usize,
-    pub operations_removed: usize,
-    pub operations_moved: usize,
-    pub operations_changed: usize,
-    pub schemas_added: usize,
-    pub schemas_removed: usize,
-    pub schemas_changed: usize,
-    pub enum_values_added: usize,
-    pub enum_values_removed: usize,
-    pub breaking_operation_changes: usize,
     pub breaking: usize,
+    /// Breaking findings the scanned sources use.
+    pub breaking_used: usize,
+    pub informational: usize,
+    pub doc_only_changes: usize,
 }
 
-/// The report as pretty JSON, with a `summary` object at the end.
-pub fn report_json(report: &DiffReport) -> Result<String> {
-    render::json(report)
+/// The drift report. `Display` prints the first screen; `{:#}` everything.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub old: Side,
+    pub new: Side,
+    pub compile: CompileStatus,
+    /// Both sides generated, so types, fields, parameters and responses were
+    /// compared; otherwise only operations were.
+    pub rust_level: bool,
+    pub breaking: Vec<Finding>,
+    pub informational: Vec<Finding>,
+    /// Types, fields and methods whose documentation alone changed.
+    pub doc_only_changes: usize,
+    /// What the usage places were searched in, e.g. `aiven-ext`.
+    pub usage_label: String,
+    pub summary: Summary,
+    /// Sources that could not be scanned, and similar remarks.
+    pub notes: Vec<String>,
 }
 
-/// The text report, ending with the summary line.
-pub fn report_text(report: &DiffReport) -> String {
-    render::text(report)
+impl Report {
+    /// NEW went through the pipeline and the generator.
+    pub fn new_generates(&self) -> bool {
+        self.new.generate_error.is_none()
+    }
+
+    /// The first screen: verdict, breaking changes by kind (capped), their
+    /// uses, informational counts.
+    pub fn first_screen(&self) -> String {
+        render::first_screen(self)
+    }
+
+    /// Every finding, with every place that uses it.
+    pub fn full_text(&self) -> String {
+        render::full(self)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
 }
 
-/// `cargo xtask diff`: print the report (text or JSON). Always succeeds once
-/// both documents are read.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            f.write_str(&self.full_text())
+        } else {
+            f.write_str(&self.first_screen())
+        }
+    }
+}
+
+/// Compares two descriptions at the Rust level. Fails only when a file
+/// cannot be read or parsed (or a usage root is missing); a description the
+/// pipeline refuses is reported, not an error.
+pub fn report(old: &Path, new: &Path, opts: &DiffOptions) -> Result<Report> {
+    let overlay = match &opts.overlay {
+        Some(path) => Some(aiven_openapi::read_json(path)?),
+        None => None,
+    };
+    let names = match &opts.names {
+        Some(path) => Some(aiven_openapi::hoist::NamesFile::read(path)?),
+        None => None,
+    };
+    let old_side = Generated::build(old, overlay.as_ref(), names.as_ref())?;
+    let new_side = Generated::build(new, overlay.as_ref(), names.as_ref())?;
+    let rust_level = old_side.api.is_some() && new_side.api.is_some();
+    let comparison = match (&old_side.api, &new_side.api) {
+        (Some(a), Some(b)) => compare(a, b),
+        _ => compare(&old_side.operations, &new_side.operations),
+    };
+    let compile = match (&opts.compile, &new_side.side.generate_error) {
+        (_, Some(_)) => CompileStatus::NotChecked {
+            reason: "NEW does not generate".into(),
+        },
+        (None, None) => CompileStatus::NotChecked {
+            reason: "--no-compile".into(),
+        },
+        (Some(check), None) => check(new).unwrap_or_else(|e| CompileStatus::NotChecked {
+            reason: format!("the check could not run: {e:#}"),
+        }),
+    };
+    let mut notes = Vec::new();
+    let (mut breaking, informational): (Vec<Finding>, Vec<Finding>) = comparison
+        .findings
+        .into_iter()
+        .partition(|f| f.kind.is_breaking());
+    if !opts.usage_roots.is_empty() {
+        let index = UsageIndex::scan(&opts.usage_roots)?;
+        for finding in &mut breaking {
+            let mut places: Vec<Place> = finding
+                .needles
+                .iter()
+                .flat_map(|n| index.places(n))
+                .collect();
+            places.sort();
+            places.dedup();
+            finding.used_by = places;
+        }
+        notes.extend(index.skipped.iter().map(|s| format!("not scanned: {s}")));
+    }
+    let summary = Summary {
+        breaking: breaking.len(),
+        breaking_used: breaking.iter().filter(|f| !f.used_by.is_empty()).count(),
+        informational: informational.len(),
+        doc_only_changes: comparison.doc_only_changes,
+    };
+    Ok(Report {
+        old: old_side.side,
+        new: new_side.side,
+        compile,
+        rust_level,
+        breaking,
+        informational,
+        doc_only_changes: comparison.doc_only_changes,
+        usage_label: usage_label(&opts.usage_roots),
+        summary,
+        notes,
+    })
+}
+
+/// `aiven-ext` for roots inside the workspace's `aiven-ext`, else the
+/// roots' own names.
+fn usage_label(roots: &[PathBuf]) -> String {
+    let workspace = crate::workspace_root();
+    let mut labels: Vec<String> = Vec::new();
+    for root in roots {
+        let label = match root.strip_prefix(&workspace) {
+            Ok(rel) => rel.components().next().map(|c| c.as_os_str()),
+            Err(_) => root.file_name(),
+        };
+        let label = label.map_or_else(
+            || root.display().to_string(),
+            |l| l.to_string_lossy().into_owned(),
+        );
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels.join(", ")
+}
+
+/// One description through the pipeline and the generator.
+struct Generated {
+    side: Side,
+    /// The generated client, when it generated.
+    api: Option<RustApi>,
+    /// Its operations alone (methods without parameters, types or docs),
+    /// for comparing with a side that did not generate.
+    operations: RustApi,
+}
+
+impl Generated {
+    fn build(
+        path: &Path,
+        overlay: Option<&Value>,
+        names: Option<&aiven_openapi::hoist::NamesFile>,
+    ) -> Result<Self> {
+        let raw = aiven_openapi::read_spec_file(path)?;
+        let info_version = raw
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut side = Side {
+            path: path.display().to_string(),
+            info_version,
+            operations: 0,
+            types: None,
+            generate_error: None,
+        };
+        let (doc, api) = match aiven_openapi::prepare_with_names(raw.clone(), overlay, names) {
+            Err(e) => {
+                side.generate_error = Some(e.to_string());
+                (raw, None)
+            }
+            Ok(prepared) => match codegen::generate(&prepared, Interface::Builder) {
+                Err(e) => {
+                    side.generate_error = Some(e.to_string());
+                    (prepared.doc, None)
+                }
+                Ok(generated) => match api::extract(&generated.code, &prepared.doc) {
+                    Err(e) => {
+                        side.generate_error = Some(format!("{e:#}"));
+                        (prepared.doc, None)
+                    }
+                    Ok(api) => (prepared.doc, Some(api)),
+                },
+            },
+        };
+        let operations = api::operations_only(&doc);
+        side.operations = operations.methods.len();
+        side.types = api.as_ref().map(|a| a.types.len());
+        Ok(Self {
+            side,
+            api,
+            operations,
+        })
+    }
+}
+
+/// `cargo xtask diff`: prints the report (first screen, `--full` or
+/// `--json`). Exits 0 whatever the drift: it is a report.
 pub fn run(args: &DiffArgs) -> Result<()> {
-    let report = diff_sources(&args.old, &args.new)?;
+    let mut opts = DiffOptions::workspace();
+    if let Some(overlay) = &args.overlay {
+        opts.overlay = Some(overlay.clone());
+    }
+    if !args.uses.is_empty() {
+        opts.usage_roots = args.uses.clone();
+    }
+    if !args.no_compile {
+        opts.compile = Some(Box::new(compile_aiven_api));
+    }
+    let report = report(&args.old, &args.new, &opts)?;
     if args.json {
-        println!("{}", report_json(&report)?);
+        println!("{}", report.to_json()?);
+    } else if args.full {
+        print!("{report:#}");
     } else {
-        print!("{}", report_text(&report));
+        print!("{report}");
     }
     Ok(())
 }
 
-/// Reads both sources and compares them.
-pub fn diff_sources(old: &str, new: &str) -> Result<DiffReport> {
-    let old_doc = parse_json(old, &read_source(old)?)?;
-    let new_doc = parse_json(new, &read_source(new)?)?;
-    Ok(diff_documents((old, &old_doc), (new, &new_doc)))
-}
-
-/// Compares two parsed documents, each given with its label.
-pub fn diff_documents(old: (&str, &Value), new: (&str, &Value)) -> DiffReport {
-    let (old_ops, new_ops) = (op_models(old.1), op_models(new.1));
-    let (old_schemas, new_schemas) = (schema_models(old.1), schema_models(new.1));
-    let old_enums = enums::enum_sites(old.1);
-    DiffReport {
-        old: spec_facts(old.0, old.1),
-        new: spec_facts(new.0, new.1),
-        operations_added: only_in(&new_ops, &old_ops)
-            .map(|(_, m)| m.op.clone())
-            .collect(),
-        operations_removed: only_in(&old_ops, &new_ops)
-            .map(|(_, m)| m.op.clone())
-            .collect(),
-        operations_moved: moved_operations(&old_ops, &new_ops),
-        operations_changed: changed_operations(&old_ops, &new_ops),
-        schemas_added: only_in(&new_schemas, &old_schemas)
-            .map(|(k, _)| k.clone())
-            .collect(),
-        schemas_removed: only_in(&old_schemas, &new_schemas)
-            .map(|(k, _)| k.clone())
-            .collect(),
-        schemas_changed: changed_schemas(&old_schemas, &new_schemas),
-        enums_changed: enums::enum_changes(&old_enums, &enums::enum_sites(new.1)),
-    }
-}
-
-fn spec_facts(source: &str, doc: &Value) -> SpecFacts {
-    SpecFacts {
-        source: source.to_owned(),
-        info_version: info_version(doc),
-        operations: operations(doc).len(),
-        schemas: schema_count(doc),
-    }
-}
-
-/// Entries of `side` whose key `other` lacks, in key order.
-fn only_in<'a, V, W>(
-    side: &'a BTreeMap<String, V>,
-    other: &'a BTreeMap<String, W>,
-) -> impl Iterator<Item = (&'a String, &'a V)> {
-    side.iter()
-        .filter(move |(key, _)| !other.contains_key(*key))
-}
-
-/// Operations whose method or path differs for the same operationId.
-fn moved_operations(
-    old: &BTreeMap<String, OpModel>,
-    new: &BTreeMap<String, OpModel>,
-) -> Vec<OpMove> {
-    both_sides(old, new)
-        .filter(|(before, after)| before.op.location() != after.op.location())
-        .map(|(before, after)| OpMove {
-            operation_id: before.op.operation_id.clone(),
-            from: before.op.location(),
-            to: after.op.location(),
-        })
-        .collect()
-}
-
-/// Operations present on both sides whose parameters, body or success
-/// response changed.
-fn changed_operations(
-    old: &BTreeMap<String, OpModel>,
-    new: &BTreeMap<String, OpModel>,
-) -> Vec<OpChange> {
-    both_sides(old, new)
-        .map(|(before, after)| OpChange {
-            operation: after.op.clone(),
-            changes: operation_changes(before, after),
-        })
-        .filter(|change| !change.changes.is_empty())
-        .collect()
-}
-
-fn both_sides<'a, V>(
-    old: &'a BTreeMap<String, V>,
-    new: &'a BTreeMap<String, V>,
-) -> impl Iterator<Item = (&'a V, &'a V)> {
-    old.iter()
-        .filter_map(|(key, before)| Some((before, new.get(key)?)))
-}
-
-fn operation_changes(before: &OpModel, after: &OpModel) -> Vec<Change> {
-    let mut changes = parameter_changes(&before.params, &after.params);
-    changes.extend(body_change(before.body.as_ref(), after.body.as_ref()));
-    changes.extend(success_change(
-        before.success.as_ref(),
-        after.success.as_ref(),
-    ));
-    changes
-}
-
-fn parameter_changes(
-    old: &BTreeMap<String, ParamModel>,
-    new: &BTreeMap<String, ParamModel>,
-) -> Vec<Change> {
-    let removed =
-        only_in(old, new).map(|(key, _)| change(ChangeKind::ParameterRemoved, key, vec![]));
-    let added = only_in(new, old).map(|(key, param)| {
-        let kind = if param.required {
-            ChangeKind::RequiredParameterAdded
-        } else {
-            ChangeKind::ParameterAdded
-        };
-        change(kind, key, vec![])
-    });
-    let changed = old
-        .iter()
-        .filter_map(|(key, before)| Some((key, before, new.get(key)?)));
-    let changed = changed.flat_map(|(key, before, after)| parameter_change(key, before, after));
-    removed.chain(added).chain(changed).collect()
-}
-
-fn parameter_change(key: &str, before: &ParamModel, after: &ParamModel) -> Vec<Change> {
-    let mut changes = Vec::new();
-    if before.required != after.required {
-        let kind = if after.required {
-            ChangeKind::ParameterNowRequired
-        } else {
-            ChangeKind::ParameterNowOptional
-        };
-        changes.push(change(kind, key, vec![]));
-    }
-    let details = schema_details(&before.schema, &after.schema);
-    if !details.is_empty() {
-        changes.push(change(ChangeKind::ParameterSchemaChanged, key, details));
-    }
-    changes
-}
-
-fn body_change(before: Option<&Value>, after: Option<&Value>) -> Option<Change> {
-    match (before, after) {
-        (None, Some(_)) => Some(change(ChangeKind::RequestBodyAdded, "", vec![])),
-        (Some(_), None) => Some(change(ChangeKind::RequestBodyRemoved, "", vec![])),
-        (Some(before), Some(after)) => {
-            let details = schema_details(before, after);
-            (!details.is_empty()).then(|| change(ChangeKind::RequestBodyChanged, "", details))
+/// The compile check `cargo xtask diff` runs on NEW:
+/// [`crate::check_spec::compile_aiven_api`] (its own target directory).
+pub fn compile_aiven_api(spec: &Path) -> Result<CompileStatus> {
+    let outcome = crate::check_spec::compile_aiven_api(spec)?;
+    Ok(if outcome.compiled {
+        CompileStatus::Compiles
+    } else {
+        CompileStatus::DoesNotCompile {
+            error: outcome
+                .failure
+                .unwrap_or_else(|| "aiven-api did not compile".into()),
         }
-        (None, None) => None,
-    }
+    })
 }
 
-fn success_change(before: Option<&SuccessModel>, after: Option<&SuccessModel>) -> Option<Change> {
-    let null = Value::Null;
-    let old_schema = before.map_or(&null, |s| &s.schema);
-    let new_schema = after.map_or(&null, |s| &s.schema);
-    let mut details = schema_details(old_schema, new_schema);
-    let (old_status, new_status) = (status_of(before), status_of(after));
-    if old_status != new_status {
-        details.insert(0, format!("status {old_status} → {new_status}"));
-    }
-    (!details.is_empty()).then(|| change(ChangeKind::SuccessResponseChanged, &new_status, details))
+/// The report from `old` to `new` with the workspace's overlay and
+/// aiven-ext, without the compile check (for callers that compile
+/// themselves, like `fetch --latest`). Prefer [`report`].
+pub fn diff_sources(old: &str, new: &str) -> Result<Report> {
+    report(Path::new(old), Path::new(new), &DiffOptions::workspace())
 }
 
-fn status_of(success: Option<&SuccessModel>) -> String {
-    success.map_or_else(|| "none".to_owned(), |s| s.status.clone())
-}
-
-fn change(kind: ChangeKind, target: &str, details: Vec<String>) -> Change {
-    Change {
-        kind,
-        target: target.to_owned(),
-        details,
-    }
-}
-
-/// Component schemas present on both sides that differ (after normalizing).
-fn changed_schemas(
-    old: &BTreeMap<String, Value>,
-    new: &BTreeMap<String, Value>,
-) -> Vec<SchemaChange> {
-    old.iter()
-        .filter_map(|(name, before)| Some((name, schema_details(before, new.get(name)?))))
-        .filter(|(_, details)| !details.is_empty())
-        .map(|(name, details)| SchemaChange {
-            name: name.clone(),
-            details,
-        })
-        .collect()
-}
-
-impl DiffReport {
-    /// Counts of each kind of drift and of the breaking ones.
-    pub fn summary(&self) -> Summary {
-        let enum_values_added = self.enums_changed.iter().map(|e| e.added.len()).sum();
-        let enum_values_removed = self.enums_changed.iter().map(|e| e.removed.len()).sum();
-        let all_changes = self.operations_changed.iter().flat_map(|op| &op.changes);
-        let breaking_operation_changes = all_changes.filter(|c| c.kind.is_breaking()).count();
-        let breaking = self.operations_removed.len()
-            + self.schemas_removed.len()
-            + enum_values_removed
-            + breaking_operation_changes;
-        Summary {
-            operations_added: self.operations_added.len(),
-            operations_removed: self.operations_removed.len(),
-            operations_moved: self.operations_moved.len(),
-            operations_changed: self.operations_changed.len(),
-            schemas_added: self.schemas_added.len(),
-            schemas_removed: self.schemas_removed.len(),
-            schemas_changed: self.schemas_changed.len(),
-            enum_values_added,
-            enum_values_removed,
-            breaking_operation_changes,
-            breaking,
-        }
-    }
+/// The first screen of `report` (same as its `Display`).
+pub fn report_text(report: &Report) -> String {
+    report.first_screen()
 }

@@ -7,11 +7,14 @@
 //! route converters stripped. Response schemas are written twice: from the
 //! normalized document (tolerant, what the client decodes) and from the
 //! published one (strict, what Aiven promises), for the conformance checks.
+//! The published document gets one repair, by the pipeline's own rule
+//! `placeholder-map-keys`: `properties: {ANY: S}` is a map of `S`.
 //!
-//! Every schema is converted from OpenAPI 3.0 to JSON Schema draft 7 here:
-//! `$ref`s to `#/components/schemas/X` become `#/definitions/X`, `nullable`
-//! becomes a `null` type, boolean `exclusiveMinimum`/`exclusiveMaximum`
-//! become numbers, `properties: {ANY: S}` becomes `additionalProperties: S`,
+//! Operations come from `aiven_openapi::walk::operations` and subschemas from
+//! `aiven_openapi::walk` (the one traversal of the document). Every schema is
+//! converted from OpenAPI 3.0 to JSON Schema draft 7 here: `$ref`s to
+//! `#/components/schemas/X` become `#/definitions/X`, `nullable` becomes a
+//! `null` type, boolean `exclusiveMinimum`/`exclusiveMaximum` become numbers,
 //! and annotations (descriptions, examples, formats) are dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +22,8 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use aiven_openapi::walk::METHODS;
+use aiven_openapi::rules::Rule;
+use aiven_openapi::walk::{self, OperationRef};
 use aiven_openapi::SpecFiles;
 
 fn fail(message: &str) -> ! {
@@ -31,62 +35,64 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let files = SpecFiles::in_dir(&manifest.parent().expect("workspace root").join("openapi"));
     files.rerun_if_changed();
-    let raw = files.read_spec().unwrap_or_else(|e| fail(&e.to_string()));
+    let raw = files
+        .obtain(&PathBuf::from(
+            std::env::var("OUT_DIR").expect("set by cargo"),
+        ))
+        .unwrap_or_else(|e| fail(&e.to_string()));
     let prepared = files.prepare().unwrap_or_else(|e| fail(&e.to_string()));
     let doc = &prepared.doc;
+    let mut raw = raw;
+    Rule::by_name("placeholder-map-keys")
+        .unwrap_or_else(|| fail("aiven-openapi has no rule `placeholder-map-keys`"))
+        .apply_to(&mut raw)
+        .unwrap_or_else(|e| fail(&e.to_string()));
 
     // The published operations by id: security and strict response schemas.
-    let mut raw_ops: BTreeMap<String, &Value> = BTreeMap::new();
-    for item in raw["paths"]
-        .as_object()
+    let raw_ops: BTreeMap<&str, OperationRef<'_>> = walk::operations(&raw)
         .into_iter()
-        .flat_map(|m| m.values())
-    {
-        for m in METHODS {
-            if let Some(op) = item.get(m) {
-                if let Some(id) = op["operationId"].as_str() {
-                    raw_ops.insert(id.to_string(), op);
-                }
-            }
-        }
-    }
+        .filter_map(|op| Some((op.operation_id()?, op)))
+        .collect();
     let global_security = raw
         .get("security")
         .and_then(Value::as_array)
         .is_some_and(|a| !a.is_empty());
 
     let mut operations = Vec::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for m in METHODS {
-            let Some(op) = item.get(m) else { continue };
-            let id = op["operationId"].as_str().expect("operationId").to_string();
-            let raw_op = raw_ops.get(&id).copied().unwrap_or(&Value::Null);
-            let auth = match raw_op.get("security") {
-                Some(Value::Array(a)) => !a.is_empty(),
-                _ => global_security,
-            };
-            let (request, request_required) = match op.get("requestBody") {
-                Some(body) => (
-                    body.pointer("/content/application~1json/schema")
-                        .map(convert)
-                        .unwrap_or(Value::Null),
-                    body.get("required")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                ),
-                None => (Value::Null, false),
-            };
-            operations.push(json!({
-                "operation_id": id,
-                "method": m.to_uppercase(),
-                "path": path,
-                "auth": auth,
-                "request": request,
-                "request_required": request_required,
-                "responses": responses(op),
-                "raw_responses": responses(raw_op),
-            }));
-        }
+    for op in walk::operations(doc) {
+        // `aiven_openapi::check` made sure every operation has a unique id.
+        let id = op.operation_id().expect("operationId");
+        let raw_op = raw_ops.get(id).map_or(&Value::Null, |o| o.operation);
+        let auth = match raw_op.get("security") {
+            Some(Value::Array(a)) => !a.is_empty(),
+            _ => global_security,
+        };
+        let (request, request_required) = match op.operation.get("requestBody") {
+            Some(body) => (
+                body.pointer("/content/application~1json/schema")
+                    .map(convert)
+                    .unwrap_or(Value::Null),
+                body.get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            ),
+            None => (Value::Null, false),
+        };
+        let request_schema = op
+            .operation
+            .pointer("/requestBody/content/application~1json/schema");
+        operations.push(json!({
+            "operation_id": id,
+            "method": op.method.to_uppercase(),
+            "path": op.path,
+            "auth": auth,
+            "request": request,
+            "request_required": request_required,
+            "responses": responses(op.operation),
+            "raw_responses": responses(raw_op),
+            "refs": refs(request_schema.into_iter().chain(response_schemas(op.operation))),
+            "raw_refs": refs(response_schemas(raw_op)),
+        }));
     }
     if operations.len() != prepared.operations.len() {
         fail(&format!(
@@ -99,9 +105,12 @@ fn main() {
     let definitions = convert_components(doc);
     let raw_definitions = convert_components(&raw);
     let out = json!({
+        "published_operations": prepared.operations.len(),
         "operations": operations,
         "definitions": definitions,
         "raw_definitions": raw_definitions,
+        "definition_refs": definition_refs(doc),
+        "raw_definition_refs": definition_refs(&raw),
         "service_types": service_types(&raw),
         "error_codes": error_codes(&raw),
     });
@@ -123,6 +132,40 @@ fn responses(op: &Value) -> Value {
     Value::Object(out)
 }
 
+/// The JSON response schemas of an operation.
+fn response_schemas(op: &Value) -> impl Iterator<Item = &Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|rs| rs.values())
+        .filter_map(|r| r.pointer("/content/application~1json/schema"))
+}
+
+/// The component schemas `schemas` reference directly, sorted (found by
+/// `aiven_openapi::walk::refs_below`).
+fn refs<'a>(schemas: impl IntoIterator<Item = &'a Value>) -> Vec<String> {
+    let mut names = Vec::new();
+    for s in schemas {
+        walk::refs_below(s, &mut names);
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Each component schema's direct references: the graph the simulator
+/// follows, from an operation's `refs`, to give a validator only the
+/// definitions its schema reaches.
+fn definition_refs(doc: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
+        for (name, s) in schemas {
+            out.insert(name.clone(), json!(refs([s])));
+        }
+    }
+    Value::Object(out)
+}
+
 fn convert_components(doc: &Value) -> Value {
     let mut defs = Map::new();
     if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
@@ -135,98 +178,134 @@ fn convert_components(doc: &Value) -> Value {
 
 /// One OpenAPI 3.0 schema as JSON Schema draft 7 (see the module docs).
 fn convert(schema: &Value) -> Value {
-    let Value::Object(obj) = schema else {
-        return schema.clone();
-    };
+    let mut out = schema.clone();
+    walk::walk_pre_mut(&mut out, &mut to_draft7);
+    out
+}
+
+/// The keywords draft 7 validates that are kept as they are; subschema
+/// keywords are kept here and converted when the walker reaches them.
+const KEPT: [&str; 21] = [
+    "properties",
+    "items",
+    "additionalProperties",
+    "not",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "type",
+    "enum",
+    "required",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "multipleOf",
+];
+
+/// Converts one schema's own keywords (the walker visits its subschemas
+/// after it). Converting a converted schema changes nothing, so the walker
+/// may visit one wrapped in `anyOf` (a nullable schema without a type).
+fn to_draft7(schema: &mut Value) {
+    let Value::Object(obj) = schema else { return };
     if let Some(Value::String(r)) = obj.get("$ref") {
         // OpenAPI 3.0 ignores the siblings of a `$ref`.
         let r = r.replace("#/components/schemas/", "#/definitions/");
-        return json!({ "$ref": r });
+        *schema = json!({ "$ref": r });
+        return;
     }
-    let mut out = Map::new();
-    for (k, v) in obj {
-        match k.as_str() {
-            "properties" => {
-                let props = v.as_object().cloned().unwrap_or_default();
-                if props.len() == 1 && props.contains_key("ANY") {
-                    // Aiven writes "a map of S" as a single property named ANY.
-                    out.insert("additionalProperties".into(), convert(&props["ANY"]));
-                } else {
-                    let converted: Map<String, Value> =
-                        props.iter().map(|(n, s)| (n.clone(), convert(s))).collect();
-                    out.insert(k.clone(), Value::Object(converted));
-                }
-            }
-            "items" | "additionalProperties" | "not" => {
-                if v.is_object() {
-                    out.insert(k.clone(), convert(v));
-                } else {
-                    out.insert(k.clone(), v.clone());
-                }
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                let list = v.as_array().cloned().unwrap_or_default();
-                out.insert(k.clone(), Value::Array(list.iter().map(convert).collect()));
-            }
-            "type" | "enum" | "required" | "minimum" | "maximum" | "minLength" | "maxLength"
-            | "pattern" | "minItems" | "maxItems" | "uniqueItems" | "minProperties"
-            | "maxProperties" | "multipleOf" => {
-                out.insert(k.clone(), v.clone());
-            }
-            // Annotations, OpenAPI-only keywords and formats (not validated).
-            _ => {}
-        }
-    }
-    for (bound, key) in [
+    let nullable = obj.get("nullable") == Some(&Value::Bool(true));
+    let exclusive: Vec<(&str, &str)> = [
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
-    ] {
-        if obj.get(bound) == Some(&Value::Bool(true)) {
-            if let Some(limit) = out.remove(key) {
-                out.insert(bound.into(), limit);
-            }
+    ]
+    .into_iter()
+    .filter(|(bound, _)| obj.get(*bound) == Some(&Value::Bool(true)))
+    .collect();
+    // Annotations, OpenAPI-only keywords and formats (not validated) go;
+    // draft 7's numeric exclusive bounds stay.
+    obj.retain(|k, v| {
+        KEPT.contains(&k.as_str())
+            || (matches!(k.as_str(), "exclusiveMinimum" | "exclusiveMaximum") && v.is_number())
+    });
+    for (bound, key) in exclusive {
+        if let Some(limit) = obj.remove(key) {
+            obj.insert(bound.into(), limit);
         }
     }
-    if let Some(Value::Array(req)) = out.get("required") {
+    if let Some(Value::Array(req)) = obj.get("required") {
         if req.is_empty() {
-            out.remove("required");
+            obj.remove("required");
         }
     }
-    if obj.get("nullable") == Some(&Value::Bool(true)) {
-        match out.get("type").cloned() {
+    if nullable {
+        match obj.get("type").cloned() {
             Some(Value::String(t)) => {
-                out.insert("type".into(), json!([t, "null"]));
-                if let Some(Value::Array(values)) = out.get_mut("enum") {
+                obj.insert("type".into(), json!([t, "null"]));
+                if let Some(Value::Array(values)) = obj.get_mut("enum") {
                     if !values.contains(&Value::Null) {
                         values.push(Value::Null);
                     }
                 }
             }
-            _ => return json!({ "anyOf": [Value::Object(out), { "type": "null" }] }),
+            _ => {
+                let inner = std::mem::take(obj);
+                *schema = json!({ "anyOf": [Value::Object(inner), { "type": "null" }] });
+            }
         }
     }
-    Value::Object(out)
 }
 
-/// The service types the description enumerates (the only list of them in
-/// it): the first enum holding both `pg` and `kafka`.
-fn service_types(doc: &Value) -> Value {
-    fn find(v: &Value) -> Option<Vec<Value>> {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::Array(e)) = m.get("enum") {
-                    let has = |s: &str| e.iter().any(|x| x == s);
+/// The service types the description enumerates. Since 2026 the published
+/// catalogue (`ListPublicServiceTypes`) names each as a property of
+/// `service_types`; earlier descriptions wrote that object as an `ANY` map,
+/// and their only list is the first enum holding both `pg` and `kafka`
+/// (invoice lines, which from 2026 on also list internal types).
+fn service_types(raw: &Value) -> Value {
+    let resolve = |s: &Value| -> Option<Value> {
+        let mut s = s;
+        while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            s = raw.pointer(r.strip_prefix('#')?)?;
+        }
+        Some(s.clone())
+    };
+    let catalogue: Vec<Value> = walk::operations(raw)
+        .into_iter()
+        .find(|op| op.operation_id() == Some("ListPublicServiceTypes"))
+        .and_then(|op| resolve(op.operation.pointer("/responses/200")?))
+        .and_then(|r| resolve(r.pointer("/content/application~1json/schema")?))
+        .and_then(|s| resolve(s.pointer("/properties/service_types")?))
+        .and_then(|s| s.get("properties").and_then(Value::as_object).cloned())
+        .map(|props| props.keys().map(|k| json!(k)).collect())
+        .unwrap_or_default();
+    let mut types = if catalogue.is_empty() {
+        let mut found = None;
+        for root in walk::schema_roots(raw) {
+            let Some(schema) = raw.pointer(&root.pointer) else {
+                continue;
+            };
+            walk::walk_pre(schema, &mut Vec::new(), &mut |_, s| {
+                if let (None, Some(Value::Array(e))) = (&found, s.get("enum")) {
+                    let has = |t: &str| e.iter().any(|x| x == t);
                     if has("pg") && has("kafka") {
-                        return Some(e.clone());
+                        found = Some(e.clone());
                     }
                 }
-                m.values().find_map(find)
+            });
+            if found.is_some() {
+                break;
             }
-            Value::Array(a) => a.iter().find_map(find),
-            _ => None,
         }
-    }
-    let mut types: Vec<Value> = find(doc).unwrap_or_default();
+        found.unwrap_or_default()
+    } else {
+        catalogue
+    };
     types.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     types.dedup();
     Value::Array(types)

@@ -1,4 +1,5 @@
-//! Lists every project and its services, with their typed states.
+//! Lists every project of every organization and its services, with their
+//! typed states.
 //!
 //! `AIVEN_TOKEN=… cargo run -p aiven-ext --example list_services`
 
@@ -7,9 +8,23 @@ use aiven_ext::{AivenClient, ServiceExt, StateExt};
 #[tokio::main]
 async fn main() -> aiven_ext::Result<()> {
     let client = AivenClient::from_env()?;
-    let projects = client.project_list().send().await?.into_inner();
-    for project in projects.projects.unwrap_or_default() {
-        let Some(name) = project.project_name else {
+    // Projects belong to organizations (June 2026; ProjectList is deprecated).
+    let organizations = client.user_organizations_list().send().await?.into_inner();
+    let mut projects = Vec::new();
+    for org in organizations.organizations.unwrap_or_default() {
+        let Some(id) = org.organization_id else {
+            continue;
+        };
+        let listed = client
+            .organization_projects_list()
+            .organization_id(&id)
+            .send()
+            .await?
+            .into_inner();
+        projects.extend(listed.projects.unwrap_or_default());
+    }
+    for project in projects {
+        let Some(name) = project.project_id else {
             continue;
         };
         println!("{name}");

@@ -196,7 +196,7 @@ impl UpdateService<'_> {
 
     /// Sets the disk size. Disks only grow: a decrease is refused before
     /// sending (the current size is fetched first).
-    pub fn disk_space_mb(mut self, mb: f64) -> Self {
+    pub fn disk_space_mb(mut self, mb: u64) -> Self {
         self.body.disk_space_mb = Some(mb);
         self
     }
@@ -245,7 +245,10 @@ impl UpdateService<'_> {
         if let Some(mb) = self.body.disk_space_mb {
             validate::disk_space_mb(mb)?;
             let current = client.get_service(project, service).await?.disk_space_mb;
-            if let Some(current) = current.filter(|current| mb < *current) {
+            // The response side is open-world `i64`; a negative or absent size
+            // constrains nothing.
+            let smaller = |current: &i64| u64::try_from(*current).is_ok_and(|c| mb < c);
+            if let Some(current) = current.filter(smaller) {
                 return Err(Error::invalid(
                     "disk_space_mb",
                     mb,

@@ -143,7 +143,7 @@ open_enum! {
         Failed = "FAILED",
         /// Not yet assigned to a worker.
         Unassigned = "UNASSIGNED",
-        /// Stopped (Kafka 3.5+; not yet in Aiven's description).
+        /// Stopped (Kafka 3.5+).
         Stopped = "STOPPED",
     }
 }
@@ -183,6 +183,8 @@ open_enum! {
         RejectedByPeer = "REJECTED_BY_PEER",
         /// The peer network does not exist or cannot be peered.
         InvalidSpecification = "INVALID_SPECIFICATION",
+        /// Setting up the peering failed on Aiven's side.
+        Error = "ERROR",
     }
 }
 
@@ -203,8 +205,10 @@ open_enum! {
 }
 
 open_enum! {
-    /// Service type code (`service_type`). The description lists the first
-    /// fifteen (invoice lines); the others are current Aiven offerings.
+    /// Service type code (`service_type`): every value the June 2026
+    /// description lists (the keys of the service-type catalogue and the
+    /// `service_type` enums of integrations and invoices), plus the types that
+    /// reached end of life in 2025 and still appear in old records.
     ServiceType {
         /// PostgreSQL.
         Pg = "pg",
@@ -220,8 +224,6 @@ open_enum! {
         Opensearch = "opensearch",
         /// Elasticsearch (retired).
         Elasticsearch = "elasticsearch",
-        /// Redis (Aiven for Caching).
-        Redis = "redis",
         /// Valkey.
         Valkey = "valkey",
         /// Dragonfly.
@@ -232,20 +234,52 @@ open_enum! {
         Grafana = "grafana",
         /// Apache Flink.
         Flink = "flink",
-        /// Apache Cassandra.
-        Cassandra = "cassandra",
-        /// InfluxDB.
-        Influxdb = "influxdb",
-        /// M3DB.
-        M3db = "m3db",
-        /// M3 Aggregator.
-        M3aggregator = "m3aggregator",
-        /// M3 Coordinator.
-        M3coordinator = "m3coordinator",
-        /// Thanos.
+        /// Thanos (metrics).
         Thanos = "thanos",
+        /// Thanos compactor component.
+        Thanoscompactor = "thanoscompactor",
+        /// Thanos Parquet component.
+        Thanosparquet = "thanosparquet",
+        /// Thanos query component.
+        Thanosquery = "thanosquery",
+        /// Thanos receiver component.
+        Thanosreceiver = "thanosreceiver",
+        /// Thanos ruler component.
+        Thanosruler = "thanosruler",
+        /// Thanos store component.
+        Thanosstore = "thanosstore",
+        /// Alertmanager.
+        Alertmanager = "alertmanager",
+        /// vmalert.
+        Vmalert = "vmalert",
+        /// Vector.
+        Vector = "vector",
+        /// DataHub.
+        Datahub = "datahub",
+        /// Application (Aiven App Runtime).
+        Application = "application",
+        /// Spark pool.
+        Sparkpool = "sparkpool",
+        /// Nomad client.
+        Nomadclient = "nomadclient",
+        /// Stress tester (internal).
+        Stresstester = "stresstester",
+        /// `sw` (listed by the description without documentation).
+        Sw = "sw",
         /// AlloyDB Omni.
         Alloydbomni = "alloydbomni",
+        /// Redis (end of life 2025; Valkey replaces it).
+        Redis = "redis",
+        /// Apache Cassandra (end of life 2025).
+        Cassandra = "cassandra",
+        /// InfluxDB (end of life 2025).
+        Influxdb = "influxdb",
+        /// M3DB (end of life 2025).
+        M3db = "m3db",
+        /// M3 Aggregator (end of life 2025).
+        M3aggregator = "m3aggregator",
+        /// M3 Coordinator (end of life 2025).
+        M3coordinator = "m3coordinator",
     }
 }
 

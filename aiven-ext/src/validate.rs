@@ -66,9 +66,9 @@ pub(crate) fn bounded(field: &'static str, value: &str, max: usize) -> Result<()
     Ok(())
 }
 
-/// A disk size in MB: finite and positive.
-pub(crate) fn disk_space_mb(mb: f64) -> Result<()> {
-    if mb.is_finite() && mb > 0.0 {
+/// A disk size in MB: positive.
+pub(crate) fn disk_space_mb(mb: u64) -> Result<()> {
+    if mb > 0 {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -110,9 +110,10 @@ mod tests {
             .to_string()
             .contains("must not be empty"));
         assert!(project_name("a b").is_err() && project_name(&"p".repeat(64)).is_err());
-        assert!(disk_space_mb(81920.0).is_ok());
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-            assert!(disk_space_mb(bad).is_err());
-        }
+        assert!(disk_space_mb(81920).is_ok());
+        assert!(disk_space_mb(0)
+            .unwrap_err()
+            .to_string()
+            .contains("must be a positive number of megabytes"));
     }
 }

@@ -58,7 +58,7 @@ async fn invalid_input_is_refused_before_sending() {
         (c.create_service("p", body("pg-")), "must not end with a dash"),
         (c.create_service("", body("pg-1")), "invalid project \"\": must not be empty"),
         (c.create_service("p", body("pg-1").plan(" ")), "invalid plan \" \": must not be empty"),
-        (c.create_service("p", body("pg-1").disk_space_mb(-5.0)), "invalid disk_space_mb \"-5\": must be a positive number"),
+        (c.create_service("p", body("pg-1").disk_space_mb(0)), "invalid disk_space_mb \"0\": must be a positive number"),
         (
             c.create_service("p", types::ServiceCreateRequestBody::builder().service_name("pg-1")),
             "invalid request: service create body: no value supplied for plan",
@@ -262,7 +262,7 @@ async fn disks_only_grow() {
     let c = client(&server, &MockClock::new());
     let err = c
         .update_service("p", "pg-1")
-        .disk_space_mb(40960.0)
+        .disk_space_mb(40960)
         .send()
         .await
         .unwrap_err();
@@ -272,7 +272,7 @@ async fn disks_only_grow() {
     );
     assert_eq!(put.calls_async().await, 0);
     c.update_service("p", "pg-1")
-        .disk_space_mb(102400.0)
+        .disk_space_mb(102400)
         .send()
         .await
         .unwrap();

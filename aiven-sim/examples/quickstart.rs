@@ -281,17 +281,33 @@ async fn account_tour(args: &Args) -> Fallible<()> {
 
     heading("Projects and services");
     let since = Instant::now();
-    let projects: Vec<String> = client
-        .project_list()
+    // June 2026: projects belong to organizations (ProjectList is deprecated).
+    let organizations: Vec<String> = client
+        .user_organizations_list()
         .send()
         .await
-        .map_err(|e| format!("listing projects: {}", Error::from(e)))?
+        .map_err(|e| format!("listing organizations: {}", Error::from(e)))?
         .into_inner()
-        .projects
+        .organizations
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|p| p.project_name)
+        .filter_map(|o| o.organization_id)
         .collect();
+    let mut projects: Vec<String> = Vec::new();
+    for organization in &organizations {
+        let listed = client
+            .organization_projects_list()
+            .organization_id(organization.as_str())
+            .send()
+            .await
+            .map_err(|e| format!("listing projects of {organization}: {}", Error::from(e)))?
+            .into_inner()
+            .projects
+            .unwrap_or_default();
+        projects.extend(listed.into_iter().filter_map(|p| p.project_id));
+    }
+    projects.sort();
+    projects.dedup();
     ok(count(projects.len(), "project"), since);
     let toured: Vec<&String> = match &args.project {
         Some(name) if !projects.contains(name) => {

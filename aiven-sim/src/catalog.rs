@@ -57,6 +57,9 @@ pub struct ServiceType {
     pub hobbyist: bool,
     /// Plan names are `startup-2`, `business-4`, `premium-6x-8` (Kafka style).
     pub kafka_plans: bool,
+    /// The type its services move to, once its versions reached end of life
+    /// (`ListServiceVersions` shows them `eol`).
+    pub successor: Option<&'static str>,
 }
 
 const fn db(name: &'static str, description: &'static str) -> ServiceType {
@@ -76,37 +79,48 @@ const fn db(name: &'static str, description: &'static str) -> ServiceType {
         nodes: Nodes(1, 3, 6),
         hobbyist: false,
         kafka_plans: false,
+        successor: None,
     }
 }
 
 /// Every service type the simulator offers: the types the description
-/// enumerates (a unit test checks that they are the same set).
+/// enumerates (a unit test checks that they are the same set), with the
+/// versions Aiven offers in 2026. Cassandra, InfluxDB and M3 reached end of
+/// life in 2025 and are gone from the catalogue; Redis stays listed (its
+/// services are being moved to Valkey).
 pub const SERVICE_TYPES: &[ServiceType] = &[
     ServiceType {
-        versions: &["4.0", "4.1"],
-        default_version: "4.1",
-        uri: UriStyle::HostPort,
-        components: &["cassandra"],
-        nodes: Nodes(3, 3, 6),
-        ..db("cassandra", "Cassandra - Distributed NoSQL Database")
-    },
-    ServiceType {
-        versions: &["23.8", "24.3"],
-        default_version: "24.3",
+        versions: &["24.8", "25.3"],
+        default_version: "25.3",
         components: &["clickhouse", "clickhouse_https", "clickhouse_mysql"],
         ..db("clickhouse", "ClickHouse - Fast Columnar Data Warehouse")
+    },
+    ServiceType {
+        versions: &["1.27", "1.30"],
+        default_version: "1.30",
+        uri: UriStyle::Redis,
+        components: &["dragonfly"],
+        primary_user: "default",
+        roles: true,
+        backup_interval_hours: 12,
+        nodes: Nodes(1, 2, 3),
+        ..db(
+            "dragonfly",
+            "Dragonfly - Scalable In-Memory Data Store, Redis® and Memcached compatible",
+        )
     },
     ServiceType {
         versions: &["7"],
         default_version: "7",
         components: &["elasticsearch", "kibana"],
+        successor: Some("opensearch"),
         ..db(
             "elasticsearch",
             "Elasticsearch - Search & Analyze Data in Real Time",
         )
     },
     ServiceType {
-        versions: &["1.19", "1.20"],
+        versions: &["1.20"],
         default_version: "1.20",
         components: &["flink"],
         backup_interval_hours: 0,
@@ -114,25 +128,16 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         ..db("flink", "Flink - Stream Processing Framework")
     },
     ServiceType {
-        versions: &["10"],
-        default_version: "10",
+        versions: &["11"],
+        default_version: "11",
         components: &["grafana"],
         nodes: Nodes(1, 2, 2),
         hobbyist: true,
         ..db("grafana", "Grafana - Metrics Dashboard")
     },
     ServiceType {
-        versions: &["1.8"],
-        default_version: "1.8",
-        uri: UriStyle::HttpsDb,
-        components: &["influxdb"],
-        nodes: Nodes(1, 2, 3),
-        hobbyist: true,
-        ..db("influxdb", "InfluxDB - Distributed Time Series Database")
-    },
-    ServiceType {
-        versions: &["3.7", "3.8"],
-        default_version: "3.8",
+        versions: &["3.8", "3.9", "4.0"],
+        default_version: "3.9",
         uri: UriStyle::HostPort,
         components: &["kafka"],
         topics: true,
@@ -145,8 +150,8 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         )
     },
     ServiceType {
-        versions: &["3.7", "3.8"],
-        default_version: "3.8",
+        versions: &["3.8", "3.9", "4.0"],
+        default_version: "3.9",
         components: &["kafka_connect"],
         backup_interval_hours: 0,
         ..db(
@@ -155,8 +160,8 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         )
     },
     ServiceType {
-        versions: &["3.7", "3.8"],
-        default_version: "3.8",
+        versions: &["3.8", "3.9", "4.0"],
+        default_version: "3.9",
         uri: UriStyle::HostPort,
         components: &["kafka_mirrormaker"],
         backup_interval_hours: 0,
@@ -164,23 +169,6 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
             "kafka_mirrormaker",
             "Kafka MirrorMaker 2 - Kafka cluster replication",
         )
-    },
-    ServiceType {
-        versions: &["1.5"],
-        default_version: "1.5",
-        uri: UriStyle::HostPort,
-        components: &["m3aggregator"],
-        backup_interval_hours: 0,
-        ..db(
-            "m3aggregator",
-            "M3 Aggregator - Time Series Metrics Aggregator",
-        )
-    },
-    ServiceType {
-        versions: &["1.5"],
-        default_version: "1.5",
-        components: &["m3coordinator"],
-        ..db("m3db", "M3DB - Distributed Time Series Database")
     },
     ServiceType {
         versions: &["8"],
@@ -195,7 +183,7 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         ..db("mysql", "MySQL - Relational Database Management System")
     },
     ServiceType {
-        versions: &["1", "2"],
+        versions: &["2"],
         default_version: "2",
         components: &["opensearch", "opensearch_dashboards"],
         hobbyist: true,
@@ -205,8 +193,8 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         )
     },
     ServiceType {
-        versions: &["13", "14", "15", "16"],
-        default_version: "16",
+        versions: &["14", "15", "16", "17"],
+        default_version: "17",
         uri: UriStyle::Postgres,
         components: &["pg", "pgbouncer"],
         databases: true,
@@ -220,8 +208,8 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         )
     },
     ServiceType {
-        versions: &["7.0"],
-        default_version: "7.0",
+        versions: &["7.2"],
+        default_version: "7.2",
         uri: UriStyle::Redis,
         components: &["redis"],
         primary_user: "default",
@@ -229,7 +217,28 @@ pub const SERVICE_TYPES: &[ServiceType] = &[
         backup_interval_hours: 12,
         nodes: Nodes(1, 2, 3),
         hobbyist: true,
+        successor: Some("valkey"),
         ..db("redis", "Redis - In-Memory Data Structure Store")
+    },
+    ServiceType {
+        versions: &["0.38"],
+        default_version: "0.38",
+        components: &["query_frontend", "query", "receiver_routing"],
+        backup_interval_hours: 0,
+        nodes: Nodes(1, 2, 3),
+        ..db("thanos", "Thanos - Highly Available Prometheus Metrics")
+    },
+    ServiceType {
+        versions: &["8"],
+        default_version: "8",
+        uri: UriStyle::Redis,
+        components: &["valkey"],
+        primary_user: "default",
+        roles: true,
+        backup_interval_hours: 12,
+        nodes: Nodes(1, 2, 3),
+        hobbyist: true,
+        ..db("valkey", "Valkey - In-Memory Data Structure Store")
     },
 ];
 
@@ -258,6 +267,13 @@ pub struct Plan {
     /// Backups kept (0: none).
     pub backup_max_count: u32,
 }
+
+/// Disk space is added in steps of this size (the description's minimum).
+pub const DISK_STEP_MB: u32 = 1024;
+
+/// The share of a node's memory a service can use after management
+/// overhead (`max_memory_percent`).
+pub const MAX_MEMORY_PERCENT: u32 = 80;
 
 /// The plans of a service type, cheapest first.
 pub fn plans(t: &ServiceType) -> Vec<Plan> {
@@ -336,59 +352,97 @@ pub fn user_config_schema(t: &ServiceType) -> Value {
     })
 }
 
-/// One service type as `ListPublicServiceTypes` lists it.
-pub fn service_type_json(t: &ServiceType) -> Value {
-    let plans: Vec<Value> = plans(t)
+/// A plan's `backup_config`.
+fn backup_config(t: &ServiceType, p: &Plan) -> Value {
+    json!({
+        "interval": t.backup_interval_hours,
+        "max_count": p.backup_max_count,
+        "recovery_mode": t.recovery_mode,
+    })
+}
+
+/// One plan as `ProjectServicePlanList` and the catalogue list it: its
+/// hourly price and disk sizes per cloud under `regions`.
+pub fn plan_json(t: &ServiceType, p: &Plan) -> Value {
+    let regions: Map<String, Value> = CLOUDS
         .iter()
-        .map(|p| {
-            let regions: Map<String, Value> = CLOUDS
-                .iter()
-                .map(|c| {
-                    (
-                        c.name.to_string(),
-                        json!({
-                            "disk_space_mb": p.disk_mb,
-                            "disk_space_cap_mb": p.max_disk_mb,
-                            "node_memory_mb": p.memory_mb,
-                            "price_usd": format!("{:.4}", p.price_usd * c.price_factor),
-                        }),
-                    )
-                })
-                .collect();
-            json!({
-                "backup_config": {
-                    "interval": t.backup_interval_hours,
-                    "max_count": p.backup_max_count,
-                    "recovery_mode": t.recovery_mode,
-                },
-                "node_count": p.node_count,
-                "regions": regions,
-                "service_plan": p.name,
-                "service_type": t.name,
-            })
+        .map(|c| {
+            (
+                c.name.to_string(),
+                json!({
+                    "disk_space_mb": p.disk_mb,
+                    "disk_space_cap_mb": p.max_disk_mb,
+                    "disk_space_step_mb": DISK_STEP_MB,
+                    "node_memory_mb": p.memory_mb,
+                    "price_usd": format!("{:.4}", p.price_usd * c.price_factor),
+                }),
+            )
         })
         .collect();
+    json!({
+        "backup_config": backup_config(t, p),
+        "is_cluster_plan": false,
+        "max_memory_percent": MAX_MEMORY_PERCENT,
+        "node_count": p.node_count,
+        "regions": regions,
+        "service_plan": p.name,
+        "service_type": t.name,
+    })
+}
+
+/// `ProjectServicePlanSpecsGet`: one plan's sizes (whole megabytes).
+pub fn plan_specs_json(t: &ServiceType, p: &Plan) -> Value {
+    json!({
+        "backup_config": backup_config(t, p),
+        "disk_space_cap_mb": p.max_disk_mb,
+        "disk_space_mb": p.disk_mb,
+        "disk_space_step_mb": DISK_STEP_MB,
+        "max_memory_percent": MAX_MEMORY_PERCENT,
+        "node_count": p.node_count,
+        "service_plan": p.name,
+        "service_type": t.name,
+    })
+}
+
+/// One service type without its plans, as `ProjectServiceTypesGet` answers
+/// and `ProjectServiceTypesList` lists it (plans have their own paths).
+pub fn service_type_summary_json(t: &ServiceType) -> Value {
     json!({
         "default_version": t.default_version,
         "description": t.description,
         "latest_available_version": t.versions.last().copied().unwrap_or(""),
-        "service_plans": plans,
         "user_config_schema": user_config_schema(t),
     })
 }
 
-/// `ListServiceVersions`: every offered version as available.
+/// One service type as `ListPublicServiceTypes` lists it: the summary and
+/// its plans.
+pub fn service_type_json(t: &ServiceType) -> Value {
+    let mut v = service_type_summary_json(t);
+    v["service_plans"] = plans(t).iter().map(|p| plan_json(t, p)).collect();
+    v
+}
+
+/// `ListServiceVersions`: every offered version, `available`, or `eol`
+/// with the type it is upgraded to where the type has a successor.
 pub fn service_versions_json() -> Value {
     let versions: Vec<Value> = SERVICE_TYPES
         .iter()
         .flat_map(|t| {
             t.versions.iter().map(move |v| {
-                json!({
+                let mut entry = json!({
                     "service_type": t.name,
                     "major_version": v,
                     "state": "available",
-                    "availability_start_time": "2023-01-01T00:00:00Z",
-                })
+                    "availability_start_time": "2025-01-01T00:00:00Z",
+                });
+                if let Some(next) = t.successor {
+                    entry["state"] = json!("eol");
+                    entry["upgrade_to_service_type"] = json!(next);
+                    entry["upgrade_to_version"] =
+                        json!(service_type(next).map_or("", |n| n.default_version));
+                }
+                entry
             })
         })
         .collect();
@@ -528,6 +582,36 @@ mod tests {
             3
         );
         assert!(plan(service_type("kafka").unwrap(), "hobbyist").is_none());
+    }
+
+    #[test]
+    fn every_catalogue_answer_conforms_for_every_type_and_plan() {
+        use crate::conformance::check_response;
+        let clean = |id: &str, body: &Value| {
+            let v = check_response(id, 200, body);
+            assert!(v.is_empty(), "{id}: {v:#?}");
+        };
+        let mut summaries = Map::new();
+        let mut full = Map::new();
+        for t in SERVICE_TYPES {
+            summaries.insert(t.name.into(), service_type_summary_json(t));
+            full.insert(t.name.into(), service_type_json(t));
+            clean("ProjectServiceTypesGet", &service_type_summary_json(t));
+            let ps: Vec<Value> = plans(t).iter().map(|p| plan_json(t, p)).collect();
+            clean("ProjectServicePlanList", &json!({ "service_plans": ps }));
+            for p in plans(t) {
+                let specs = plan_specs_json(t, &p);
+                clean("ProjectServicePlanSpecsGet", &specs);
+                assert!(specs["disk_space_mb"].is_u64(), "whole megabytes");
+                assert_eq!(p.disk_mb % DISK_STEP_MB, 0);
+                assert_eq!(p.max_disk_mb % DISK_STEP_MB, 0);
+            }
+        }
+        clean("ProjectServiceTypesList", &Value::Object(summaries));
+        let full = json!({ "service_types": full });
+        clean("ListPublicServiceTypes", &full);
+        clean("ListProjectServiceTypes", &full);
+        clean("ListServiceVersions", &service_versions_json());
     }
 
     #[test]

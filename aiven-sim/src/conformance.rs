@@ -23,20 +23,42 @@ use crate::validation::{response_schema, validate, Flavor, SchemaError};
 pub struct Exception {
     /// The property name (last segment of the instance path).
     pub property: &'static str,
-    /// The value the API sends there.
+    /// The value the API sends there (an absent property is tested as `null`).
     pub value: fn(&Value) -> bool,
     /// Why.
     pub why: &'static str,
 }
 
 /// The published-description exceptions.
-pub const PUBLISHED_EXCEPTIONS: &[Exception] = &[Exception {
-    property: "project_vpc_id",
-    value: Value::is_null,
-    why: "services outside a VPC have `project_vpc_id: null`; the published description \
-          declares it a required 36-character string (the overlay makes it nullable on the \
-          request side for the same reason)",
-}];
+pub const PUBLISHED_EXCEPTIONS: &[Exception] = &[
+    Exception {
+        property: "project_vpc_id",
+        value: Value::is_null,
+        why: "services outside a VPC have `project_vpc_id: null`; the published description \
+              declares it a required 36-character string (the overlay makes it nullable on the \
+              request side for the same reason)",
+    },
+    Exception {
+        property: "error_code",
+        value: documented_code,
+        why: "the June 2026 description lists, per operation and status, the `error_code`s it \
+              may answer, as an enum titled \"Clients must be prepared to handle new codes\"; \
+              the simulator also sends other codes the description documents (`not_powered` \
+              when a topic is created on a powered-off service)",
+    },
+    Exception {
+        property: "owner_user_group_id",
+        value: Value::is_null,
+        why: "a topic created without an owning user group has none; the June 2026 \
+              description declares it a required string of at least one character",
+    },
+    Exception {
+        property: "topic_description",
+        value: Value::is_null,
+        why: "a topic created without a description has none; the June 2026 description \
+              declares it a required string of at least one character",
+    },
+];
 
 /// One response that does not conform.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,15 +83,26 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// An `error_code` the description documents somewhere (its introduction or
+/// an example).
+fn documented_code(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|code| spec().error_codes.contains(code))
+}
+
 fn pointer_last(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or("")
 }
 
 fn excepted(body: &Value, e: &SchemaError) -> bool {
     let value = body.pointer(&e.instance_path).unwrap_or(&Value::Null);
-    PUBLISHED_EXCEPTIONS
-        .iter()
-        .any(|x| pointer_last(&e.instance_path) == x.property && (x.value)(value))
+    PUBLISHED_EXCEPTIONS.iter().any(|x| {
+        let here = pointer_last(&e.instance_path) == x.property && (x.value)(value);
+        // A missing required property is reported at its parent.
+        let absent = e.message == format!("\"{}\" is a required property", x.property)
+            && (x.value)(&Value::Null);
+        here || absent
+    })
 }
 
 /// Checks one response body. An operation the description does not have,
@@ -93,14 +126,9 @@ pub fn check_response(operation_id: &str, status: u16, body: &Value) -> Vec<Viol
     let mut out = Vec::new();
     match response_schema(&op.responses, status) {
         Some((key, schema)) => out.extend(
-            validate(
-                Flavor::Normalized,
-                &format!("{operation_id} {key}"),
-                schema,
-                body,
-            )
-            .into_iter()
-            .map(|e| violation(Flavor::Normalized, e)),
+            validate(Flavor::Normalized, op, &key, schema, body)
+                .into_iter()
+                .map(|e| violation(Flavor::Normalized, e)),
         ),
         None => out.push(violation(
             Flavor::Normalized,
@@ -112,15 +140,10 @@ pub fn check_response(operation_id: &str, status: u16, body: &Value) -> Vec<Viol
     }
     if let Some((key, schema)) = response_schema(&op.raw_responses, status) {
         out.extend(
-            validate(
-                Flavor::Published,
-                &format!("{operation_id} {key}"),
-                schema,
-                body,
-            )
-            .into_iter()
-            .filter(|e| !excepted(body, e))
-            .map(|e| violation(Flavor::Published, e)),
+            validate(Flavor::Published, op, &key, schema, body)
+                .into_iter()
+                .filter(|e| !excepted(body, e))
+                .map(|e| violation(Flavor::Published, e)),
         );
     }
     out
@@ -195,5 +218,66 @@ mod tests {
             message: "null is not of type \"string\"".into(),
         };
         assert!(!excepted(&json!({"plan": null}), &e));
+    }
+
+    #[test]
+    fn documented_error_codes_beyond_an_operations_enum_are_excepted() {
+        let error = |code: &str| json!({"message": "m", "errors": [{"message": "m", "status": 409, "error_code": code}]});
+        let listed = check_response(
+            "ServiceKafkaTopicCreate",
+            409,
+            &error("kafka_topic_already_exists"),
+        );
+        assert!(listed.is_empty(), "{listed:?}");
+        let documented = check_response("ServiceKafkaTopicCreate", 409, &error("not_powered"));
+        assert!(documented.is_empty(), "{documented:?}");
+        let invented = check_response(
+            "ServiceKafkaTopicCreate",
+            409,
+            &error("no_such_code_anywhere"),
+        );
+        assert!(
+            invented.iter().any(|v| v.flavor == Flavor::Published),
+            "{invented:?}"
+        );
+    }
+
+    #[test]
+    fn topics_without_owner_or_description_are_excepted() {
+        let topic = json!({
+            "cleanup_policy": "delete", "min_insync_replicas": 1, "partitions": 1,
+            "replication": 2, "retention_bytes": -1, "retention_hours": 168,
+            "state": "ACTIVE", "tags": [], "topic_name": "t",
+        });
+        let v = check_response("ServiceKafkaTopicList", 200, &json!({"topics": [topic]}));
+        assert!(v.is_empty(), "{v:?}");
+        // The published description does require them: without the
+        // exceptions these are its only complaints.
+        let op = spec().operation("ServiceKafkaTopicList").unwrap();
+        let (key, schema) = response_schema(&op.raw_responses, 200).unwrap();
+        let errors = validate(
+            Flavor::Published,
+            op,
+            &key,
+            schema,
+            &json!({"topics": [topic]}),
+        );
+        let mut missing: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        missing.sort();
+        assert_eq!(
+            missing,
+            [
+                "\"owner_user_group_id\" is a required property",
+                "\"topic_description\" is a required property"
+            ]
+        );
+        // Anything else missing still counts.
+        let mut bare = topic.clone();
+        bare.as_object_mut().unwrap().remove("partitions");
+        let v = check_response("ServiceKafkaTopicList", 200, &json!({"topics": [bare]}));
+        assert!(
+            v.iter().any(|v| v.error.message.contains("partitions")),
+            "{v:?}"
+        );
     }
 }

@@ -39,8 +39,18 @@
 //! embedded: every operation (id, method, normalized path, whether it needs
 //! a token), its request schema, its response schemas from the normalized
 //! and from the published description, all converted to JSON Schema draft 7
-//! (see `build.rs`). The binary therefore needs no file at run time, and
+//! (see `build.rs`), the definitions each operation and each definition
+//! reference (found with `aiven_openapi::walk`, so that a validator holds
+//! only what its schema reaches), and the service types the description's
+//! catalogue names. The binary therefore needs no file at run time, and
 //! the tables change whenever the description or the pipeline does.
+//!
+//! The [`catalog`] offers exactly those service types (June 2026: 14, from
+//! ClickHouse to Valkey) with their 2026 versions and plans, through the
+//! catalogue paths (`/service_types`, `/project/{project}/service_types`)
+//! and the ones Aiven's CLI reads before a create or an update
+//! (`/project/{project}/service-types[/{service_type}[/plans[/{service_plan}]]]`).
+//! Disk sizes are whole megabytes.
 //!
 //! * Routing ([`spec`]): each request is matched against the description's
 //!   paths; no match is 404, a match with another method 405, an operation

@@ -35,6 +35,23 @@ impl State {
             rng: Rng::new(seed ^ 0x05EE_D0FA_17E4),
         }
     }
+
+    /// Removes the services whose type the catalogue no longer offers (a
+    /// state saved by an older simulator may hold Cassandra, InfluxDB or M3
+    /// services, retired in 2025); returns them as `project/service`.
+    pub fn retire_unknown_types(&mut self) -> Vec<String> {
+        let mut retired = Vec::new();
+        for (project, p) in &mut self.projects {
+            p.services.retain(|name, s| {
+                let known = catalog::service_type(&s.service_type).is_some();
+                if !known {
+                    retired.push(format!("{project}/{name} ({})", s.service_type));
+                }
+                known
+            });
+        }
+        retired
+    }
 }
 
 /// A project.
@@ -140,6 +157,9 @@ pub struct Service {
     pub project_vpc_id: Option<String>,
     /// Maintenance window.
     pub maintenance: Maintenance,
+    /// `[{email}]`: who gets the service's technical notifications.
+    #[serde(default)]
+    pub tech_emails: Vec<Value>,
     /// Creation time.
     pub create_time: Millis,
     /// Last change.
@@ -181,6 +201,12 @@ pub struct Topic {
     pub tags: Vec<Value>,
     /// Topic configuration set by the user.
     pub config: Map<String, Value>,
+    /// The user group owning the topic, if one was named.
+    #[serde(default)]
+    pub owner_user_group_id: Option<String>,
+    /// The topic's description, if one was given.
+    #[serde(default)]
+    pub topic_description: Option<String>,
     /// CONFIGURING until then.
     pub ready_ms: Millis,
 }
@@ -220,8 +246,10 @@ impl ServiceUser {
 
 impl Topic {
     /// The entry of `ServiceKafkaTopicList` and of the service's `topics`.
+    /// `owner_user_group_id` and `topic_description` are sent only when set
+    /// (see `conformance::PUBLISHED_EXCEPTIONS`).
     pub fn summary_json(&self, now: Millis) -> Value {
-        json!({
+        let mut t = json!({
             "cleanup_policy": self.cleanup_policy,
             "min_insync_replicas": self.min_insync_replicas,
             "partitions": self.partitions,
@@ -232,7 +260,14 @@ impl Topic {
             "state": lifecycle::topic_state(self.ready_ms, now),
             "tags": self.tags,
             "topic_name": self.name,
-        })
+        });
+        if let Some(owner) = &self.owner_user_group_id {
+            t["owner_user_group_id"] = json!(owner);
+        }
+        if let Some(description) = &self.topic_description {
+            t["topic_description"] = json!(description);
+        }
+        t
     }
 
     /// The `topic` object of `ServiceKafkaTopicGet`.
@@ -411,7 +446,12 @@ impl Service {
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                let mut v = json!({ "name": n.name, "progress_updates": [], "state": n.state });
+                let mut v = json!({
+                    "availability_zone": availability_zone(&self.cloud, i),
+                    "name": n.name,
+                    "progress_updates": [],
+                    "state": n.state,
+                });
                 if kind.roles {
                     v["role"] = json!(if i == 0 { "master" } else { "standby" });
                 }
@@ -438,7 +478,12 @@ impl Service {
             "disk_space_mb": self.disk_space_mb,
             "features": {},
             "group_list": ["default"],
-            "maintenance": { "dow": self.maintenance.dow, "time": self.maintenance.time, "updates": [] },
+            "maintenance": {
+                "dow": self.maintenance.dow,
+                "enabled": true,
+                "time": self.maintenance.time,
+                "updates": [],
+            },
             "metadata": { catalog::version_key(kind): version },
             "node_count": self.node_count,
             "node_cpu_count": plan.as_ref().map_or(1, |p| p.cpu * self.node_count),
@@ -455,6 +500,7 @@ impl Service {
             "service_uri_params": service_uri_params,
             "state": self.state(now).as_str(),
             "tags": self.tags,
+            "tech_emails": self.tech_emails,
             "termination_protection": self.termination_protection,
             "update_time": format_time(self.update_time),
             "user_config": self.user_config,
@@ -481,5 +527,20 @@ impl Service {
             s["connection_pools"] = json!([]);
         }
         s
+    }
+}
+
+/// The availability zone of a service's `index`th node in `cloud`, spread
+/// over three zones as Aiven places them (`aws-eu-west-1` → `eu-west-1a`,
+/// `google-europe-west1` → `europe-west1-b`, Azure zones `1`–`3`; the other
+/// providers name their one zone after the region).
+pub fn availability_zone(cloud: &str, index: usize) -> String {
+    let (provider, region) = cloud.split_once('-').unwrap_or(("", cloud));
+    let letter = ['a', 'b', 'c'][index % 3];
+    match provider {
+        "aws" => format!("{region}{letter}"),
+        "google" => format!("{region}-{letter}"),
+        "azure" => format!("{}", index % 3 + 1),
+        _ => region.to_string(),
     }
 }

@@ -66,7 +66,8 @@ impl Persister {
         self.writes.load(Ordering::Relaxed)
     }
 
-    /// Reads the state file; `None` if it does not exist.
+    /// Reads the state file; `None` if it does not exist. Services of types
+    /// the catalogue no longer offers are dropped, with a warning.
     pub fn load(path: &Path) -> Result<Option<State>, PersistError> {
         let bytes = match fs::read(path) {
             Ok(b) => b,
@@ -78,12 +79,15 @@ impl Persister {
                 })
             }
         };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|source| PersistError::Invalid {
+        let mut state: State =
+            serde_json::from_slice(&bytes).map_err(|source| PersistError::Invalid {
                 path: path.to_path_buf(),
                 source,
-            })
+            })?;
+        for service in state.retire_unknown_types() {
+            tracing::warn!(%service, "dropped a service of a retired type from the state file");
+        }
+        Ok(Some(state))
     }
 
     /// Writes a snapshot of `revision` unless a newer one is on disk.

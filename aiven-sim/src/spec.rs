@@ -32,6 +32,11 @@ pub struct OperationSpec {
     /// Response schemas of the published description by status key, refs
     /// into the published definitions.
     pub raw_responses: BTreeMap<String, Value>,
+    /// The normalized definitions its request and response schemas
+    /// reference directly.
+    pub refs: Vec<String>,
+    /// The published definitions its response schemas reference directly.
+    pub raw_refs: Vec<String>,
     /// The path template split into segments.
     #[serde(skip)]
     segments: Vec<Segment>,
@@ -45,9 +50,12 @@ enum Segment {
 
 #[derive(Deserialize)]
 struct Raw {
+    published_operations: usize,
     operations: Vec<OperationSpec>,
     definitions: Map<String, Value>,
     raw_definitions: Map<String, Value>,
+    definition_refs: BTreeMap<String, Vec<String>>,
+    raw_definition_refs: BTreeMap<String, Vec<String>>,
     service_types: Vec<String>,
     error_codes: BTreeSet<String>,
 }
@@ -61,10 +69,17 @@ pub struct Spec {
     pub definitions: Map<String, Value>,
     /// Component schemas of the published description, as JSON Schema.
     pub raw_definitions: Map<String, Value>,
+    /// The normalized definitions each normalized definition references
+    /// directly (found at build time by `aiven_openapi::walk`).
+    pub definition_refs: BTreeMap<String, Vec<String>>,
+    /// The same for the published definitions.
+    pub raw_definition_refs: BTreeMap<String, Vec<String>>,
     /// The service types the description enumerates.
     pub service_types: Vec<String>,
     /// The machine-readable `error_code` values the description documents.
     pub error_codes: BTreeSet<String>,
+    /// How many operations the published description has.
+    pub published_operations: usize,
     by_id: BTreeMap<String, usize>,
 }
 
@@ -104,8 +119,11 @@ pub fn spec() -> &'static Spec {
             operations,
             definitions: raw.definitions,
             raw_definitions: raw.raw_definitions,
+            definition_refs: raw.definition_refs,
+            raw_definition_refs: raw.raw_definition_refs,
             service_types: raw.service_types,
             error_codes: raw.error_codes,
+            published_operations: raw.published_operations,
             by_id,
         }
     })
@@ -201,8 +219,18 @@ mod tests {
     #[test]
     fn every_operation_is_present() {
         let s = spec();
-        assert_eq!(s.operations.len(), 309);
-        assert!(s.operation("ServiceCreate").is_some());
+        assert_eq!(s.operations.len(), s.published_operations);
+        // The June 2026 description and later: the paths Aiven's CLI calls.
+        assert!(s.operations.len() >= 457, "{}", s.operations.len());
+        for id in [
+            "ServiceCreate",
+            "ProjectServiceTypesList",
+            "ProjectServiceTypesGet",
+            "ProjectServicePlanList",
+            "ProjectServicePlanSpecsGet",
+        ] {
+            assert!(s.operation(id).is_some(), "{id}");
+        }
         assert!(s.service_types.iter().any(|t| t == "pg"));
         assert!(s.error_codes.contains("project_not_found"));
         assert!(s.error_codes.contains("authentication_failed"));

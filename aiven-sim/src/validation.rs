@@ -1,11 +1,13 @@
 //! JSON Schema validation against the compiled description.
 //!
 //! `build.rs` converted every schema to draft 7 with component refs as
-//! `#/definitions/X`. A validator is built per (flavor, schema) on first use
-//! from a root holding the schema and only the definitions it reaches, and
-//! cached for the life of the process.
+//! `#/definitions/X`, and recorded (with `aiven_openapi::walk`) which
+//! definitions each operation and each definition reference. A validator is
+//! built per (flavor, operation, schema) on first use from a root holding the
+//! schema and only the definitions the operation reaches, and cached for the
+//! life of the process.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{json, Map, Value};
@@ -48,47 +50,41 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(Cache::default)
 }
 
-/// The names of the definitions `schema` reaches, transitively.
-fn reachable(defs: &Map<String, Value>, schema: &Value) -> BTreeSet<String> {
-    fn refs(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref") {
-                    if let Some(name) = r.strip_prefix("#/definitions/") {
-                        out.push(name.to_string());
-                    }
-                }
-                m.values().for_each(|x| refs(x, out));
-            }
-            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
-            _ => {}
-        }
-    }
+/// The names of the definitions reachable from `roots` in the reference
+/// graph `graph` (definition → the definitions it references).
+fn reachable(graph: &BTreeMap<String, Vec<String>>, roots: &[String]) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
-    let mut todo = Vec::new();
-    refs(schema, &mut todo);
+    let mut todo: Vec<&String> = roots.iter().collect();
     while let Some(name) = todo.pop() {
         if seen.insert(name.clone()) {
-            if let Some(d) = defs.get(&name) {
-                refs(d, &mut todo);
-            }
+            todo.extend(graph.get(name).into_iter().flatten());
         }
     }
     seen
 }
 
-/// The validator of `schema` (refs resolved in the flavor's definitions),
-/// cached under `key`.
-fn validator(flavor: Flavor, key: &str, schema: &Value) -> Arc<jsonschema::Validator> {
-    let k = (flavor, key.to_string());
+/// The validator of one of `op`'s schemas (refs resolved in the flavor's
+/// definitions), cached under the operation id and `key`.
+fn validator(
+    flavor: Flavor,
+    op: &OperationSpec,
+    key: &str,
+    schema: &Value,
+) -> Arc<jsonschema::Validator> {
+    let key = format!("{} {key}", op.operation_id);
+    let k = (flavor, key.clone());
     if let Some(v) = cache().lock().expect("cache lock").get(&k) {
         return v.clone();
     }
-    let all = match flavor {
-        Flavor::Normalized => &spec().definitions,
-        Flavor::Published => &spec().raw_definitions,
+    let (all, graph, roots) = match flavor {
+        Flavor::Normalized => (&spec().definitions, &spec().definition_refs, &op.refs),
+        Flavor::Published => (
+            &spec().raw_definitions,
+            &spec().raw_definition_refs,
+            &op.raw_refs,
+        ),
     };
-    let definitions: Map<String, Value> = reachable(all, schema)
+    let definitions: Map<String, Value> = reachable(graph, roots)
         .into_iter()
         .filter_map(|n| all.get(&n).map(|d| (n, d.clone())))
         .collect();
@@ -106,9 +102,16 @@ fn validator(flavor: Flavor, key: &str, schema: &Value) -> Arc<jsonschema::Valid
         .clone()
 }
 
-/// Validates `instance` against `schema`, every error.
-pub fn validate(flavor: Flavor, key: &str, schema: &Value, instance: &Value) -> Vec<SchemaError> {
-    let v = validator(flavor, key, schema);
+/// Validates `instance` against `schema`, one of `op`'s schemas of the
+/// flavor (`key` names it: `request`, a status key), every error.
+pub fn validate(
+    flavor: Flavor,
+    op: &OperationSpec,
+    key: &str,
+    schema: &Value,
+    instance: &Value,
+) -> Vec<SchemaError> {
+    let v = validator(flavor, op, key, schema);
     v.iter_errors(instance)
         .map(|e| SchemaError {
             instance_path: e.instance_path().to_string(),
@@ -121,12 +124,7 @@ pub fn validate(flavor: Flavor, key: &str, schema: &Value, instance: &Value) -> 
 /// absent body is validated as `{}` (so required properties are reported).
 pub fn validate_request(op: &OperationSpec, body: &Value) -> Vec<SchemaError> {
     match &op.request {
-        Some(schema) => validate(
-            Flavor::Normalized,
-            &format!("{} request", op.operation_id),
-            schema,
-            body,
-        ),
+        Some(schema) => validate(Flavor::Normalized, op, "request", schema, body),
         None => Vec::new(),
     }
 }
@@ -189,23 +187,13 @@ mod tests {
     fn every_schema_compiles() {
         for op in &spec().operations {
             if let Some(r) = &op.request {
-                validate(Flavor::Normalized, &op.operation_id, r, &json!({}));
+                validate(Flavor::Normalized, op, "request", r, &json!({}));
             }
             for (code, s) in &op.responses {
-                validate(
-                    Flavor::Normalized,
-                    &format!("{} {code}", op.operation_id),
-                    s,
-                    &json!({}),
-                );
+                validate(Flavor::Normalized, op, code, s, &json!({}));
             }
             for (code, s) in &op.raw_responses {
-                validate(
-                    Flavor::Published,
-                    &format!("{} {code}", op.operation_id),
-                    s,
-                    &json!({}),
-                );
+                validate(Flavor::Published, op, code, s, &json!({}));
             }
         }
     }

@@ -13,6 +13,10 @@ fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap()
 }
 
+// The June 2026 description deprecates the project-level project endpoints
+// in favour of organization ones; Aiven still serves them, and so does the
+// simulator.
+#[allow(deprecated)]
 #[tokio::test]
 async fn projects_create_list_get_and_errors() {
     let t = start().await;
@@ -119,6 +123,10 @@ async fn projects_create_list_get_and_errors() {
     assert_eq!(status, 404);
 }
 
+// The June 2026 description deprecates the project-level project endpoints
+// in favour of organization ones; Aiven still serves them, and so does the
+// simulator.
+#[allow(deprecated)]
 #[tokio::test]
 async fn auth_tokens_and_anonymous_endpoints() {
     let t = start().await;
@@ -252,7 +260,7 @@ async fn service_create_rebuilds_then_runs_with_connection_details() {
     let s = to_json(&t.service("p", "db1", "pg", "business-4").await);
     assert_eq!(s["state"], "REBUILDING");
     assert_eq!(s["node_count"], 2);
-    assert_eq!(s["disk_space_mb"], 81920.0);
+    assert_eq!(s["disk_space_mb"], 81920);
     assert_eq!(s["cloud_name"], "google-europe-west1");
     assert_eq!(s["create_time"], "2024-01-01T00:00:00Z");
     assert_eq!(s["termination_protection"], false);
@@ -342,7 +350,7 @@ async fn service_errors_duplicate_unknown_and_invalid() {
             .send()
     };
     let (status, e) = api_error(
-        create(json!({"service_name": "s1", "service_type": "redis", "plan": "startup-4"})).await,
+        create(json!({"service_name": "s1", "service_type": "valkey", "plan": "startup-4"})).await,
     );
     assert_eq!(status, 409);
     assert_eq!(
@@ -399,7 +407,7 @@ async fn service_errors_duplicate_unknown_and_invalid() {
     assert_eq!(s["user_config"]["pg_version"], "15");
     assert_eq!(s["metadata"]["pg_version"], "15");
     assert_eq!(s["tags"]["env"], "test");
-    assert_eq!(s["disk_space_mb"], 102400.0);
+    assert_eq!(s["disk_space_mb"], 102400);
     assert_eq!(
         s["cloud_description"],
         "Europe, Finland - UpCloud: Helsinki"
@@ -451,7 +459,7 @@ async fn plan_and_disk_changes_rebalance_and_disk_never_shrinks() {
 
     let s = update(&t, json!({"disk_space_mb": 163840})).await.unwrap();
     assert_eq!(s["state"], "REBALANCING");
-    assert_eq!(s["disk_space_mb"], 163840.0);
+    assert_eq!(s["disk_space_mb"], 163840);
     t.advance(2);
 
     let (status, e) = update(&t, json!({"disk_space_mb": 81920}))
@@ -470,7 +478,7 @@ async fn plan_and_disk_changes_rebalance_and_disk_never_shrinks() {
     let s = t.get("p", "s").await;
     assert_eq!(
         s.disk_space_mb,
-        Some(163840.0),
+        Some(163840),
         "refused changes change nothing"
     );
     assert_eq!(s.state.as_deref(), Some("RUNNING"));
@@ -480,7 +488,7 @@ async fn plan_and_disk_changes_rebalance_and_disk_never_shrinks() {
     let s = update(&t, json!({"user_config": {"ip_filter": ["10.0.0.0/8"]}, "maintenance": {"dow": "sunday", "time": "03:00:00"}})).await.unwrap();
     assert_eq!(s["state"], "RUNNING");
     assert_eq!(s["user_config"]["ip_filter"], json!(["10.0.0.0/8"]));
-    assert_eq!(s["user_config"]["pg_version"], "16");
+    assert_eq!(s["user_config"]["pg_version"], "17");
     assert_eq!(s["maintenance"]["dow"], "sunday");
     assert_eq!(s["update_time"], "2024-01-01T00:01:07Z");
 }
@@ -489,7 +497,7 @@ async fn plan_and_disk_changes_rebalance_and_disk_never_shrinks() {
 async fn power_off_and_on() {
     let t = start().await;
     t.project("p").await;
-    t.service("p", "s", "redis", "startup-4").await;
+    t.service("p", "s", "valkey", "startup-4").await;
     t.advance(3);
     let s = update(&t, json!({"powered": false})).await.unwrap();
     assert_eq!(s["state"], "POWEROFF");
@@ -579,7 +587,7 @@ async fn every_service_type_of_the_description() {
         .into_inner();
     let types = to_json(&types)["service_types"].clone();
     let names: Vec<String> = types.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(names.len(), 15);
+    assert_eq!(names, TYPES_2026);
     for name in &names {
         let plans = types[name]["service_plans"].as_array().unwrap();
         let plan = plans[0]["service_plan"].as_str().unwrap();
@@ -605,7 +613,7 @@ async fn every_service_type_of_the_description() {
             .into_inner(),
     );
     let services = list["services"].as_array().unwrap();
-    assert_eq!(services.len(), 15);
+    assert_eq!(services.len(), TYPES_2026.len());
     assert!(services.iter().all(|s| s["state"] == "RUNNING"));
     let kafka = services
         .iter()
@@ -1048,7 +1056,7 @@ async fn clouds_service_types_and_versions() {
             .into_inner(),
     );
     let pg = &types["service_types"]["pg"];
-    assert_eq!(pg["default_version"], "16");
+    assert_eq!(pg["default_version"], "17");
     let plans: Vec<&str> = pg["service_plans"]
         .as_array()
         .unwrap()
@@ -1062,8 +1070,8 @@ async fn clouds_service_types_and_versions() {
     );
     assert!(pg["service_plans"][1]["regions"]["aws-eu-west-1"]["price_usd"].is_string());
     assert_eq!(
-        pg["user_config_schema"]["properties"]["pg_version"]["enum"][3],
-        "16"
+        pg["user_config_schema"]["properties"]["pg_version"]["enum"],
+        json!(["14", "15", "16", "17", null])
     );
 
     let versions = to_json(
@@ -1079,6 +1087,202 @@ async fn clouds_service_types_and_versions() {
         .unwrap()
         .iter()
         .any(|v| v["service_type"] == "pg" && v["major_version"] == "16"));
+    // Redis reached end of life: its versions are `eol`, upgraded to Valkey.
+    let redis: Vec<&Value> = versions["service_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["service_type"] == "redis")
+        .collect();
+    assert!(!redis.is_empty());
+    for v in redis {
+        assert_eq!(v["state"], "eol", "{v}");
+        assert_eq!(v["upgrade_to_service_type"], "valkey", "{v}");
+    }
+}
+
+/// The service types of the June 2026 catalogue (`ListPublicServiceTypes`).
+const TYPES_2026: [&str; 14] = [
+    "clickhouse",
+    "dragonfly",
+    "elasticsearch",
+    "flink",
+    "grafana",
+    "kafka",
+    "kafka_connect",
+    "kafka_mirrormaker",
+    "mysql",
+    "opensearch",
+    "pg",
+    "redis",
+    "thanos",
+    "valkey",
+];
+
+/// The paths Aiven's CLI (aiven-client 4.17 and later) reads before it
+/// creates or updates a service: `/project/{project}/service-types`, one
+/// type, its plans, one plan's sizes.
+#[tokio::test]
+async fn service_types_and_plans_under_the_project() {
+    let t = start().await;
+    t.project("p").await;
+
+    let all = t
+        .client
+        .project_service_types_list()
+        .project("p")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let pg = all.pg.clone().expect("pg listed");
+    assert_eq!(pg.default_version.as_deref(), Some("17"));
+    assert_eq!(pg.latest_available_version.as_deref(), Some("17"));
+    assert!(all.valkey.is_some() && all.thanos.is_some() && all.dragonfly.is_some());
+    let mut names: Vec<String> = to_json(&all).as_object().unwrap().keys().cloned().collect();
+    names.sort();
+    assert_eq!(names, TYPES_2026, "the types by name, nothing else");
+
+    let kafka = t
+        .client
+        .project_service_types_get()
+        .project("p")
+        .service_type("kafka")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(kafka.default_version.as_deref(), Some("3.9"));
+    assert_eq!(kafka.latest_available_version.as_deref(), Some("4.0"));
+    assert_eq!(
+        to_json(&kafka.user_config_schema)["properties"]["kafka_version"]["enum"],
+        json!(["3.8", "3.9", "4.0", null])
+    );
+
+    let plans = t
+        .client
+        .project_service_plan_list()
+        .project("p")
+        .service_type("pg")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .service_plans
+        .unwrap();
+    let names: Vec<&str> = plans
+        .iter()
+        .map(|p| p.service_plan.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["hobbyist", "startup-4", "business-4", "premium-4"]);
+    let business = &plans[2];
+    assert_eq!(business.node_count, Some(2));
+    assert_eq!(business.service_type.as_deref(), Some("pg"));
+    let backup = business.backup_config.as_ref().unwrap();
+    assert_eq!(backup.recovery_mode.as_deref(), Some("pitr"));
+    assert_eq!(backup.max_count, Some(14));
+    let regions = to_json(&business.regions);
+    assert_eq!(regions["aws-eu-west-1"]["disk_space_mb"], 81920);
+    assert!(regions["aws-eu-west-1"]["price_usd"].is_string());
+
+    let specs = t
+        .client
+        .project_service_plan_specs_get()
+        .project("p")
+        .service_type("pg")
+        .service_plan("business-4")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(specs.disk_space_mb, Some(81920));
+    assert_eq!(specs.disk_space_cap_mb, Some(409_600));
+    assert_eq!(specs.disk_space_step_mb, Some(1024));
+    assert_eq!(specs.node_count, Some(2));
+    assert_eq!(specs.service_plan.as_deref(), Some("business-4"));
+    let kafka_plan = t
+        .client
+        .project_service_plan_specs_get()
+        .project("p")
+        .service_type("kafka")
+        .service_plan("business-4")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(kafka_plan.node_count, Some(3));
+    assert_eq!(kafka_plan.backup_config.unwrap().max_count, Some(0));
+
+    // Unknown types, plans and projects, and the token.
+    let (status, e) = api_error(
+        t.client
+            .project_service_types_get()
+            .project("p")
+            .service_type("cassandra")
+            .send()
+            .await,
+    );
+    assert_eq!(status, 404, "cassandra reached end of life");
+    assert!(e.message.unwrap().contains("cassandra"));
+    let (status, _) = api_error(
+        t.client
+            .project_service_plan_list()
+            .project("p")
+            .service_type("m3db")
+            .send()
+            .await,
+    );
+    assert_eq!(status, 404);
+    let (status, e) = api_error(
+        t.client
+            .project_service_plan_specs_get()
+            .project("p")
+            .service_type("kafka")
+            .service_plan("hobbyist")
+            .send()
+            .await,
+    );
+    assert_eq!(status, 404, "Kafka has no hobbyist plan");
+    assert!(e.message.unwrap().contains("hobbyist"));
+    let (status, e) = api_error(
+        t.client
+            .project_service_types_list()
+            .project("ghost")
+            .send()
+            .await,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e.errors.unwrap()[0].error_code.as_deref(),
+        Some("project_not_found")
+    );
+    let anonymous = common::client(t.sim.base_url(), None);
+    assert_eq!(
+        api_error(
+            anonymous
+                .project_service_types_get()
+                .project("p")
+                .service_type("pg")
+                .send()
+                .await
+        )
+        .0,
+        403
+    );
+
+    // What the CLI does with them: the plan's disk size is what a service
+    // of that plan gets, in whole megabytes.
+    let s = to_json(&t.service("p", "db", "pg", "business-4").await);
+    assert_eq!(s["disk_space_mb"], json!(specs.disk_space_mb));
+    let report = t.sim.conformance();
+    for id in [
+        "ProjectServiceTypesList",
+        "ProjectServiceTypesGet",
+        "ProjectServicePlanList",
+        "ProjectServicePlanSpecsGet",
+    ] {
+        assert!(report.checked[id] >= 1, "{id} checked");
+    }
 }
 
 #[tokio::test]

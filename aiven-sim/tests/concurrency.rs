@@ -18,7 +18,8 @@ async fn concurrent_creates_and_updates_lose_nothing() {
     let t = Arc::new(start().await);
     t.project("conc").await;
     // Shared resources every task changes: tags of one service, databases of another.
-    t.service("conc", "shared-tags", "redis", "startup-4").await;
+    t.service("conc", "shared-tags", "valkey", "startup-4")
+        .await;
     t.service("conc", "shared-pg", "pg", "startup-4").await;
     let before = t.sim.stats().requests;
 
@@ -84,7 +85,7 @@ async fn concurrent_creates_and_updates_lose_nothing() {
                 .unwrap();
             assert_eq!(
                 s.into_inner().service.unwrap().disk_space_mb,
-                Some((81920 + 1024 * i) as f64)
+                Some((81920 + 1024 * i) as i64)
             );
         }));
     }
@@ -123,7 +124,7 @@ async fn concurrent_creates_and_updates_lose_nothing() {
             "premium-4"
         };
         assert_eq!(s.plan.as_deref(), Some(want_plan), "{name}");
-        assert_eq!(s.disk_space_mb, Some((81920 + 1024 * i) as f64), "{name}");
+        assert_eq!(s.disk_space_mb, Some((81920 + 1024 * i) as i64), "{name}");
         assert_eq!(
             s.state.as_deref(),
             Some("REBUILDING"),

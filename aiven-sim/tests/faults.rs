@@ -12,6 +12,7 @@ use common::{api_error, body, start_with_faults};
 use reqwest::Method;
 use serde_json::json;
 
+#[allow(deprecated)] // ProjectGet: deprecated by the June 2026 description, still served.
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after() {
     let t = start_with_faults(
@@ -191,6 +192,7 @@ async fn dropped_connections_fail_the_request() {
     t.client.list_service_versions().send().await.unwrap();
 }
 
+#[allow(deprecated)] // ProjectGet: deprecated by the June 2026 description, still served.
 #[tokio::test]
 async fn faults_are_scoped_to_path_prefixes() {
     let t = start_with_faults(

@@ -109,6 +109,42 @@ async fn the_state_survives_a_restart() {
     );
 }
 
+#[tokio::test]
+async fn services_of_retired_types_are_dropped_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let clock = ManualClock::new();
+    let t = start_on(&clock, &path).await;
+    t.project("p").await;
+    t.service("p", "old", "pg", "startup-4").await;
+    t.service("p", "kept", "valkey", "startup-4").await;
+    let mut t = t;
+    t.sim.shutdown().await;
+    drop(t);
+
+    // A state file written before Cassandra reached end of life.
+    let mut saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    saved["projects"]["p"]["services"]["old"]["service_type"] = json!("cassandra");
+    std::fs::write(&path, serde_json::to_vec(&saved).unwrap()).unwrap();
+
+    let t = start_on(&clock, &path).await;
+    let services = t
+        .client
+        .service_list()
+        .project("p")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .services
+        .unwrap();
+    let names: Vec<&str> = services
+        .iter()
+        .map(|s| s.service_name.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["kept"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn snapshots_are_never_torn_under_concurrent_writes() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,7 +171,8 @@ async fn snapshots_are_never_torn_under_concurrent_writes() {
     for i in 0..32 {
         let t = t.clone();
         tasks.push(tokio::spawn(async move {
-            t.service("p", &format!("s{i}"), "redis", "startup-4").await;
+            t.service("p", &format!("s{i}"), "valkey", "startup-4")
+                .await;
         }));
     }
     for task in tasks {

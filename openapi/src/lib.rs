@@ -7,15 +7,18 @@
 //!    `operationId` (else a one-line error);
 //! 2. [`overlay`]: targeted facts no rule can infer (`openapi/overlay.json`);
 //! 3. [`rules::RULES`]: general rules, each fixing a class of defect everywhere;
-//! 4. [`hoist::hoist`]: identical shapes become shared, named components, and
+//! 4. [`hoist::hoist`]: identical shapes become shared, named components
+//!    (keeping the names recorded in `openapi/type-names.json`), and
 //!    every type name is checked to be unique.
 //!
 //! [`codegen`] then runs progenitor on the result.
 
 pub mod codegen;
 pub mod hoist;
+pub mod idents;
 pub mod overlay;
 pub mod rules;
+pub mod source;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -39,6 +42,13 @@ pub enum Error {
     #[error("type name `{name}` would be used for two different schemas: {first} and {second}")]
     NameClash {
         name: String,
+        first: String,
+        second: String,
+    },
+    #[error("{kind} identifier `{ident}` would be generated twice: {first} and {second}")]
+    IdentifierClash {
+        kind: &'static str,
+        ident: String,
         first: String,
         second: String,
     },
@@ -91,37 +101,29 @@ pub fn check(doc: &Value) -> Result<Vec<Operation>, Error> {
     }
     let mut ops = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let paths = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .ok_or_else(|| Error::Invalid("no `paths` object".into()))?;
-    for (path, item) in paths {
-        for m in walk::METHODS {
-            let Some(op) = item.get(m) else { continue };
-            let method = m.to_uppercase();
-            let id = match op.get("operationId").and_then(Value::as_str) {
-                Some(id) if !id.trim().is_empty() => id.to_string(),
-                _ => {
-                    return Err(Error::MissingOperationId {
-                        method,
-                        path: path.clone(),
-                    })
-                }
-            };
-            let here = format!("{method} {path}");
-            if let Some(first) = seen.insert(id.clone(), here.clone()) {
-                return Err(Error::DuplicateOperationId {
-                    id,
-                    first,
-                    second: here,
-                });
-            }
-            ops.push(Operation {
-                operation_id: id,
-                method,
-                path: path.clone(),
+    if !doc.get("paths").is_some_and(Value::is_object) {
+        return Err(Error::Invalid("no `paths` object".into()));
+    }
+    for op in walk::operations(doc) {
+        let method = op.method.to_uppercase();
+        let path = op.path.to_string();
+        let id = match op.operation_id() {
+            Some(id) if !id.trim().is_empty() => id.to_string(),
+            _ => return Err(Error::MissingOperationId { method, path }),
+        };
+        let here = format!("{method} {path}");
+        if let Some(first) = seen.insert(id.clone(), here.clone()) {
+            return Err(Error::DuplicateOperationId {
+                id,
+                first,
+                second: here,
             });
         }
+        ops.push(Operation {
+            operation_id: id,
+            method,
+            path,
+        });
     }
     ops.sort();
     Ok(ops)
@@ -149,7 +151,10 @@ impl fmt::Display for Report {
         writeln!(f, "{:<30} {:>6}", "inline types", h.inline_types)?;
         writeln!(f, "{:<30} {:>6}", "distinct shapes", h.distinct_shapes)?;
         writeln!(f, "{:<30} {:>6}", "shared shapes", h.shared_shapes)?;
-        write!(f, "{:<30} {:>6}", "named by property alone", h.short_names)
+        writeln!(f, "{:<30} {:>6}", "names kept from the file", h.kept_names)?;
+        writeln!(f, "{:<30} {:>6}", "new shapes named", h.fresh_names)?;
+        writeln!(f, "{:<30} {:>6}", "… by property alone", h.short_names)?;
+        write!(f, "{:<30} {:>6}", "renamed locations", h.renames.len())
     }
 }
 
@@ -162,8 +167,19 @@ pub struct Prepared {
     pub report: Report,
 }
 
-/// Runs the whole pipeline: check, overlay, rules, hoisting.
-pub fn prepare(mut doc: Value, overlay: Option<&Value>) -> Result<Prepared, Error> {
+/// Runs the whole pipeline: check, overlay, rules, hoisting (naming every
+/// shape by the rules alone; see [`prepare_with_names`]).
+pub fn prepare(doc: Value, overlay: Option<&Value>) -> Result<Prepared, Error> {
+    prepare_with_names(doc, overlay, None)
+}
+
+/// [`prepare`], keeping the type names a names file records (see
+/// [`hoist::hoist`]); the build and the xtask pass `openapi/type-names.json`.
+pub fn prepare_with_names(
+    mut doc: Value,
+    overlay: Option<&Value>,
+    names: Option<&hoist::NamesFile>,
+) -> Result<Prepared, Error> {
     let operations = check(&doc)?;
     let mut report = Report::default();
     if let Some(o) = overlay {
@@ -173,7 +189,8 @@ pub fn prepare(mut doc: Value, overlay: Option<&Value>) -> Result<Prepared, Erro
         let n = (rule.apply)(&mut doc)?;
         report.rules.push((rule.name, n));
     }
-    report.hoist = hoist::hoist(&mut doc)?;
+    report.hoist = hoist::hoist(&mut doc, names)?;
+    idents::check(&doc)?;
     Ok(Prepared {
         doc,
         operations,
@@ -181,32 +198,91 @@ pub fn prepare(mut doc: Value, overlay: Option<&Value>) -> Result<Prepared, Erro
     })
 }
 
-/// The workspace's inputs to the pipeline: the fetched spec and the overlay
-/// in `openapi/`. Used by both build scripts and the xtask.
+/// File name, inside `openapi/`, of the fetched description: the published
+/// bytes verbatim (JSON or YAML, whichever the source served), so that their
+/// sha256 is the one the lock records.
+pub const SPEC_FILE: &str = "aiven-openapi.spec";
+/// File name, inside `openapi/`, of the committed lock.
+pub const LOCK_FILE: &str = "aiven-openapi.lock.json";
+/// File name, inside `openapi/`, of the committed overlay.
+pub const OVERLAY_FILE: &str = "overlay.json";
+/// File name, inside `openapi/`, of the committed names file (shape location
+/// → type name; `cargo xtask names --write`).
+pub const NAMES_FILE: &str = "type-names.json";
+
+/// The workspace's inputs to the pipeline: the description, the lock and the
+/// overlay in `openapi/`. Used by both build scripts and the xtask.
 pub struct SpecFiles {
-    /// `openapi/aiven-openapi.json`, fetched by `cargo xtask fetch`.
+    /// `openapi/aiven-openapi.spec`, fetched by `cargo xtask fetch`.
     pub spec: std::path::PathBuf,
+    /// `openapi/aiven-openapi.lock.json`.
+    pub lock: std::path::PathBuf,
     /// `openapi/overlay.json`.
     pub overlay: std::path::PathBuf,
+    /// `openapi/type-names.json`.
+    pub names: std::path::PathBuf,
+    /// The description chosen by [`SpecFiles::obtain`], once it ran.
+    obtained: std::sync::OnceLock<(Value, source::Origin)>,
 }
 
 impl SpecFiles {
     /// The files in the `openapi/` directory `dir`.
     pub fn in_dir(dir: &std::path::Path) -> Self {
         Self {
-            spec: dir.join("aiven-openapi.json"),
-            overlay: dir.join("overlay.json"),
+            spec: dir.join(SPEC_FILE),
+            lock: dir.join(LOCK_FILE),
+            overlay: dir.join(OVERLAY_FILE),
+            names: dir.join(NAMES_FILE),
+            obtained: std::sync::OnceLock::new(),
         }
     }
 
-    /// Tells cargo to rerun a build script when the spec or overlay change.
+    /// Tells cargo to rerun a build script when the overlay or the lock
+    /// change; [`SpecFiles::obtain`] adds what depends on the chosen input.
     pub fn rerun_if_changed(&self) {
-        println!("cargo:rerun-if-changed={}", self.spec.display());
         println!("cargo:rerun-if-changed={}", self.overlay.display());
+        println!("cargo:rerun-if-changed={}", self.names.display());
+        println!("cargo:rerun-if-changed={}", self.lock.display());
     }
 
-    /// The published description as fetched, or an error saying how to get it.
+    /// For build scripts: chooses the description (see [`source::select`]:
+    /// `AIVEN_OPENAPI_SPEC`, else the fetched `openapi/aiven-openapi.spec`
+    /// checked against the lock, else the locked description obtained from
+    /// `AIVEN_OPENAPI_SOURCE` or the lock's source and cached in `out_dir`),
+    /// prints the `cargo:` directives that keep the choice current, and
+    /// returns it parsed. Later [`SpecFiles::read_spec`] and
+    /// [`SpecFiles::prepare`] calls use the same document.
+    pub fn obtain(&self, out_dir: &std::path::Path) -> Result<Value, Error> {
+        let dir = self.lock.parent().unwrap_or(std::path::Path::new("."));
+        let env = |name: &str| std::env::var(name).ok();
+        let selected = source::select(dir, out_dir, &env).map_err(|e| Error::Invalid(e.0))?;
+        for directive in &selected.directives {
+            println!("{directive}");
+        }
+        let label = match &selected.origin {
+            source::Origin::Explicit(p) | source::Origin::Fetched(p) => p.display().to_string(),
+            source::Origin::Cached(p) => p.display().to_string(),
+            source::Origin::Obtained { source, .. } => source.clone(),
+        };
+        let doc = parse_spec(&selected.bytes, &label)?;
+        Ok(self
+            .obtained
+            .get_or_init(|| (doc, selected.origin))
+            .0
+            .clone())
+    }
+
+    /// Where the description [`SpecFiles::obtain`] chose came from.
+    pub fn origin(&self) -> Option<&source::Origin> {
+        self.obtained.get().map(|(_, origin)| origin)
+    }
+
+    /// The description [`SpecFiles::obtain`] chose, else the fetched file, or
+    /// an error saying how to get it.
     pub fn read_spec(&self) -> Result<Value, Error> {
+        if let Some((doc, _)) = self.obtained.get() {
+            return Ok(doc.clone());
+        }
         if !self.spec.exists() {
             return Err(Error::Invalid(format!(
                 "{} is missing. Fetch the description first: `cargo xtask fetch` \
@@ -214,14 +290,61 @@ impl SpecFiles {
                 self.spec.display()
             )));
         }
-        read_json(&self.spec)
+        read_spec_file(&self.spec)
     }
 
-    /// Reads the spec and the overlay and runs [`prepare`].
+    /// Reads the spec, the overlay and the names file and runs
+    /// [`prepare_with_names`].
     pub fn prepare(&self) -> Result<Prepared, Error> {
         let overlay = read_json(&self.overlay)?;
-        prepare(self.read_spec()?, Some(&overlay))
+        let names = hoist::NamesFile::read(&self.names)?;
+        prepare_with_names(self.read_spec()?, Some(&overlay), Some(&names))
     }
+}
+
+/// The serialization a description was published in, decided by content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecFormat {
+    Json,
+    Yaml,
+}
+
+impl SpecFormat {
+    /// JSON when the first non-blank character (after an optional UTF-8 BOM)
+    /// opens an object, YAML otherwise. The extension is never consulted: a
+    /// URL or a copy may be named anything.
+    pub fn detect(bytes: &[u8]) -> Self {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Self::Json,
+            _ => Self::Yaml,
+        }
+    }
+}
+
+/// Parses a published description, JSON or YAML (decided by content), into
+/// JSON. `origin` names the bytes in errors.
+pub fn parse_spec(bytes: &[u8], origin: &str) -> Result<Value, Error> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let parsed = match SpecFormat::detect(body) {
+        SpecFormat::Json => serde_json::from_slice::<Value>(body)
+            .map_err(|e| Error::Invalid(format!("{origin} is not valid JSON: {e}")))?,
+        SpecFormat::Yaml => serde_yaml_ng::from_slice::<Value>(body)
+            .map_err(|e| Error::Invalid(format!("{origin} is neither JSON nor valid YAML: {e}")))?,
+    };
+    if !parsed.is_object() {
+        return Err(Error::Invalid(format!(
+            "{origin} is not an OpenAPI document (its top level is not an object)"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Reads and parses a description file, JSON or YAML, with the path in errors.
+pub fn read_spec_file(path: &std::path::Path) -> Result<Value, Error> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))?;
+    parse_spec(&bytes, &path.display().to_string())
 }
 
 /// Reads and parses a JSON file, with the path in the error.
@@ -436,10 +559,10 @@ mod tests {
             "{shown}"
         );
         assert!(
-            shown.ends_with("named by property alone             0"),
+            shown.ends_with("renamed locations                   0"),
             "{shown}"
         );
-        assert_eq!(shown.lines().count(), 1 + rules::RULES.len() + 4);
+        assert_eq!(shown.lines().count(), 1 + rules::RULES.len() + 7);
     }
 
     #[test]
@@ -452,6 +575,36 @@ mod tests {
             prepare(tiny(), Some(&bad)),
             Err(Error::Overlay { index: 0, .. })
         ));
+    }
+
+    #[test]
+    fn specs_parse_by_content_not_extension() {
+        let json = br#"{"openapi": "3.0.1", "paths": {"/a": {}}}"#;
+        let yaml = b"openapi: 3.0.1\npaths:\n  /a: {}\n  /b:\n    get: {operationId: ON}\n";
+        assert_eq!(SpecFormat::detect(json), SpecFormat::Json);
+        assert_eq!(SpecFormat::detect(b"\xEF\xBB\xBF \n {}"), SpecFormat::Json);
+        assert_eq!(SpecFormat::detect(yaml), SpecFormat::Yaml);
+        let j = parse_spec(json, "j").unwrap();
+        let y = parse_spec(yaml, "y").unwrap();
+        assert_eq!(j["openapi"], json!("3.0.1"));
+        // `3.0.1` stays a string and `ON` is not a YAML 1.1 boolean.
+        assert_eq!(y["openapi"], json!("3.0.1"));
+        assert_eq!(y["paths"]["/b"]["get"]["operationId"], json!("ON"));
+        let bad_json = parse_spec(b"{\"a\": ", "x.yml").unwrap_err().to_string();
+        assert!(
+            bad_json.starts_with("x.yml is not valid JSON: "),
+            "{bad_json}"
+        );
+        let bad_yaml = parse_spec(b"a: [1, 2", "x.json").unwrap_err().to_string();
+        assert!(
+            bad_yaml.starts_with("x.json is neither JSON nor valid YAML: "),
+            "{bad_yaml}"
+        );
+        let scalar = parse_spec(b"just words", "w").unwrap_err().to_string();
+        assert_eq!(
+            scalar,
+            "w is not an OpenAPI document (its top level is not an object)"
+        );
     }
 
     #[test]

@@ -191,19 +191,21 @@ fn a_removed_operation_is_absent_from_the_methods() {
     }
 }
 
-// The published description (skipped when it has not been fetched).
+// The published description (the tests fail when it has not been fetched).
 
 fn openapi_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn real_spec() -> Option<Value> {
-    let path = openapi_dir().join("aiven-openapi.json");
-    if !path.exists() {
-        eprintln!("skipped: {} is missing (cargo xtask fetch)", path.display());
-        return None;
-    }
-    Some(aiven_openapi::read_json(&path).expect("the published description is JSON"))
+/// The fetched description; a test that needs it fails, loudly, without it.
+fn real_spec() -> Value {
+    let path = openapi_dir().join(aiven_openapi::SPEC_FILE);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask fetch` (offline: AIVEN_OPENAPI_SOURCE=PATH)",
+        path.display()
+    );
+    aiven_openapi::read_spec_file(&path).expect("the published description parses")
 }
 
 fn real_overlay() -> Value {
@@ -213,9 +215,9 @@ fn real_overlay() -> Value {
 /// Is the spec on disk the one the lock pins (the November 2023 description)?
 fn is_locked_spec() -> bool {
     use sha2::Digest;
-    let bytes = std::fs::read(openapi_dir().join("aiven-openapi.json")).expect("spec");
+    let bytes = std::fs::read(openapi_dir().join(aiven_openapi::SPEC_FILE)).expect("spec");
     let lock =
-        aiven_openapi::read_json(&openapi_dir().join("aiven-openapi.lock.json")).expect("lock");
+        aiven_openapi::read_json(&openapi_dir().join(aiven_openapi::LOCK_FILE)).expect("lock");
     let hash: String = sha2::Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -257,7 +259,7 @@ fn generate_all(label: &str, doc: Value) -> (Prepared, Generated) {
 fn baseline() -> &'static Prepared {
     static BASELINE: OnceLock<Prepared> = OnceLock::new();
     BASELINE.get_or_init(|| {
-        let doc = real_spec().expect("checked by the caller");
+        let doc = real_spec();
         prepare(doc, Some(&real_overlay())).expect("the published description prepares")
     })
 }
@@ -283,7 +285,7 @@ fn schema_names(prepared: &Prepared) -> Vec<String> {
 
 #[test]
 fn published_description_generates_every_operation() {
-    let Some(doc) = real_spec() else { return };
+    let doc = real_spec();
     let (prepared, generated) = generate_all("published", doc);
     eprintln!("{}", prepared.report);
     assert!(generated.code.contains("pub struct AivenError"));
@@ -341,7 +343,7 @@ const SERVICE_PATH: &str = "/project/{project}/service/{service_name}";
 
 #[test]
 fn drift_new_enum_value_and_unknown_properties() {
-    let Some(mut doc) = real_spec() else { return };
+    let mut doc = real_spec();
     let baseline = baseline();
     let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
     let mut services = 0;
@@ -382,7 +384,7 @@ fn drift_new_enum_value_and_unknown_properties() {
 
 #[test]
 fn drift_a_copied_operation_and_response() {
-    let Some(mut doc) = real_spec() else { return };
+    let mut doc = real_spec();
     let mut op = doc["paths"][SERVICE_PATH]["get"].clone();
     op["operationId"] = json!("ServiceGetCopy");
     op["responses"]["200"]["content"]["application/json"]["schema"] =
@@ -409,7 +411,7 @@ fn drift_a_copied_operation_and_response() {
 
 #[test]
 fn drift_second_empty_tag_route_converter_and_undeclared_variable() {
-    let Some(mut doc) = real_spec() else { return };
+    let mut doc = real_spec();
     doc["tags"]
         .as_array_mut()
         .unwrap()

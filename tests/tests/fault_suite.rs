@@ -196,12 +196,13 @@ const TAGS: usize = 4;
 /// every failure it sees is typed and named.
 async fn add_tag(c: &AivenClient, name: &str, i: usize, surfaced: &mut Vec<String>) {
     for _ in 0..20 {
-        let body = types::ProjectServiceTagsUpdateRequestBody::builder().tags(Some(
+        // June 2026: `tags` is required on the merge update.
+        let body = types::ProjectServiceTagsUpdateRequestBody::builder().tags(
             json!({ format!("k{i}"): format!("v{i}") })
                 .as_object()
                 .cloned()
                 .unwrap(),
-        ));
+        );
         let sent = c
             .project_service_tags_update()
             .project(P)

@@ -133,15 +133,9 @@ async fn bad_input_is_refused_before_any_request() {
         "cloud",
         "must not be empty",
     );
-    // Disks on create and update: positive and finite.
-    for mb in [
-        0.0,
-        -1.0,
-        -81920.0,
-        f64::NAN,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-    ] {
+    // Disks on create and update: positive (an integer since June 2026, so
+    // negative, NaN and infinite sizes no longer type-check).
+    for mb in [0u64] {
         assert_refused(
             c.create_service("p", body("pg-1").disk_space_mb(Some(mb)))
                 .send()

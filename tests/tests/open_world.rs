@@ -100,7 +100,7 @@ async fn missing_required_fields_and_zeros_decode() {
     let service = get_service(s).await;
     assert_eq!(service.state, None);
     assert_eq!(service.node_count, Some(0));
-    assert_eq!(service.disk_space_mb, Some(0.0));
+    assert_eq!(service.disk_space_mb, Some(0));
 }
 
 #[tokio::test]

@@ -4,9 +4,13 @@
 
 pub mod atomic;
 pub mod build_cost;
+pub mod check_spec;
+pub mod consumer;
 pub mod diff;
 pub mod fetch;
+pub mod latest;
 pub mod lock;
+pub mod names;
 pub mod pipeline;
 pub mod source;
 pub mod spec;
@@ -32,4 +36,45 @@ pub fn display_path(path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+/// Cargo's target directory as the builds the xtask starts see it:
+/// `$CARGO_TARGET_DIR` (relative to the current directory, as cargo takes it)
+/// or `<workspace>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                std::env::current_dir().unwrap_or_default().join(dir)
+            }
+        }
+        _ => workspace_root().join("target"),
+    }
+}
+
+/// The most recently written `out/<file>` of a build script of `package`
+/// under `build_dir` (`<target>/debug/build`): each build script run of a
+/// package has its own `<package>-<hash>` directory.
+pub fn newest_build_output(build_dir: &Path, package: &str, file: &str) -> Option<PathBuf> {
+    let prefix = format!("{package}-");
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    for entry in std::fs::read_dir(build_dir).ok()?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_package = name
+            .strip_prefix(&prefix)
+            .is_some_and(|hash| hash.chars().all(|c| c.is_ascii_hexdigit()));
+        if !is_package {
+            continue;
+        }
+        let path = entry.path().join("out").join(file);
+        if let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) {
+            if newest.as_ref().is_none_or(|(t, _)| modified > *t) {
+                newest = Some((modified, path));
+            }
+        }
+    }
+    newest.map(|(_, path)| path)
 }

@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use xtask::{build_cost, diff, fetch, lock, pipeline, workflow};
+use xtask::{build_cost, check_spec, consumer, diff, fetch, lock, pipeline, workflow};
 
 /// Maintenance tasks for the Aiven SDK workspace.
 #[derive(Debug, Parser)]
@@ -18,28 +18,33 @@ struct Cli {
 enum Command {
     /// Fetch the OpenAPI description, check it, and write it with its lock.
     ///
-    /// Reads the spec from --source (an http(s) URL, a file:// URL or a path),
-    /// else from $AIVEN_OPENAPI_SOURCE, else from the published URL. The
-    /// document must be JSON, OpenAPI 3.0.x, and give every operation a
-    /// unique operationId. The bytes are written unchanged to
-    /// openapi/aiven-openapi.json (atomically) and described in the committed
-    /// openapi/aiven-openapi.lock.json (source, sha256, size, versions and
-    /// counts). With --locked the bytes must hash to the lock's sha256, the
-    /// lock is left alone, and nothing is written on a mismatch.
+    /// Reads the description from --source (an http(s) URL, a file:// URL or
+    /// a path relative to the current directory), else from
+    /// $AIVEN_OPENAPI_SOURCE, else from the source the lock names. JSON or
+    /// YAML, decided by content; it must be OpenAPI 3.0.x and give every
+    /// operation a unique operationId. The bytes are written unchanged to
+    /// openapi/aiven-openapi.spec (atomically). Bytes the lock already pins
+    /// leave the lock as it is; other bytes get a new lock (source, sha256,
+    /// size, versions and counts) unless --locked, which refuses them and
+    /// writes nothing. --latest tries the live description without moving
+    /// the pin (see its help).
     Fetch(fetch::FetchArgs),
-    /// Check openapi/aiven-openapi.json against the sha256 in the lock file.
+    /// Check openapi/aiven-openapi.spec against the sha256 in the lock file.
     ///
     /// Prints one `ok:` line when the spec's bytes hash to the locked sha256;
     /// fails when the lock or the spec is missing or the hashes differ.
     VerifyLock,
-    /// Report the drift between two versions of the OpenAPI description.
+    /// Report the drift between two descriptions, for deciding whether to bump.
     ///
-    /// Lists operations added, removed, moved (same operationId, new method or
-    /// path) and changed (parameters, request body, success response; schemas
-    /// compared with $refs inlined, ignoring description, example, title and
-    /// x-codeSamples), component schemas added, removed and changed, and enum
-    /// values added or removed per location. Ends with a summary line that
-    /// flags breaking changes. Exits 0 whatever the drift: it is a report.
+    /// Runs the build's pipeline (overlay, rules, hoisting) and generator on
+    /// both, then compares the generated Rust: says whether NEW generates and
+    /// (unless --no-compile) whether aiven-api compiles against it, lists the
+    /// breaking changes — types removed or renamed, fields whose Rust type
+    /// changed, enum variants removed, methods removed, renamed or moved,
+    /// builder parameters removed, retyped or newly required, response types
+    /// changed — with the lines of aiven-ext (or --uses PATH) that use them,
+    /// then counts the informational ones. --full lists everything, --json
+    /// prints it for scripts. Exits 0 whatever the drift: it is a report.
     Diff(diff::DiffArgs),
     /// Run the normalization pipeline on the fetched spec.
     ///
@@ -53,6 +58,16 @@ enum Command {
     ///
     /// Fails, listing them, when any operation has no client method.
     Coverage,
+    /// Check or rewrite openapi/type-names.json, the committed type names.
+    ///
+    /// Hoisting gives a shape the name recorded for its location, so a bump
+    /// renames no surviving type. --check (the default) fails when a shape of
+    /// the pinned description has no recorded name or a recorded name would
+    /// change; --write rewrites the file (recorded names kept, new shapes
+    /// named, locations the description lost dropped; refuses renames unless
+    /// --allow-renames). --from OLD_SPEC carries an older description's names
+    /// forward; --spec SPEC names another description (what would it rename?).
+    Names(xtask::names::NamesArgs),
     /// Fetch the locked spec if needed, then run every test of the workspace.
     ///
     /// Extra arguments go to `cargo test`. Offline, set AIVEN_OPENAPI_SOURCE to
@@ -63,8 +78,24 @@ enum Command {
         args: Vec<String>,
     },
     /// Measure a clean debug build of aiven-api: generated lines, build-script
-    /// time, wall time and peak memory.
+    /// time, wall time and peak memory (in $CARGO_TARGET_DIR when set).
     BuildCost(build_cost::BuildCostArgs),
+    /// Check that a description normalizes, generates and compiles.
+    ///
+    /// Prints the per-rule counts, then builds aiven-api with
+    /// AIVEN_OPENAPI_SPEC=PATH in its own target directory
+    /// (<target>/aux) and reports the operations of the crate that
+    /// compiled. Fails when any stage fails.
+    CheckSpec(check_spec::CheckSpecArgs),
+    /// Build a crate outside the workspace that depends on aiven-ext, offline.
+    ///
+    /// Copies the checkout's files (those git tracks or would track: no
+    /// fetched description) to a temporary directory, writes a consumer crate
+    /// with `aiven-ext = { path = ... }` and the workspace's Cargo.lock, and
+    /// runs `cargo build --offline` with an absolute AIVEN_OPENAPI_SOURCE
+    /// (yours made absolute, else the fetched description) into
+    /// <target>/consumer; then runs it.
+    ConsumerCheck(consumer::ConsumerArgs),
     /// Fetch the locked spec if needed, then run the guided tour.
     ///
     /// Without AIVEN_TOKEN the tour runs against the embedded simulator,
@@ -96,8 +127,11 @@ fn run(command: &Command) -> anyhow::Result<()> {
         Command::Normalize(args) => pipeline::run_normalize(args),
         Command::Generate(args) => pipeline::run_generate(args),
         Command::Coverage => pipeline::run_coverage(),
+        Command::Names(args) => xtask::names::run(args, &xtask::openapi_dir()),
         Command::Test { args } => workflow::run_test(args),
         Command::BuildCost(args) => build_cost::run(args),
+        Command::CheckSpec(args) => check_spec::run(args),
+        Command::ConsumerCheck(args) => consumer::run(args),
         Command::Quickstart { args } => workflow::run_quickstart(args),
     }
 }

@@ -20,6 +20,8 @@ struct TopicBody {
     cleanup_policy: Option<String>,
     tags: Option<Vec<Value>>,
     config: Option<Map<String, Value>>,
+    owner_user_group_id: Option<String>,
+    topic_description: Option<String>,
 }
 
 /// The service, if it is a powered-on Kafka service.
@@ -37,7 +39,7 @@ fn kafka(s: &Service) -> Result<(), ApiError> {
 }
 
 fn topic_not_found(name: &str) -> ApiError {
-    ApiError::not_found(format!("Topic '{name}' does not exist"))
+    ApiError::not_found(format!("Topic '{name}' does not exist")).code("kafka_topic_not_found")
 }
 
 /// When a topic changed now is ACTIVE: after the topic delay, and not
@@ -50,15 +52,20 @@ fn ready_at(ctx: &Ctx<'_>, s: &Service) -> i64 {
     }
 }
 
+/// 400 for a topic configuration Kafka would refuse.
+fn invalid_config(message: String) -> ApiError {
+    ApiError::bad_request(message).code("kafka_topic_invalid_config")
+}
+
 fn check(s: &Service, replication: u32, min_isr: u32) -> Result<(), ApiError> {
     if replication > s.node_count {
-        return Err(ApiError::bad_request(format!(
+        return Err(invalid_config(format!(
             "Replication factor {replication} is larger than the number of brokers ({})",
             s.node_count
         )));
     }
     if min_isr > replication {
-        return Err(ApiError::bad_request(format!(
+        return Err(invalid_config(format!(
             "min_insync_replicas {min_isr} is larger than the replication factor {replication}"
         )));
     }
@@ -72,7 +79,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     kafka(s)?;
     let name = body.topic_name.clone().unwrap_or_default();
     if s.topics.contains_key(&name) {
-        return Err(ApiError::conflict(format!("Topic '{name}' already exists")));
+        return Err(ApiError::conflict(format!("Topic '{name}' already exists"))
+            .code("kafka_topic_already_exists"));
     }
     let config = body.config.clone().unwrap_or_default();
     let cleanup_policy = config
@@ -105,6 +113,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         cleanup_policy,
         tags: body.tags.clone().unwrap_or_default(),
         config,
+        owner_user_group_id: body.owner_user_group_id.clone(),
+        topic_description: body.topic_description.clone(),
         ready_ms: ready_at(ctx, s),
     };
     service_mut(ctx.state, req)?.topics.insert(name, topic);
@@ -137,7 +147,7 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let t = s.topics.get(&name).ok_or_else(|| topic_not_found(&name))?;
     let partitions = body.partitions.unwrap_or(t.partitions);
     if partitions < t.partitions {
-        return Err(ApiError::bad_request(format!(
+        return Err(invalid_config(format!(
             "Number of partitions cannot be decreased ({} to {partitions})",
             t.partitions
         )));
@@ -161,6 +171,12 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     }
     if let Some(tags) = body.tags {
         t.tags = tags;
+    }
+    if let Some(owner) = body.owner_user_group_id {
+        t.owner_user_group_id = Some(owner);
+    }
+    if let Some(description) = body.topic_description {
+        t.topic_description = Some(description);
     }
     if let Some(config) = body.config {
         if let Some(p) = config.get("cleanup_policy").and_then(Value::as_str) {

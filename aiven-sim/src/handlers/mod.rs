@@ -68,6 +68,16 @@ const HANDLERS: &[(&str, Handler)] = &[
         "ListProjectServiceTypes",
         catalog::list_project_service_types,
     ),
+    (
+        "ProjectServiceTypesList",
+        catalog::project_service_types_list,
+    ),
+    ("ProjectServiceTypesGet", catalog::project_service_types_get),
+    ("ProjectServicePlanList", catalog::project_service_plan_list),
+    (
+        "ProjectServicePlanSpecsGet",
+        catalog::project_service_plan_specs_get,
+    ),
     ("ListServiceVersions", catalog::list_service_versions),
     ("ProjectList", projects::list),
     ("ProjectGet", projects::get),

@@ -93,7 +93,9 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         )));
     }
     if ctx.state.projects.contains_key(&name) {
-        return Err(ApiError::conflict("Project name is already in use"));
+        return Err(
+            ApiError::conflict("Project name is already in use").code("project_already_exists")
+        );
     }
     let source = match &body.copy_from_project {
         Some(s) => Some(
@@ -153,7 +155,9 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             )));
         }
         if ctx.state.projects.contains_key(&new_name) {
-            return Err(ApiError::conflict("Project name is already in use"));
+            return Err(
+                ApiError::conflict("Project name is already in use").code("project_already_exists")
+            );
         }
     }
     let mut p = ctx.state.projects.remove(&name).expect("checked above");

@@ -2,7 +2,7 @@
 //! settings), delete; backups and tags.
 
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map, Number, Value};
 
 use super::{ok, project, project_mut, service, service_mut, Ctx, Outcome, Req};
 use crate::catalog::{self, Plan, ServiceType};
@@ -37,24 +37,26 @@ struct CreateBody {
     service_type: String,
     plan: String,
     cloud: Option<String>,
-    disk_space_mb: Option<f64>,
+    disk_space_mb: Option<Number>,
     maintenance: Option<MaintenanceBody>,
     project_vpc_id: Option<String>,
     tags: Option<Map<String, Value>>,
     copy_tags: Option<bool>,
     termination_protection: Option<bool>,
     user_config: Option<Map<String, Value>>,
+    tech_emails: Option<Vec<Value>>,
 }
 
 #[derive(Deserialize)]
 struct UpdateBody {
     plan: Option<String>,
     cloud: Option<String>,
-    disk_space_mb: Option<f64>,
+    disk_space_mb: Option<Number>,
     powered: Option<bool>,
     termination_protection: Option<bool>,
     user_config: Option<Map<String, Value>>,
     maintenance: Option<MaintenanceBody>,
+    tech_emails: Option<Vec<Value>>,
 }
 
 fn valid_service_name(name: &str) -> bool {
@@ -84,16 +86,31 @@ fn cloud(name: &str) -> Result<(), ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("Invalid cloud: {name}")))
 }
 
+/// A requested disk size in whole megabytes. The description makes it an
+/// integer (since 2026); `81920.0` is the same integer written as JSON may.
+fn megabytes(requested: &Number) -> Result<u64, ApiError> {
+    requested
+        .as_u64()
+        .or_else(|| {
+            let f = requested.as_f64()?;
+            (f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64).then_some(f as u64)
+        })
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Disk space must be a whole number of megabytes, not {requested}"
+            ))
+        })
+}
+
 /// A requested disk size, checked against the plan's range.
-fn disk(requested: f64, plan: &Plan) -> Result<u32, ApiError> {
-    let mb = requested.round();
-    if !(f64::from(plan.disk_mb)..=f64::from(plan.max_disk_mb)).contains(&mb) {
+fn disk(requested: u64, plan: &Plan) -> Result<u32, ApiError> {
+    if !(u64::from(plan.disk_mb)..=u64::from(plan.max_disk_mb)).contains(&requested) {
         return Err(ApiError::bad_request(format!(
-            "Disk space must be between {} and {} MB for plan {}, not {mb}",
+            "Disk space must be between {} and {} MB for plan {}, not {requested}",
             plan.disk_mb, plan.max_disk_mb, plan.name
         )));
     }
-    Ok(mb as u32)
+    Ok(requested as u32)
 }
 
 /// Checks a complete `user_config` against the type's schema.
@@ -173,8 +190,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         .clone()
         .unwrap_or_else(|| p.default_cloud.clone());
     cloud(&cloud_name)?;
-    let disk_space_mb = match body.disk_space_mb {
-        Some(d) => disk(d, &plan)?,
+    let disk_space_mb = match &body.disk_space_mb {
+        Some(d) => disk(megabytes(d)?, &plan)?,
         None => plan.disk_mb,
     };
     let mut user_config = body.user_config.clone().unwrap_or_default();
@@ -216,6 +233,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         termination_protection: body.termination_protection.unwrap_or(false),
         project_vpc_id: body.project_vpc_id.clone(),
         maintenance: maintenance(None, body.maintenance.as_ref(), day),
+        tech_emails: body.tech_emails.clone().unwrap_or_default(),
         create_time: now,
         update_time: now,
         powered: true,
@@ -258,13 +276,13 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         Some(name) => plan(kind, name)?,
         None => old_plan.clone(),
     };
-    let new_disk = match body.disk_space_mb {
+    let new_disk = match &body.disk_space_mb {
         Some(d) => {
-            if d.round() < f64::from(s.disk_space_mb) {
+            let d = megabytes(d)?;
+            if d < u64::from(s.disk_space_mb) {
                 return Err(ApiError::bad_request(format!(
-                    "Disk space cannot be decreased: the service has {} MB, {} MB requested",
+                    "Disk space cannot be decreased: the service has {} MB, {d} MB requested",
                     s.disk_space_mb,
-                    d.round()
                 )));
             }
             disk(d, &new_plan)?
@@ -309,6 +327,9 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     s.user_config = user_config;
     s.termination_protection = protected;
     s.maintenance = maintenance(Some(s.maintenance.clone()), body.maintenance.as_ref(), 0);
+    if let Some(emails) = body.tech_emails {
+        s.tech_emails = emails;
+    }
     match req.body.get("project_vpc_id") {
         Some(Value::String(id)) => s.project_vpc_id = Some(id.clone()),
         Some(Value::Null) => s.project_vpc_id = None,

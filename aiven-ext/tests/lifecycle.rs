@@ -254,7 +254,7 @@ async fn disks_only_grow() {
         .mock_async(|when, then| {
             when.method(PUT)
                 .path(SVC)
-                .json_body_includes(r#"{"disk_space_mb": 102400.0}"#);
+                .json_body_includes(r#"{"disk_space_mb": 102400}"#);
             then.status(200)
                 .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
         })

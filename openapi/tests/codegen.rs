@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use aiven_openapi::codegen::{self, Generated, Interface};
-use aiven_openapi::{prepare, Prepared};
+use aiven_openapi::hoist::NamesFile;
+use aiven_openapi::{prepare, prepare_with_names, Prepared};
 use serde_json::{json, Value};
 
 /// Three operations: a read, an update with a body, a list.
@@ -208,6 +209,11 @@ fn real_spec() -> Value {
     aiven_openapi::read_spec_file(&path).expect("the published description parses")
 }
 
+/// The committed type names, as the build uses them.
+fn real_names() -> NamesFile {
+    NamesFile::read(&openapi_dir().join(aiven_openapi::NAMES_FILE)).expect("type-names.json")
+}
+
 fn real_overlay() -> Value {
     aiven_openapi::read_json(&openapi_dir().join("overlay.json")).expect("overlay.json")
 }
@@ -229,7 +235,8 @@ fn is_locked_spec() -> bool {
 /// that every operation became a client method.
 fn generate_all(label: &str, doc: Value) -> (Prepared, Generated) {
     let start = Instant::now();
-    let prepared = prepare(doc, Some(&real_overlay())).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let prepared = prepare_with_names(doc, Some(&real_overlay()), Some(&real_names()))
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
     let prepared_in = start.elapsed();
     let generated =
         codegen::generate(&prepared, Interface::Builder).unwrap_or_else(|e| panic!("{label}: {e}"));
@@ -260,7 +267,8 @@ fn baseline() -> &'static Prepared {
     static BASELINE: OnceLock<Prepared> = OnceLock::new();
     BASELINE.get_or_init(|| {
         let doc = real_spec();
-        prepare(doc, Some(&real_overlay())).expect("the published description prepares")
+        prepare_with_names(doc, Some(&real_overlay()), Some(&real_names()))
+            .expect("the published description prepares")
     })
 }
 
@@ -303,27 +311,31 @@ fn published_description_generates_every_operation() {
         eprintln!("the spec is not the locked one; rule counts not compared");
         return;
     }
-    assert_eq!(prepared.operations.len(), 309);
+    assert_eq!(prepared.operations.len(), 457);
     assert_eq!(prepared.report.overlay_entries, 2);
     let rules: Vec<(&str, usize)> = prepared.report.rules.clone();
     assert_eq!(
         rules,
         [
             ("escaped-property-names", 14),
-            ("route-converters-in-paths", 4),
-            ("undeclared-path-parameters", 5),
-            ("empty-tag-names", 5),
-            ("placeholder-map-keys", 10),
-            ("duplicate-enum-values", 2),
-            ("default-type-mismatch", 1),
-            ("prose-titles", 12),
-            ("zero-minimums", 8),
+            ("route-converters-in-paths", 0),
+            ("undeclared-path-parameters", 0),
+            ("empty-tag-names", 0),
+            ("placeholder-map-keys", 19),
+            // `topics.exclude` beside `topics_exclude` (5 replication-flow shapes).
+            ("colliding-property-identifiers", 5),
+            ("duplicate-enum-values", 0),
+            ("default-type-mismatch", 0),
+            ("deprecated-in-prose", 98),
+            ("prose-titles", 1665),
+            ("zero-minimums", 49),
             ("text-json-is-json", 0),
-            // 309 operations and 267 embedded error lists.
-            ("shared-error-response", 576),
+            ("shared-error-response", 793),
             ("split-shared-components", 0),
-            ("open-world-responses", 2725),
-            ("sendable-empty-collections", 46),
+            // The public and the project service-type catalogues.
+            ("map-like-objects", 2),
+            ("open-world-responses", 4172),
+            ("sendable-empty-collections", 86),
             ("sendable-null", 2),
         ]
     );
@@ -333,10 +345,18 @@ fn published_description_generates_every_operation() {
             h.inline_types,
             h.distinct_shapes,
             h.shared_shapes,
-            h.short_names
+            h.kept_names,
+            h.fresh_names,
+            h.renames.len()
         ),
-        (587, 193, 110, 86)
+        (887, 294, 147, 294, 0, 0)
     );
+    // The collision is repaired, both wire names reachable.
+    assert!(generated
+        .code
+        .contains("#[serde(rename = \"topics.exclude\")]"));
+    assert!(generated.code.contains("pub topics_dot_exclude:"));
+    assert!(generated.code.contains("pub topics_exclude:"));
 }
 
 const SERVICE_PATH: &str = "/project/{project}/service/{service_name}";
@@ -347,17 +367,23 @@ fn drift_new_enum_value_and_unknown_properties() {
     let baseline = baseline();
     let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
     let mut services = 0;
+    // The same drift everywhere the service is returned: alone and in lists.
+    let places = [
+        "/properties/service/properties",
+        "/properties/services/items/properties",
+    ];
     for schema in schemas.values_mut() {
-        let Some(service) = schema.pointer_mut("/properties/service/properties") else {
-            continue;
-        };
-        let Some(Value::Array(states)) = service.pointer_mut("/state/enum") else {
-            continue;
-        };
-        // The same drift everywhere the service is returned.
-        states.push(json!("REBOOTING"));
-        service["disk_space_cap"] = json!({"type": "integer", "description": "new"});
-        services += 1;
+        for place in places {
+            let Some(service) = schema.pointer_mut(place) else {
+                continue;
+            };
+            let Some(Value::Array(states)) = service.pointer_mut("/state/enum") else {
+                continue;
+            };
+            states.push(json!("REBOOTING"));
+            service["disk_space_cap"] = json!({"type": "integer", "description": "new"});
+            services += 1;
+        }
     }
     assert!(
         services >= 3,
@@ -396,7 +422,7 @@ fn drift_a_copied_operation_and_response() {
     doc["components"]["schemas"]["ServiceGetCopyResponse"] = copy;
     let (prepared, generated) = generate_all("drift (b)", doc);
     assert_eq!(lost_names(baseline(), &prepared), Vec::<String>::new());
-    assert_eq!(prepared.operations.len(), 310);
+    assert_eq!(prepared.operations.len(), 458);
     assert_eq!(generated.methods["service_get_copy"], "service_get_copy");
     let s = &prepared.doc["components"]["schemas"];
     // Both responses hold the one shared `Service`.
@@ -412,10 +438,11 @@ fn drift_a_copied_operation_and_response() {
 #[test]
 fn drift_second_empty_tag_route_converter_and_undeclared_variable() {
     let mut doc = real_spec();
-    doc["tags"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "", "x-displayName": "Widgets"}));
+    // Two more empty-named tags, so the document has at least two whatever
+    // the version (November 2023 had one, June 2026 none).
+    let tags = doc["tags"].as_array_mut().unwrap();
+    tags.push(json!({"name": "", "x-displayName": "Widgets"}));
+    tags.push(json!({"name": "", "x-displayName": "Gadgets"}));
     doc["paths"]["/project/{project}/widget/{widget_id:\\d+}/{part}"] = json!({
         "get": {
             "operationId": "ProjectWidgetPartGet",
@@ -434,7 +461,7 @@ fn drift_second_empty_tag_route_converter_and_undeclared_variable() {
     });
     let (prepared, generated) = generate_all("drift (c)", doc);
     assert_eq!(lost_names(baseline(), &prepared), Vec::<String>::new());
-    assert_eq!(prepared.operations.len(), 310);
+    assert_eq!(prepared.operations.len(), 458);
     assert_eq!(
         generated.methods["project_widget_part_get"],
         "project_widget_part_get"

@@ -148,6 +148,9 @@ async fn create_service_sends_the_typed_body() {
                 .header("content-type", "application/json")
                 .json_body(json!({
                     "cloud": "google-europe-west3",
+                    // June 2026 documents `copy_tags` with `default: false`;
+                    // the typed body sends the default explicitly.
+                    "copy_tags": false,
                     "plan": "business-4",
                     "service_name": "pg-demo",
                     "service_type": "pg",

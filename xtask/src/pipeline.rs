@@ -22,6 +22,10 @@ pub struct NormalizeArgs {
     /// Write the normalized description to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Normalize this description (JSON or YAML) instead of the fetched one,
+    /// e.g. an older or newer published version: do the rules still fit?
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
 }
 
 /// Options of `cargo xtask generate`.
@@ -54,7 +58,19 @@ pub fn run_normalize(args: &NormalizeArgs) -> Result<()> {
             );
         }
     }
-    let prepared = prepare(&openapi_dir())?;
+    let prepared = match &args.spec {
+        None => prepare(&openapi_dir())?,
+        Some(path) => {
+            let files = aiven_openapi::SpecFiles::in_dir(&openapi_dir());
+            let overlay = aiven_openapi::read_json(&files.overlay)?;
+            let names = aiven_openapi::hoist::NamesFile::read(&files.names)?;
+            aiven_openapi::prepare_with_names(
+                aiven_openapi::read_spec_file(path)?,
+                Some(&overlay),
+                Some(&names),
+            )?
+        }
+    };
     if args.stats || (!args.explain && args.out.is_none()) {
         println!("{}", prepared.report);
     }

@@ -39,7 +39,7 @@ pub fn service(name: &str, state: &str) -> Value {
         "service_type": "pg",
         "plan": "startup-4",
         "state": state,
-        "disk_space_mb": 81920.0,
+        "disk_space_mb": 81920,
         "node_states": [{"name": format!("{name}-1"), "state": "running"}],
         "termination_protection": false,
     })

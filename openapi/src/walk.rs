@@ -262,40 +262,39 @@ pub fn schema_roots(doc: &Value) -> Vec<Root> {
     let mut param_roots = Vec::new();
     if let Some(Value::Object(paths)) = doc.get("paths") {
         for (path, item) in paths {
-            let pbase = format!("/paths/{}", escape_pointer(path));
             if let Some(Value::Array(ps)) = item.get("parameters") {
+                let pbase = format!("/paths/{}", escape_pointer(path));
                 for (i, p) in ps.iter().enumerate() {
                     if p.get("schema").is_some() {
                         param_roots.push(format!("{pbase}/parameters/{i}/schema"));
                     }
                 }
             }
-            for m in METHODS {
-                let Some(op) = item.get(m) else { continue };
-                let obase = format!("{pbase}/{m}");
-                if let Some(Value::Array(ps)) = op.get("parameters") {
-                    for (i, p) in ps.iter().enumerate() {
-                        if p.get("schema").is_some() {
-                            param_roots.push(format!("{obase}/parameters/{i}/schema"));
-                        }
-                    }
+        }
+    }
+    for op in operations(doc) {
+        let obase = op.pointer();
+        if let Some(Value::Array(ps)) = op.operation.get("parameters") {
+            for (i, p) in ps.iter().enumerate() {
+                if p.get("schema").is_some() {
+                    param_roots.push(format!("{obase}/parameters/{i}/schema"));
                 }
-                if let Some(b) = op.get("requestBody") {
-                    content_roots.push((
-                        format!("{obase}/requestBody"),
-                        b.get("content"),
-                        Side::Request,
-                    ));
-                }
-                if let Some(Value::Object(rs)) = op.get("responses") {
-                    for (code, r) in rs {
-                        content_roots.push((
-                            format!("{obase}/responses/{}", escape_pointer(code)),
-                            r.get("content"),
-                            Side::Response,
-                        ));
-                    }
-                }
+            }
+        }
+        if let Some(b) = op.operation.get("requestBody") {
+            content_roots.push((
+                format!("{obase}/requestBody"),
+                b.get("content"),
+                Side::Request,
+            ));
+        }
+        if let Some(Value::Object(rs)) = op.operation.get("responses") {
+            for (code, r) in rs {
+                content_roots.push((
+                    format!("{obase}/responses/{}", escape_pointer(code)),
+                    r.get("content"),
+                    Side::Response,
+                ));
             }
         }
     }

@@ -64,27 +64,18 @@ pub fn validate(label: &str, bytes: &[u8]) -> Result<SpecSummary> {
     })
 }
 
-/// All operations, in document order of paths and OpenAPI order of methods.
+/// All operations, in document order of paths and OpenAPI order of methods
+/// (the one walker, `aiven_openapi::walk::operations`).
 pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    paths
-        .iter()
-        .flat_map(|(path, item)| path_operations(path, item))
-        .collect()
-}
-
-fn path_operations<'a>(path: &'a str, item: &'a Value) -> impl Iterator<Item = Operation<'a>> {
-    METHODS.iter().filter_map(move |method| {
-        let body = item.get(*method)?;
-        Some(Operation {
-            method,
-            path,
-            body,
-            item,
+    aiven_openapi::walk::operations(doc)
+        .into_iter()
+        .map(|op| Operation {
+            method: op.method,
+            path: op.path,
+            body: op.operation,
+            item: op.item,
         })
-    })
+        .collect()
 }
 
 /// `info.version`, or an empty string when absent.

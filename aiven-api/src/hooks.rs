@@ -348,4 +348,47 @@ mod tests {
             assert_eq!(checked.is_err(), refused, "{value:?}: {u} {checked:?}");
         }
     }
+
+    /// Every operation of the description: its template filled with
+    /// ordinary values passes, and `..`, `.`, `a\\b` or `a/b` in any one
+    /// parameter is refused, naming that parameter.
+    #[test]
+    fn every_operation_checks_every_parameter() {
+        let fill = |op: &crate::Operation, hostile: Option<(usize, &str)>| {
+            let mut n = 0;
+            let segments: Vec<String> = op
+                .path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        n += 1;
+                        match hostile {
+                            Some((at, value)) if at == n => encode_path(value),
+                            _ => encode_path("name-1"),
+                        }
+                    } else {
+                        segment.to_owned()
+                    }
+                })
+                .collect();
+            (n, url(&format!("{BASE}{}", segments.join("/"))))
+        };
+        let mut parameters = 0;
+        for op in crate::OPERATIONS {
+            let (count, ok) = fill(op, None);
+            assert_eq!(check_path(BASE, &ok, op.client_method), Ok(()), "{op:?}");
+            for at in 1..=count {
+                parameters += 1;
+                for bad in ["..", ".", "a\\b", "a/b", ""] {
+                    let (_, u) = fill(op, Some((at, bad)));
+                    let err = check_path(BASE, &u, op.client_method).unwrap_err();
+                    assert!(err.starts_with(op.operation_id), "{op:?} {bad:?}: {err}");
+                }
+            }
+        }
+        assert!(
+            crate::OPERATIONS.len() > 400 && parameters > 700,
+            "{parameters}"
+        );
+    }
 }

@@ -92,8 +92,8 @@ pub fn path_segment(field: &'static str, value: &str, max: usize) -> Result<()> 
             field,
             value,
             format!(
-                "must not contain {c:?} (no '/', '\\', '%', '?', '#', whitespace or \
-                 control characters: it could address another resource)"
+                "must not contain whitespace, control characters, '/', '\\', '%', '?' or '#', \
+                 not {c:?} (it could address another resource)"
             ),
         ));
     }

@@ -93,7 +93,7 @@ fn operation_table(prepared: &aiven_openapi::Prepared, generated: &codegen::Gene
 }
 
 /// Every path parameter goes through `crate::hooks::encode_path` instead of
-/// progenitor's `encode_path`, which leaves `.`, `..` and `\\` for the URL
+/// progenitor's `encode_path`, which leaves `.`, `..` and `\` for the URL
 /// parser to resolve into another resource's path (issue 9). The build fails
 /// if the generated code no longer calls `encode_path(` at all while it has
 /// path parameters, rather than silently losing the protection.

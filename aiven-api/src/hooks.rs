@@ -111,7 +111,7 @@ impl ClientHooks<ClientState> for crate::Client {
 }
 
 /// Percent-encodes one path parameter: what `progenitor_client::encode_path`
-/// does, plus `\\` (which the URL parser reads as `/`) as `%5C`, and a whole
+/// does, plus `\` (which the URL parser reads as `/`) as `%5C`, and a whole
 /// `.` or `..` (which it resolves, as it does `%2E` and `%2E%2E`) as
 /// `%252E`/`%252E%252E`, so that every parameter stays one segment of the
 /// path; [`check_path`] then refuses those values before anything is sent.
@@ -129,10 +129,10 @@ pub fn encode_path(value: &str) -> String {
 /// path template segment by segment: the same number of segments after the
 /// base URL's own, literal segments equal, and every parameter segment
 /// non-empty and, however many times it is percent-decoded, neither `.` nor
-/// `..` and free of `/` and `\\`.
+/// `..` and free of `/` and `\`.
 ///
-/// progenitor percent-encodes each path parameter but leaves `.` and `\\`
-/// alone, and the URL parser resolves `.`/`..` segments and reads `\\` as
+/// progenitor percent-encodes each path parameter but leaves `.` and `\`
+/// alone, and the URL parser resolves `.`/`..` segments and reads `\` as
 /// `/`: `service_delete().project("acme").service_name("..")` used to send
 /// `DELETE /v1/project/acme/` (deleting the project), and
 /// `"..\\..\\victim\\service\\victim-pg"` deleted a service of another

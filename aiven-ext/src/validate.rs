@@ -71,11 +71,22 @@ pub fn topic_name(name: &str) -> Result<()> {
 
 /// A value put into a request path as one segment (a resource name or id):
 /// non-empty, at most `max` characters, not `.` or `..`, and free of `/`,
-/// `\`, `%`, `?`, `#`, whitespace and control characters — none of which any
-/// Aiven name or id contains, and each of which could make the request
-/// address another resource (`..` is resolved by URL parsers, `\` read as
+/// `\`, `%`, `?`, `#`, whitespace and control characters — which Aiven's
+/// project and service names and its ids do not use, and each of which
+/// could make the request address another resource (`..` is resolved by URL parsers, `\` read as
 /// `/`, `%2e%2e` decoded to `..` by a server that decodes twice).
 pub fn path_segment(field: &'static str, value: &str, max: usize) -> Result<()> {
+    segment(field, value, max, false)
+}
+
+/// A Kafka Connect connector name: as [`path_segment`] (at most 1024
+/// characters, the description's bound), except that spaces are allowed —
+/// Kafka Connect accepts them, and they are percent-encoded safely.
+pub fn connector_name(name: &str) -> Result<()> {
+    segment("connector_name", name, 1024, true)
+}
+
+fn segment(field: &'static str, value: &str, max: usize, spaces: bool) -> Result<()> {
     bounded(field, value, max)?;
     if value == "." || value == ".." {
         return Err(Error::invalid(
@@ -84,10 +95,11 @@ pub fn path_segment(field: &'static str, value: &str, max: usize) -> Result<()> 
             "must not be `.` or `..` (it would address another resource)",
         ));
     }
-    if let Some(c) = value
-        .chars()
-        .find(|&c| matches!(c, '/' | '\\' | '%' | '?' | '#') || c.is_whitespace() || c.is_control())
-    {
+    if let Some(c) = value.chars().find(|&c| {
+        matches!(c, '/' | '\\' | '%' | '?' | '#')
+            || (c.is_whitespace() && !(spaces && c == ' '))
+            || c.is_control()
+    }) {
         return Err(Error::invalid(
             field,
             value,
@@ -175,6 +187,8 @@ mod tests {
             assert!(topic_name(bad).is_err(), "{bad}");
         }
         assert!(existing_service_name("Legacy_Name.1").is_ok());
+        assert!(connector_name("my connector").is_ok() && connector_name("a\tb").is_err());
+        assert!(connector_name("..").is_err() && connector_name("a/b").is_err());
         assert!(topic_name("orders.v1_eu-west").is_ok() && topic_name("a:b").is_err());
         assert!(topic_name(&"t".repeat(249)).is_ok() && topic_name(&"t".repeat(250)).is_err());
         assert!(disk_space_mb(81920).is_ok());

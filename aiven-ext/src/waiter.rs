@@ -547,8 +547,7 @@ impl WaitTarget for ConnectorRunning {
         Box::pin(async move {
             validate::project_name(&self.project)?;
             validate::existing_service_name(&self.service)?;
-            // The description bounds connector names to 1024 characters.
-            validate::path_segment("connector_name", &self.connector, 1024)?;
+            validate::connector_name(&self.connector)?;
             let response = client
                 .service_kafka_connect_get_connector_status()
                 .project(&self.project)

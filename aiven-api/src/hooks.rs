@@ -1,6 +1,7 @@
-//! The hooks beside the generated [`Client`](crate::Client): a tracing span
-//! per call, and an optional [`Transport`] through which `aiven-ext` adds
-//! retries.
+//! The hooks beside the generated [`Client`](crate::Client): a check that
+//! path parameters cannot change which resource a request addresses, a
+//! tracing span per call, and an optional [`Transport`] through which
+//! `aiven-ext` adds retries.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -50,6 +51,17 @@ impl std::fmt::Debug for ClientState {
 }
 
 impl ClientHooks<ClientState> for crate::Client {
+    /// Refuses, before anything is sent, a request whose path does not
+    /// address what the operation's template says (see [`check_path`]).
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        check_path(self.baseurl(), request.url(), info.operation_id)
+            .map_err(progenitor_client::Error::InvalidRequest)
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -95,5 +107,288 @@ impl ClientHooks<ClientState> for crate::Client {
             Err(e) => tracing::debug!(error = %e, "aiven api request failed"),
         }
         result
+    }
+}
+
+/// Percent-encodes one path parameter: what `progenitor_client::encode_path`
+/// does, plus `\` (which the URL parser reads as `/`) as `%5C`, and a whole
+/// `.` or `..` (which it resolves, as it does `%2E` and `%2E%2E`) as
+/// `%252E`/`%252E%252E`, so that every parameter stays one segment of the
+/// path; [`check_path`] then refuses those values before anything is sent.
+/// The generated code calls this instead of progenitor's (see `build.rs`).
+pub fn encode_path(value: &str) -> String {
+    match value {
+        "." => "%252E".to_owned(),
+        ".." => "%252E%252E".to_owned(),
+        _ => progenitor_client::encode_path(value).replace('\\', "%5C"),
+    }
+}
+
+/// Checks that the path of `url`, a request built for the client method
+/// `client_method` against the base URL `base`, matches the operation's
+/// path template segment by segment: the same number of segments after the
+/// base URL's own, literal segments equal, and every parameter segment
+/// non-empty and, however many times it is percent-decoded, neither `.` nor
+/// `..` and free of `/` and `\`.
+///
+/// progenitor percent-encodes each path parameter but leaves `.` and `\`
+/// alone, and the URL parser resolves `.`/`..` segments and reads `\` as
+/// `/`: `service_delete().project("acme").service_name("..")` used to send
+/// `DELETE /v1/project/acme/` (deleting the project), and
+/// `"..\\..\\victim\\service\\victim-pg"` deleted a service of another
+/// project. With [`encode_path`] every parameter stays one segment and is
+/// refused here; the template comparison is the backstop for anything else
+/// that would move the request. The error names the operation, the parameter
+/// and why.
+pub fn check_path(base: &str, url: &reqwest::Url, client_method: &str) -> Result<(), String> {
+    let op = crate::operation_by_method(client_method)
+        .ok_or_else(|| format!("{client_method}: not an operation of the description"))?;
+    let refuse = |why: String| {
+        Err(format!(
+            "{} ({} {}): {why}; nothing was sent",
+            op.operation_id, op.method, op.path
+        ))
+    };
+    let base_path = reqwest::Url::parse(base)
+        .map(|b| b.path().to_owned())
+        .unwrap_or_default();
+    let base_segments: Vec<&str> = base_path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut segments = url.path().split('/').skip(1);
+    for expected in &base_segments {
+        if segments.next() != Some(*expected) {
+            return refuse(format!(
+                "the request path {} is not under the base URL's path {base_path}",
+                url.path()
+            ));
+        }
+    }
+    let segments: Vec<&str> = segments.collect();
+    let template: Vec<&str> = op.path.split('/').skip(1).collect();
+    if segments.len() != template.len() {
+        return refuse(format!(
+            "the request path {} has {} segments after the base URL where the template has {}: \
+             a path parameter is empty, `.` or `..`, or contains `/` or `\\`",
+            url.path(),
+            segments.len(),
+            template.len()
+        ));
+    }
+    let mut position = 0;
+    for (actual, expected) in segments.iter().zip(&template) {
+        let name = expected.strip_prefix('{').and_then(|e| e.strip_suffix('}'));
+        let Some(name) = name else {
+            if actual != expected {
+                return refuse(format!(
+                    "the request path {} has {actual:?} where the template has {expected:?}: \
+                     a path parameter contains `/`, `\\`, `.` or `..`",
+                    url.path()
+                ));
+            }
+            continue;
+        };
+        position += 1;
+        if let Err(why) = check_segment(actual) {
+            return refuse(format!(
+                "path parameter {name} (the {}{} in the template) {why}",
+                position,
+                ordinal_suffix(position)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One parameter segment as it appears in the URL (percent-encoded).
+fn check_segment(encoded: &str) -> Result<(), String> {
+    if encoded.is_empty() {
+        return Err("is empty".into());
+    }
+    // Decoded repeatedly: a server or proxy that decodes twice must not see
+    // `..` either (`%2e%2e` is sent as `%252e%252e`).
+    let mut layer = encoded.as_bytes().to_vec();
+    for _ in 0..4 {
+        if layer == b"." || layer == b".." {
+            return Err("is `.` or `..` (it would address another resource)".into());
+        }
+        if layer.contains(&b'\\') {
+            return Err("contains `\\` (read as `/`)".into());
+        }
+        if layer.contains(&b'/') {
+            return Err("contains `/`".into());
+        }
+        let next = percent_decode(&layer);
+        if next == layer {
+            break;
+        }
+        layer = next;
+    }
+    Ok(())
+}
+
+fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+fn ordinal_suffix(n: usize) -> &'static str {
+    match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> reqwest::Url {
+        reqwest::Url::parse(s).unwrap()
+    }
+
+    const BASE: &str = "https://api.aiven.io/v1";
+
+    #[test]
+    fn matching_paths_pass() {
+        for ok in [
+            "https://api.aiven.io/v1/project/acme/service/pg-1",
+            "https://api.aiven.io/v1/project/a%20b/service/%C3%A4",
+            "https://api.aiven.io/v1/project/a.b/service/...",
+        ] {
+            assert_eq!(check_path(BASE, &url(ok), "service_delete"), Ok(()), "{ok}");
+        }
+        let root = "http://127.0.0.1:1/project/acme/service/pg-1";
+        assert_eq!(
+            check_path("http://127.0.0.1:1", &url(root), "service_get"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn paths_that_address_something_else_are_refused() {
+        for (bad, says) in [
+            // `..` resolved by the URL parser: the project itself.
+            ("https://api.aiven.io/v1/project/acme/", "has 3 segments"),
+            (
+                "https://api.aiven.io/v1/project/acme/service/",
+                "service_name (the 2nd",
+            ),
+            // The URL parser resolves `%2E%2E` too: a segment count mismatch.
+            (
+                "https://api.aiven.io/v1/project/acme/service/%2E%2E",
+                "has 3 segments",
+            ),
+            (
+                "https://api.aiven.io/v1/project/acme/service/%252e%252e",
+                "is `.` or `..`",
+            ),
+            (
+                "https://api.aiven.io/v1/project/acme/service/a%5Cb",
+                "contains `\\`",
+            ),
+            (
+                "https://api.aiven.io/v1/project/acme/service/a%2Fb",
+                "contains `/`",
+            ),
+            (
+                "https://api.aiven.io/v2/project/acme/service/pg",
+                "base URL",
+            ),
+        ] {
+            let err = check_path(BASE, &url(bad), "service_delete").unwrap_err();
+            assert!(
+                err.contains(says) && err.starts_with("ServiceDelete"),
+                "{bad}: {err}"
+            );
+        }
+        let moved = url("https://api.aiven.io/v1/project/acme/victim/pg");
+        assert!(check_path(BASE, &moved, "service_delete").is_err());
+    }
+
+    /// Every parameter value, once encoded and put in a URL, is one segment,
+    /// and the dangerous ones are refused.
+    #[test]
+    fn encoded_parameters_stay_one_segment() {
+        for (value, refused) in [
+            ("pg-1", false),
+            ("a b", false),
+            ("ä", false),
+            ("...", false),
+            (".", true),
+            ("..", true),
+            ("a\\b", true),
+            ("..\\..\\victim\\service\\victim-pg", true),
+            ("%2e%2e", true),
+            ("%2E", true),
+            (".%2e", true),
+            ("a/b", true),
+            ("", true),
+        ] {
+            let u = url(&format!(
+                "{BASE}/project/acme/service/{}",
+                encode_path(value)
+            ));
+            assert_eq!(u.path_segments().unwrap().count(), 5, "{value:?}: {u}");
+            let checked = check_path(BASE, &u, "service_delete");
+            assert_eq!(checked.is_err(), refused, "{value:?}: {u} {checked:?}");
+        }
+    }
+
+    /// Every operation of the description: its template filled with
+    /// ordinary values passes, and `..`, `.`, `a\\b` or `a/b` in any one
+    /// parameter is refused, naming that parameter.
+    #[test]
+    fn every_operation_checks_every_parameter() {
+        let fill = |op: &crate::Operation, hostile: Option<(usize, &str)>| {
+            let mut n = 0;
+            let segments: Vec<String> = op
+                .path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        n += 1;
+                        match hostile {
+                            Some((at, value)) if at == n => encode_path(value),
+                            _ => encode_path("name-1"),
+                        }
+                    } else {
+                        segment.to_owned()
+                    }
+                })
+                .collect();
+            (n, url(&format!("{BASE}{}", segments.join("/"))))
+        };
+        let mut parameters = 0;
+        for op in crate::OPERATIONS {
+            let (count, ok) = fill(op, None);
+            assert_eq!(check_path(BASE, &ok, op.client_method), Ok(()), "{op:?}");
+            for at in 1..=count {
+                parameters += 1;
+                for bad in ["..", ".", "a\\b", "a/b", ""] {
+                    let (_, u) = fill(op, Some((at, bad)));
+                    let err = check_path(BASE, &u, op.client_method).unwrap_err();
+                    assert!(err.starts_with(op.operation_id), "{op:?} {bad:?}: {err}");
+                }
+            }
+        }
+        assert!(
+            crate::OPERATIONS.len() > 400 && parameters > 700,
+            "{parameters}"
+        );
     }
 }

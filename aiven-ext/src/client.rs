@@ -232,7 +232,16 @@ impl AivenClientBuilder {
             Some(suffix) => format!("aiven-rust/{} {suffix}", env!("CARGO_PKG_VERSION")),
             None => format!("aiven-rust/{}", env!("CARGO_PKG_VERSION")),
         };
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if base_url.scheme() == "http" {
+            // A proxy from the environment (HTTP_PROXY, ALL_PROXY) would see
+            // the token in cleartext: a plain-http base URL (the simulator
+            // on loopback) is always reached directly. Over https, reqwest's
+            // environment proxies (HTTPS_PROXY, ALL_PROXY, NO_PROXY) apply:
+            // the proxy only tunnels the TLS connection.
+            http = http.no_proxy();
+        }
+        let http = http
             .default_headers(headers)
             .user_agent(user_agent)
             .connect_timeout(self.connect_timeout)

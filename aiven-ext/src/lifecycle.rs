@@ -222,7 +222,7 @@ impl UpdateService<'_> {
     /// Validates, then sends the update; returns the updated service.
     pub async fn send(mut self) -> Result<types::Service> {
         validate::project_name(&self.project)?;
-        bounded("service_name", &self.service, 64)?;
+        validate::existing_service_name(&self.service)?;
         if let Some(plan) = self.plan.take() {
             bounded("plan", &plan, 128)?;
             self.body.plan = Some(
@@ -315,7 +315,7 @@ impl DeleteService<'_> {
     pub async fn send(self) -> Result<()> {
         let (client, project, service) = (self.client, &self.project, &self.service);
         validate::project_name(project)?;
-        bounded("service_name", service, 64)?;
+        validate::existing_service_name(service)?;
         if self.lift_protection
             && client
                 .get_service(project, service)
@@ -363,7 +363,7 @@ impl AivenClient {
     /// before sending).
     pub async fn get_service(&self, project: &str, service: &str) -> Result<types::Service> {
         validate::project_name(project)?;
-        bounded("service_name", service, 64)?;
+        validate::existing_service_name(service)?;
         let response = self
             .service_get()
             .project(project)

@@ -73,14 +73,26 @@ pub(crate) fn backoff_delay(min: Duration, max: Duration, n: u32) -> Duration {
     min + (ceiling - min).mul_f64(fastrand::f64())
 }
 
-/// Parses `Retry-After` as delay-seconds or an HTTP-date relative to `now`.
+/// The longest `Retry-After` taken from a server (one day): longer values,
+/// up to `u64::MAX` seconds, are clamped to it, so that no arithmetic on a
+/// server-supplied delay can overflow. Any value above the retry budget ends
+/// the retries anyway.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Parses `Retry-After` as delay-seconds or an HTTP-date relative to `now`,
+/// clamped to [`MAX_RETRY_AFTER`].
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    let delay = if let Ok(secs) = value.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than a u64 holds.
+        MAX_RETRY_AFTER
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(delay.min(MAX_RETRY_AFTER))
 }
 
 /// RFC 9110 idempotent methods: sending them twice has the effect of once.
@@ -129,8 +141,12 @@ where
         let delay = hint
             .retry_after
             .unwrap_or_else(|| backoff_delay(policy.min_delay, policy.max_delay, n));
+        // Server-supplied times are never added up unchecked: a
+        // `Retry-After: 18446744073709551615` once overflowed `spent + delay`
+        // and panicked. The delay is compared with what remains instead.
         let spent = clock.now().saturating_duration_since(started);
-        if spent + delay > policy.total_budget {
+        let remaining = policy.total_budget.saturating_sub(spent);
+        if delay > remaining {
             tracing::warn!(
                 operation_id,
                 attempt = n,
@@ -394,6 +410,10 @@ mod tests {
         assert_eq!(retry_after(&h, now), Some(Duration::ZERO));
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h, now), None);
+        for huge in ["18446744073709551615", "99999999999999999999999999"] {
+            h.insert(RETRY_AFTER, HeaderValue::from_static(huge));
+            assert_eq!(retry_after(&h, now), Some(MAX_RETRY_AFTER), "{huge}");
+        }
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! that says what is wrong.
 //!
 //! Aiven's OpenAPI description only bounds lengths (service name 1–64,
-//! project 63, plan 128, cloud 256 characters) and has no patterns. The
-//! service-name rule below is Aiven's documented naming rule (service names
-//! become DNS labels); it is applied to new services only, so an existing
-//! service can always be addressed.
+//! project 63, topic 1–249, plan 128, cloud 256 characters) and has no
+//! patterns, not even on path parameters. The service-name rule below is
+//! Aiven's documented naming rule (service names become DNS labels); it is
+//! applied to new services only, so an existing service can always be
+//! addressed. Every name or id a helper puts into a request path is checked
+//! with [`path_segment`] (or a stricter rule), so that it cannot make the
+//! request address another resource.
 
 use crate::{Error, Result};
 
@@ -34,17 +37,76 @@ pub fn service_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// A project name: 1–63 characters, no whitespace or control characters.
+/// A project name: 1–63 characters (the description's `maxLength`), and
+/// one path segment that addresses exactly this project (see
+/// [`path_segment`]).
 pub fn project_name(name: &str) -> Result<()> {
-    bounded("project", name, 63)?;
-    if name
+    path_segment("project", name, 63)
+}
+
+/// The name of an existing service: 1–64 characters (the description's
+/// bounds) and a safe path segment. Looser than [`service_name`], so that
+/// any existing service can be addressed.
+pub fn existing_service_name(name: &str) -> Result<()> {
+    path_segment("service_name", name, 64)
+}
+
+/// A Kafka topic name, by Kafka's own rule: 1–249 characters (the
+/// description's bounds) of ASCII letters, digits, `.`, `_` and `-`, and
+/// not `.` or `..`.
+pub fn topic_name(name: &str) -> Result<()> {
+    path_segment("topic_name", name, 249)?;
+    if let Some(c) = name
         .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+        .find(|c| !matches!(c, 'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-'))
     {
         return Err(Error::invalid(
-            "project",
+            "topic_name",
             name,
-            "must not contain whitespace, control characters or '/'",
+            format!("may contain only ASCII letters, digits, '.', '_' and '-', not {c:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A value put into a request path as one segment (a resource name or id):
+/// non-empty, at most `max` characters, not `.` or `..`, and free of `/`,
+/// `\`, `%`, `?`, `#`, whitespace and control characters — which Aiven's
+/// project and service names and its ids do not use, and each of which
+/// could make the request address another resource (`..` is resolved by URL parsers, `\` read as
+/// `/`, `%2e%2e` decoded to `..` by a server that decodes twice).
+pub fn path_segment(field: &'static str, value: &str, max: usize) -> Result<()> {
+    segment(field, value, max, false)
+}
+
+/// A Kafka Connect connector name: as [`path_segment`] (at most 1024
+/// characters, the description's bound), except that spaces are allowed —
+/// Kafka Connect accepts them, and they are percent-encoded safely.
+pub fn connector_name(name: &str) -> Result<()> {
+    segment("connector_name", name, 1024, true)
+}
+
+fn segment(field: &'static str, value: &str, max: usize, spaces: bool) -> Result<()> {
+    bounded(field, value, max)?;
+    if value == "." || value == ".." {
+        return Err(Error::invalid(
+            field,
+            value,
+            "must not be `.` or `..` (it would address another resource)",
+        ));
+    }
+    if let Some(c) = value.chars().find(|&c| {
+        matches!(c, '/' | '\\' | '%' | '?' | '#')
+            || (c.is_whitespace() && !(spaces && c == ' '))
+            || c.is_control()
+    }) {
+        return Err(Error::invalid(
+            field,
+            value,
+            format!(
+                "must not contain whitespace, control characters, '/', '\\', '%', '?' or '#', \
+                 not {c:?} (it could address another resource)"
+            ),
         ));
     }
     Ok(())
@@ -110,6 +172,25 @@ mod tests {
             .to_string()
             .contains("must not be empty"));
         assert!(project_name("a b").is_err() && project_name(&"p".repeat(64)).is_err());
+        for bad in [
+            ".",
+            "..",
+            "a\\b",
+            "..\\..\\victim",
+            "a/b",
+            "%2e%2e",
+            "a?b",
+            "a#b",
+        ] {
+            assert!(project_name(bad).is_err(), "{bad}");
+            assert!(existing_service_name(bad).is_err(), "{bad}");
+            assert!(topic_name(bad).is_err(), "{bad}");
+        }
+        assert!(existing_service_name("Legacy_Name.1").is_ok());
+        assert!(connector_name("my connector").is_ok() && connector_name("a\tb").is_err());
+        assert!(connector_name("..").is_err() && connector_name("a/b").is_err());
+        assert!(topic_name("orders.v1_eu-west").is_ok() && topic_name("a:b").is_err());
+        assert!(topic_name(&"t".repeat(249)).is_ok() && topic_name(&"t".repeat(250)).is_err());
         assert!(disk_space_mb(81920).is_ok());
         assert!(disk_space_mb(0)
             .unwrap_err()

@@ -14,6 +14,7 @@ use crate::state::{
     ConnectorState, IntegrationExt, IntegrationStatus, ServiceExt, ServiceState, StateExt,
     TopicState, VpcState,
 };
+use crate::validate;
 use crate::{AivenClient, Error, Result};
 
 /// How a waiter polls.
@@ -382,6 +383,9 @@ impl WaitTarget for TopicActive {
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
         Box::pin(async move {
+            validate::project_name(&self.project)?;
+            validate::existing_service_name(&self.service)?;
+            validate::topic_name(&self.topic)?;
             let response = client
                 .service_kafka_topic_get()
                 .project(&self.project)
@@ -426,6 +430,8 @@ impl WaitTarget for VpcActive {
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
         Box::pin(async move {
+            validate::project_name(&self.project)?;
+            validate::path_segment("project_vpc_id", &self.vpc_id, 256)?;
             let response = client
                 .vpc_get()
                 .project(&self.project)
@@ -475,6 +481,8 @@ impl WaitTarget for IntegrationActive {
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
         Box::pin(async move {
+            validate::project_name(&self.project)?;
+            validate::path_segment("integration_id", &self.integration_id, 256)?;
             let response = client
                 .service_integration_get()
                 .project(&self.project)
@@ -537,6 +545,9 @@ impl WaitTarget for ConnectorRunning {
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
         Box::pin(async move {
+            validate::project_name(&self.project)?;
+            validate::existing_service_name(&self.service)?;
+            validate::connector_name(&self.connector)?;
             let response = client
                 .service_kafka_connect_get_connector_status()
                 .project(&self.project)

@@ -33,6 +33,7 @@ pub struct ConsumerArgs {
 /// The consumer's `src/main.rs`: a client, a generated method and type.
 pub const MAIN_RS: &str = r#"//! A crate outside the aiven-rust workspace (cargo xtask consumer-check).
 use aiven_ext::aiven_api::types::ServiceCreateRequestBody;
+use aiven_ext::aiven_api::ClientInfo;
 use aiven_ext::AivenClient;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

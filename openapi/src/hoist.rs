@@ -44,7 +44,7 @@ use crate::walk::{self, Step};
 use crate::Error;
 
 /// Keys that document a schema without changing the Rust type it produces.
-const METADATA: [&str; 7] = [
+pub(crate) const METADATA: [&str; 7] = [
     "description",
     "title",
     "example",

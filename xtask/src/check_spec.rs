@@ -99,13 +99,8 @@ pub fn compile_aiven_api(spec: &Path) -> Result<CheckOutcome> {
         failure: None,
         build_secs: 0.0,
     };
-    let overlay_path = crate::openapi_dir().join(aiven_openapi::OVERLAY_FILE);
-    let overlay = aiven_openapi::read_json(&overlay_path)?;
-    // Named as the build names them (the committed names file).
-    let names = aiven_openapi::hoist::NamesFile::read(
-        &crate::openapi_dir().join(aiven_openapi::NAMES_FILE),
-    )?;
-    let prepared = match aiven_openapi::prepare_with_names(doc, Some(&overlay), Some(&names)) {
+    // Normalized and named as the build would (committed overlay and names).
+    let prepared = match aiven_openapi::SpecFiles::in_dir(&crate::openapi_dir()).prepare_doc(doc) {
         Ok(p) => p,
         Err(e) => {
             outcome.failure = Some(format!("normalization failed: {e}"));

@@ -60,16 +60,8 @@ pub fn run_normalize(args: &NormalizeArgs) -> Result<()> {
     }
     let prepared = match &args.spec {
         None => prepare(&openapi_dir())?,
-        Some(path) => {
-            let files = aiven_openapi::SpecFiles::in_dir(&openapi_dir());
-            let overlay = aiven_openapi::read_json(&files.overlay)?;
-            let names = aiven_openapi::hoist::NamesFile::read(&files.names)?;
-            aiven_openapi::prepare_with_names(
-                aiven_openapi::read_spec_file(path)?,
-                Some(&overlay),
-                Some(&names),
-            )?
-        }
+        Some(path) => aiven_openapi::SpecFiles::in_dir(&openapi_dir())
+            .prepare_doc(aiven_openapi::read_spec_file(path)?)?,
     };
     if args.stats || (!args.explain && args.out.is_none()) {
         println!("{}", prepared.report);

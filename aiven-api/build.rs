@@ -45,10 +45,9 @@ fn main() {
         codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
 
     write(&out.join("client.rs"), &generated.code);
-    write(
-        &out.join("operations.rs"),
-        &operation_table(&prepared, &generated),
-    );
+    let (table, constants) = operation_table(&prepared, &generated);
+    write(&out.join("operations.rs"), &table);
+    write(&out.join("operation_constants.rs"), &constants);
     // Read by `cargo xtask build-cost`.
     let stats = format!(
         "{{\"build_script_ms\": {}, \"generated_lines\": {}, \"input\": {:?}}}\n",
@@ -64,8 +63,13 @@ fn write(path: &Path, text: &str) {
 }
 
 /// `OPERATIONS`: one row per operation found in the generated client, sorted
-/// by client method name (the name the hooks receive) for binary search.
-fn operation_table(prepared: &aiven_openapi::Prepared, generated: &codegen::Generated) -> String {
+/// by client method name (the name the hooks receive) for binary search; and
+/// one constant per operation (`SERVICE_GET`), so that hand-written code
+/// names operations by a checked name instead of a string.
+fn operation_table(
+    prepared: &aiven_openapi::Prepared,
+    generated: &codegen::Generated,
+) -> (String, String) {
     let mut rows: Vec<_> = prepared
         .operations
         .iter()
@@ -77,17 +81,28 @@ fn operation_table(prepared: &aiven_openapi::Prepared, generated: &codegen::Gene
         })
         .collect();
     rows.sort();
-    let mut s = String::from("&[\n");
-    for (method, op) in rows {
-        {
-            writeln!(
-                s,
-                "    Operation {{ operation_id: {:?}, method: {:?}, path: {:?}, client_method: {:?} }},",
-                op.operation_id, op.method, op.path, method
-            )
-            .expect("write to String");
-        }
+    let mut table = String::from("&[\n");
+    let mut constants = String::new();
+    for (index, (method, op)) in rows.iter().enumerate() {
+        writeln!(
+            table,
+            "    Operation {{ operation_id: {:?}, method: {:?}, path: {:?}, client_method: {:?} }},",
+            op.operation_id, op.method, op.path, method
+        )
+        .expect("write to String");
+        writeln!(
+            constants,
+            "/// `{}`: `{} {}` ([`Client::{}`](crate::Client::{})).\n\
+             pub const {}: &Operation = &OPERATIONS[{index}];",
+            op.operation_id,
+            op.method,
+            op.path,
+            method,
+            method,
+            method.to_ascii_uppercase()
+        )
+        .expect("write to String");
     }
-    s.push(']');
-    s
+    table.push(']');
+    (table, constants)
 }

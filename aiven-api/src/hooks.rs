@@ -8,17 +8,21 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::sync::OnceLock;
+
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tracing::Instrument;
 
+use crate::{operation_by_method, Operation};
+
 /// Sends one request. `aiven-ext` implements it to retry transient failures.
 pub trait Transport: Send + Sync + 'static {
-    /// Executes `request` for the operation `operation_id`.
+    /// Executes `request` for `operation`.
     fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
-        operation_id: &'static str,
+        operation: &'static Operation,
     ) -> Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 }
 
@@ -26,6 +30,8 @@ pub trait Transport: Send + Sync + 'static {
 #[derive(Clone, Default)]
 pub struct ClientState {
     transport: Option<Arc<dyn Transport>>,
+    /// The base URL's path, parsed once for [`check_path`].
+    base_path: OnceLock<String>,
 }
 
 impl ClientState {
@@ -38,6 +44,7 @@ impl ClientState {
     pub fn with_transport(transport: Arc<dyn Transport>) -> Self {
         Self {
             transport: Some(transport),
+            base_path: OnceLock::new(),
         }
     }
 }
@@ -58,7 +65,12 @@ impl ClientHooks<ClientState> for crate::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        check_path(self.baseurl(), request.url(), info.operation_id)
+        let base_path = self.inner().base_path.get_or_init(|| {
+            reqwest::Url::parse(self.baseurl())
+                .map(|b| b.path().to_owned())
+                .unwrap_or_default()
+        });
+        check_path(base_path, request.url(), info.operation_id)
             .map_err(progenitor_client::Error::InvalidRequest)
     }
 
@@ -69,10 +81,12 @@ impl ClientHooks<ClientState> for crate::Client {
     ) -> reqwest::Result<reqwest::Response> {
         // The span records what identifies the call, never the headers
         // (the Authorization header carries the token).
-        // progenitor hands the hooks the snake-case method name; the span
-        // carries the description's operationId, which users search for.
-        let operation_id = crate::operation_by_method(info.operation_id)
-            .map_or(info.operation_id, |op| op.operation_id);
+        // progenitor hands the hooks the snake-case method name; it is
+        // resolved here, once, into the operation that the span (which
+        // carries the operationId users search for), the transport and its
+        // errors share.
+        let operation = operation_by_method(info.operation_id);
+        let operation_id = operation.map_or(info.operation_id, |op| op.operation_id);
         let span = tracing::info_span!(
             "aiven_api",
             operation_id,
@@ -84,13 +98,13 @@ impl ClientHooks<ClientState> for crate::Client {
         let started = Instant::now();
         // `instrument`, not `enter`: the span must follow the future across
         // awaits, or concurrent calls would land in each other's spans.
-        let result = match &self.inner().transport {
-            Some(t) => {
-                t.execute(self.client(), request, info.operation_id)
+        let result = match (&self.inner().transport, operation) {
+            (Some(t), Some(operation)) => {
+                t.execute(self.client(), request, operation)
                     .instrument(span.clone())
                     .await
             }
-            None => {
+            _ => {
                 self.client()
                     .execute(request)
                     .instrument(span.clone())
@@ -125,7 +139,7 @@ pub fn encode_path(value: &str) -> String {
 }
 
 /// Checks that the path of `url`, a request built for the client method
-/// `client_method` against the base URL `base`, matches the operation's
+/// `client_method` against a base URL whose path is `base_path`, matches the operation's
 /// path template segment by segment: the same number of segments after the
 /// base URL's own, literal segments equal, and every parameter segment
 /// non-empty and, however many times it is percent-decoded, neither `.` nor
@@ -140,8 +154,8 @@ pub fn encode_path(value: &str) -> String {
 /// refused here; the template comparison is the backstop for anything else
 /// that would move the request. The error names the operation, the parameter
 /// and why.
-pub fn check_path(base: &str, url: &reqwest::Url, client_method: &str) -> Result<(), String> {
-    let op = crate::operation_by_method(client_method)
+pub fn check_path(base_path: &str, url: &reqwest::Url, client_method: &str) -> Result<(), String> {
+    let op = operation_by_method(client_method)
         .ok_or_else(|| format!("{client_method}: not an operation of the description"))?;
     let refuse = |why: String| {
         Err(format!(
@@ -149,9 +163,6 @@ pub fn check_path(base: &str, url: &reqwest::Url, client_method: &str) -> Result
             op.operation_id, op.method, op.path
         ))
     };
-    let base_path = reqwest::Url::parse(base)
-        .map(|b| b.path().to_owned())
-        .unwrap_or_default();
     let base_segments: Vec<&str> = base_path.split('/').filter(|s| !s.is_empty()).collect();
     let mut segments = url.path().split('/').skip(1);
     for expected in &base_segments {
@@ -262,6 +273,7 @@ mod tests {
     }
 
     const BASE: &str = "https://api.aiven.io/v1";
+    const BASE_PATH: &str = "/v1";
 
     #[test]
     fn matching_paths_pass() {
@@ -270,13 +282,14 @@ mod tests {
             "https://api.aiven.io/v1/project/a%20b/service/%C3%A4",
             "https://api.aiven.io/v1/project/a.b/service/...",
         ] {
-            assert_eq!(check_path(BASE, &url(ok), "service_delete"), Ok(()), "{ok}");
+            assert_eq!(
+                check_path(BASE_PATH, &url(ok), "service_delete"),
+                Ok(()),
+                "{ok}"
+            );
         }
         let root = "http://127.0.0.1:1/project/acme/service/pg-1";
-        assert_eq!(
-            check_path("http://127.0.0.1:1", &url(root), "service_get"),
-            Ok(())
-        );
+        assert_eq!(check_path("/", &url(root), "service_get"), Ok(()));
     }
 
     #[test]
@@ -310,14 +323,14 @@ mod tests {
                 "base URL",
             ),
         ] {
-            let err = check_path(BASE, &url(bad), "service_delete").unwrap_err();
+            let err = check_path(BASE_PATH, &url(bad), "service_delete").unwrap_err();
             assert!(
                 err.contains(says) && err.starts_with("ServiceDelete"),
                 "{bad}: {err}"
             );
         }
         let moved = url("https://api.aiven.io/v1/project/acme/victim/pg");
-        assert!(check_path(BASE, &moved, "service_delete").is_err());
+        assert!(check_path(BASE_PATH, &moved, "service_delete").is_err());
     }
 
     /// Every parameter value, once encoded and put in a URL, is one segment,
@@ -344,7 +357,7 @@ mod tests {
                 encode_path(value)
             ));
             assert_eq!(u.path_segments().unwrap().count(), 5, "{value:?}: {u}");
-            let checked = check_path(BASE, &u, "service_delete");
+            let checked = check_path(BASE_PATH, &u, "service_delete");
             assert_eq!(checked.is_err(), refused, "{value:?}: {u} {checked:?}");
         }
     }
@@ -376,12 +389,16 @@ mod tests {
         let mut parameters = 0;
         for op in crate::OPERATIONS {
             let (count, ok) = fill(op, None);
-            assert_eq!(check_path(BASE, &ok, op.client_method), Ok(()), "{op:?}");
+            assert_eq!(
+                check_path(BASE_PATH, &ok, op.client_method),
+                Ok(()),
+                "{op:?}"
+            );
             for at in 1..=count {
                 parameters += 1;
                 for bad in ["..", ".", "a\\b", "a/b", ""] {
                     let (_, u) = fill(op, Some((at, bad)));
-                    let err = check_path(BASE, &u, op.client_method).unwrap_err();
+                    let err = check_path(BASE_PATH, &u, op.client_method).unwrap_err();
                     assert!(err.starts_with(op.operation_id), "{op:?} {bad:?}: {err}");
                 }
             }

@@ -21,6 +21,8 @@ pub mod hooks;
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
 /// One operation of the description and the client method that sends it.
+/// Hand-written code names operations by the constants in [`operations`]
+/// (`operations::SERVICE_GET`), never by string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Operation {
     /// The description's `operationId`.
@@ -33,9 +35,38 @@ pub struct Operation {
     pub client_method: &'static str,
 }
 
+impl Operation {
+    /// Whether sending the request twice has the effect of sending it once
+    /// (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE).
+    pub fn is_idempotent(&self) -> bool {
+        matches!(
+            self.method,
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
+        )
+    }
+
+    /// The operation with this `operationId`.
+    pub fn by_id(operation_id: &str) -> Option<&'static Operation> {
+        OPERATIONS.iter().find(|op| op.operation_id == operation_id)
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.operation_id)
+    }
+}
+
 /// Every operation the generated client implements, read from the generated
 /// code at build time, sorted by [`Operation::client_method`].
 pub const OPERATIONS: &[Operation] = include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// One constant per operation, named after its client method in capitals
+/// (`service_get` → [`SERVICE_GET`](operations::SERVICE_GET)).
+pub mod operations {
+    use super::{Operation, OPERATIONS};
+    include!(concat!(env!("OUT_DIR"), "/operation_constants.rs"));
+}
 
 /// The operation a client method sends (the hooks receive the method name).
 pub fn operation_by_method(client_method: &str) -> Option<&'static Operation> {

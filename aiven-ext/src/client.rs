@@ -11,6 +11,7 @@ use aiven_api::hooks::ClientState;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::backoff::{self, Jitter};
 use crate::clock::{Clock, TokioClock};
 use crate::retry::{RetryPolicy, RetryTransport};
 use crate::waiter::WaitPolicy;
@@ -20,6 +21,16 @@ const REDACTED: &str = "** redacted **";
 
 /// Aiven's public API host; the client appends `/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.aiven.io";
+
+/// The default cap on a response body: 64 MiB. Aiven's largest answers
+/// (a service list of a big project, a metrics fetch) are a few MB; a body
+/// beyond the cap is refused after reading at most the cap (at once when
+/// `Content-Length` says so), and never downloaded twice.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The largest credentials file read: far above a real one (a few hundred
+/// bytes), far below what pointing it at `/dev/zero` would allocate.
+const MAX_CREDENTIALS_BYTES: u64 = 64 * 1024;
 
 /// An Aiven API token. Never printed; zeroed on drop.
 #[derive(Clone)]
@@ -56,7 +67,7 @@ impl From<&str> for AuthToken {
 }
 
 /// Configures an [`AivenClient`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AivenClientBuilder {
     base_url: String,
     token: Option<AuthToken>,
@@ -68,6 +79,22 @@ pub struct AivenClientBuilder {
     retry: RetryPolicy,
     wait: WaitPolicy,
     clock: Arc<dyn Clock>,
+    jitter: Arc<dyn Jitter>,
+    max_response_bytes: u64,
+}
+
+impl fmt::Debug for AivenClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AivenClientBuilder")
+            .field("base_url", &crate::redact::url(&self.base_url))
+            .field("token", &self.token)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("wait", &self.wait)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for AivenClientBuilder {
@@ -83,6 +110,8 @@ impl Default for AivenClientBuilder {
             retry: RetryPolicy::default(),
             wait: WaitPolicy::default(),
             clock: Arc::new(TokioClock),
+            jitter: backoff::random(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -203,8 +232,31 @@ impl AivenClientBuilder {
         self
     }
 
+    /// Where retry and poll delays fall in their ranges (tests inject a
+    /// [`FixedJitter`](crate::backoff::FixedJitter) to assert exact delays).
+    pub fn jitter(mut self, jitter: Arc<dyn Jitter>) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The longest response body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB), for successes and errors
+    /// alike; a longer one fails the call with
+    /// [`Error::ResponseTooLarge`] and is not retried.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Builds the client. Refuses a token over plain HTTP to a non-loopback
-    /// host unless [`allow_insecure_http`](Self::allow_insecure_http).
+    /// host unless [`allow_insecure_http`](Self::allow_insecure_http), and
+    /// a base URL carrying credentials (`user:password@`).
+    ///
+    /// Redirects are followed (at most 5) only within the base URL's origin
+    /// (scheme, host, port): a redirect elsewhere is not followed, since
+    /// following it would re-send a request body (a 307 or 308 keeps it, and
+    /// it may hold passwords in `user_config`) to another server. The 3xx
+    /// response is returned instead, as an error.
     pub fn build(self) -> Result<AivenClient> {
         let base_url = api_url(&self.base_url)?;
         if self.token.is_some() && base_url.scheme() == "http" && !self.allow_insecure_http {
@@ -232,7 +284,7 @@ impl AivenClientBuilder {
             Some(suffix) => format!("aiven-rust/{} {suffix}", env!("CARGO_PKG_VERSION")),
             None => format!("aiven-rust/{}", env!("CARGO_PKG_VERSION")),
         };
-        let mut http = reqwest::Client::builder();
+        let mut http = reqwest::Client::builder().redirect(same_origin_redirects());
         if base_url.scheme() == "http" {
             // A proxy from the environment (HTTP_PROXY, ALL_PROXY) would see
             // the token in cleartext: a plain-http base URL (the simulator
@@ -249,7 +301,13 @@ impl AivenClientBuilder {
             .timeout(self.timeout)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let transport = RetryTransport::new(self.retry.clone(), self.clock.clone());
+        let transport = RetryTransport::new(
+            self.retry.clone(),
+            self.clock.clone(),
+            self.jitter.clone(),
+            self.timeout,
+            self.max_response_bytes,
+        );
         let api = aiven_api::Client::new_with_client(
             base_url.as_str().trim_end_matches('/'),
             http,
@@ -261,8 +319,23 @@ impl AivenClientBuilder {
             retry: self.retry,
             wait: self.wait,
             clock: self.clock,
+            jitter: self.jitter,
         })
     }
+}
+
+/// Follows up to 5 redirects within the origin of the first request.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(|u| u.origin());
+        if attempt.previous().len() > 5 {
+            attempt.error("more than 5 redirects")
+        } else if first.is_some_and(|origin| origin == attempt.url().origin()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// `base` with `/v1` appended (once), validated.
@@ -273,11 +346,20 @@ fn api_url(base: &str) -> Result<reqwest::Url> {
     } else {
         format!("{trimmed}/v1")
     };
+    // The URL may carry a password: errors show it redacted.
+    let shown = crate::redact::url(base.trim());
     let url = reqwest::Url::parse(&full)
-        .map_err(|e| Error::Config(format!("invalid base URL {base:?}: {e}")))?;
+        .map_err(|e| Error::Config(format!("invalid base URL {shown:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::Config(format!(
-            "invalid base URL {base:?}: need http(s)://host"
+            "invalid base URL {shown:?}: need http(s)://host"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // It would be printed by every Debug of the client and sent as
+        // basic auth, which Aiven does not use.
+        return Err(Error::Config(format!(
+            "the base URL {shown:?} carries credentials; give the token with `token(..)`"
         )));
     }
     Ok(url)
@@ -290,34 +372,79 @@ fn no_token(why: &str) -> Error {
 }
 
 /// `auth_token` of an `avn` credentials file. A missing default file means
-/// "no token"; a missing explicitly named file or a malformed one is an error.
+/// "no token"; a missing explicitly named file or a malformed one is an
+/// error. Nothing of the file's content is ever put into an error (a file
+/// holding a bare JSON string would otherwise echo the token); a file that
+/// others can read is used, with a warning; a UTF-8 byte-order mark is
+/// accepted; at most 64 KiB are read.
 fn read_credentials(path: &std::path::Path, explicit: bool) -> Result<String> {
+    use std::io::Read as _;
+
     #[derive(serde::Deserialize)]
     struct Credentials {
         auth_token: Option<String>,
     }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let cannot_read =
+        |e: std::io::Error| Error::Config(format!("cannot read {}: {e}", path.display()));
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
             return Err(no_token(&format!("{} does not exist", path.display())))
         }
-        Err(e) => {
-            return Err(Error::Config(format!(
-                "cannot read {}: {e}",
-                path.display()
-            )))
-        }
+        Err(e) => return Err(cannot_read(e)),
     };
-    let credentials: Credentials = serde_json::from_str(&text).map_err(|e| {
-        Error::Config(format!(
-            "{} is not valid credentials JSON: {e}",
+    warn_if_others_can_read(path, &file);
+    let mut bytes = Vec::new();
+    file.take(MAX_CREDENTIALS_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_CREDENTIALS_BYTES {
+        return Err(Error::Config(format!(
+            "{} is larger than {MAX_CREDENTIALS_BYTES} bytes: not a credentials file",
             path.display()
+        )));
+    }
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    let credentials: Credentials = serde_json::from_slice(text).map_err(|e| {
+        // serde_json's message quotes the value it refused: only where and
+        // what kind of error is kept.
+        let kind = match e.classify() {
+            serde_json::error::Category::Data => "not an object with a string `auth_token`",
+            serde_json::error::Category::Eof => "it ends early",
+            _ => "not JSON",
+        };
+        Error::Config(format!(
+            "{} is not valid credentials JSON (line {}, column {}: {kind})",
+            path.display(),
+            e.line(),
+            e.column()
         ))
     })?;
     credentials
         .auth_token
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| no_token(&format!("{} has no auth_token", path.display())))
+}
+
+/// A token readable by the group or others is as good as leaked on a shared
+/// machine: say so (the `avn` CLI writes the file with mode 0600).
+fn warn_if_others_can_read(path: &std::path::Path, file: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = file.metadata() {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{mode:04o}"),
+                    "the Aiven credentials file can be read by other users; chmod 600 it"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, file);
 }
 
 /// The generated [`aiven_api::Client`] (every operation, through
@@ -329,6 +456,7 @@ pub struct AivenClient {
     pub(crate) retry: RetryPolicy,
     pub(crate) wait: WaitPolicy,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) jitter: Arc<dyn Jitter>,
 }
 
 impl AivenClient {

@@ -4,10 +4,14 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use aiven_api::types::{AivenError, AivenErrorDetail};
+use aiven_api::Operation;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::retry::{is_idempotent, retry_after, ATTEMPTS_HEADER, OPERATION_HEADER};
+use crate::retry::{
+    retry_after, too_large, truncate, ResponseTooLarge, RetryClass, ATTEMPTS_HEADER,
+    OPERATION_HEADER,
+};
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -20,11 +24,11 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
     /// The request did not complete: connection, TLS, timeout, body read.
-    #[error("{}Aiven API request failed: {source}", op_prefix(*operation_id))]
+    #[error("{}Aiven API request failed: {source}", op_prefix(*operation))]
     Transport {
-        /// The operation (`operationId`), when known: always for the calls
-        /// this crate's helpers and waiters make; see [`Error::with_operation`].
-        operation_id: Option<&'static str>,
+        /// The operation, when known: always for the calls this crate's
+        /// helpers and waiters make; see [`Error::with_operation`].
+        operation: Option<&'static Operation>,
         /// What failed.
         #[source]
         source: reqwest::Error,
@@ -32,7 +36,7 @@ pub enum Error {
     /// A success response whose body is not what the API documents.
     #[error(
         "{}unexpected Aiven API response{}: {reason}",
-        op_prefix(*operation_id),
+        op_prefix(*operation),
         status.map(|s| format!(" ({s})")).unwrap_or_default()
     )]
     InvalidResponse {
@@ -40,11 +44,23 @@ pub enum Error {
         status: Option<StatusCode>,
         /// What was wrong.
         reason: String,
-        /// The start of the body, for diagnosis.
+        /// The start of the body, for diagnosis, with secrets redacted
+        /// (values of secret-named keys, passwords in URLs) and cut to
+        /// 1,000 characters.
         body: String,
-        /// The operation (`operationId`), when known, as for
-        /// [`Transport`](Error::Transport).
-        operation_id: Option<&'static str>,
+        /// The operation, when known, as for [`Transport`](Error::Transport).
+        operation: Option<&'static Operation>,
+    },
+    /// The response body was longer than the client's cap
+    /// ([`AivenClientBuilder::max_response_bytes`](crate::AivenClientBuilder::max_response_bytes));
+    /// reading stopped at the cap and the request was not repeated.
+    #[error("{}{source}", op_prefix(*operation))]
+    ResponseTooLarge {
+        /// The operation, when known, as for [`Transport`](Error::Transport).
+        operation: Option<&'static Operation>,
+        /// Status, cap and declared length.
+        #[source]
+        source: ResponseTooLarge,
     },
     /// Input refused before anything was sent.
     #[error("invalid {field} {value:?}: {reason}")]
@@ -93,7 +109,9 @@ pub enum Error {
         last_state: Option<String>,
     },
     /// A waiter observed a state from which success cannot follow.
-    #[error("gave up waiting for {what}: reached {state}: {reason}")]
+    #[error(
+        "gave up waiting for {what} after {elapsed:?} and {polls} polls: reached {state}: {reason}"
+    )]
     WaitFailed {
         /// What was awaited.
         what: String,
@@ -101,6 +119,41 @@ pub enum Error {
         state: String,
         /// Why it is terminal.
         reason: String,
+        /// Time from the first poll to giving up.
+        elapsed: Duration,
+        /// Requests made.
+        polls: u32,
+    },
+    /// A waiter's poll failed with an error that waiting does not cure
+    /// (403, a 404 after the grace period, …); the error is the source, and
+    /// [`Error::api`] reaches it.
+    #[error(
+        "gave up waiting for {what} after {elapsed:?} and {polls} polls (last state: {}): {source}",
+        last_state.as_deref().unwrap_or("none observed")
+    )]
+    WaitInterrupted {
+        /// What was awaited.
+        what: String,
+        /// Time from the first poll to giving up.
+        elapsed: Duration,
+        /// Requests made.
+        polls: u32,
+        /// The last observed state before the error.
+        last_state: Option<String>,
+        /// The poll's error.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A create failed ambiguously, and the resource found under its name
+    /// is not what was asked for: it was not adopted.
+    #[error("{kind} {name} exists with a different spec ({differences}); it was not adopted")]
+    ExistsWithDifferentSpec {
+        /// What kind of resource (`service`, …).
+        kind: &'static str,
+        /// Its name, with its project.
+        name: String,
+        /// What differs: `field: asked X, found Y`, comma-separated.
+        differences: String,
     },
     /// An error raised by a client hook.
     #[error("{0}")]
@@ -113,9 +166,11 @@ pub enum Error {
 pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
-    /// The operation (`operationId`, e.g. `ServiceGet`), when known.
-    pub operation_id: Option<&'static str>,
-    /// Aiven's message (or the body, when it was not Aiven's error JSON).
+    /// The operation (e.g. [`SERVICE_GET`](aiven_api::operations::SERVICE_GET)),
+    /// when known.
+    pub operation: Option<&'static Operation>,
+    /// Aiven's message (or the body, when it was not Aiven's error JSON),
+    /// cut to 1,000 characters.
     pub message: String,
     /// `errors[].error_code`, where the endpoint has them.
     pub error_codes: Vec<String>,
@@ -130,8 +185,10 @@ pub struct ApiError {
     pub attempts: u32,
 }
 
-fn op_prefix(operation_id: Option<&'static str>) -> String {
-    operation_id.map(|op| format!("{op}: ")).unwrap_or_default()
+fn op_prefix(operation: Option<&'static Operation>) -> String {
+    operation
+        .map(|op| format!("{}: ", op.operation_id))
+        .unwrap_or_default()
 }
 
 impl ApiError {
@@ -149,13 +206,10 @@ impl ApiError {
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         Self {
             status,
-            operation_id: header(OPERATION_HEADER).and_then(|op| {
-                aiven_api::OPERATIONS
-                    .iter()
-                    .find(|o| o.operation_id == op)
-                    .map(|o| o.operation_id)
-            }),
-            message,
+            // Only error responses carry the header: the lookup is off the
+            // success path.
+            operation: header(OPERATION_HEADER).and_then(|op| Operation::by_id(&op)),
+            message: truncate(&message),
             error_codes: details
                 .iter()
                 .filter_map(|d| d.error_code.clone())
@@ -183,25 +237,24 @@ impl ApiError {
                 || self.mentions("protected against termination"))
     }
 
-    /// Whether the same request may succeed later: 429, 502, 503, 504, and
-    /// 500 for idempotent operations.
+    /// Whether the same request may be sent again and succeed, by the
+    /// transport's own rule: 429 always; 500, 502, 503 and 504 for
+    /// idempotent operations (a POST may have been processed).
     pub fn is_retryable(&self) -> bool {
-        match self.status.as_u16() {
-            429 | 502 | 503 | 504 => true,
-            500 => self
-                .operation_id
-                .and_then(|id| aiven_api::OPERATIONS.iter().find(|o| o.operation_id == id))
-                .and_then(|o| o.method.parse().ok())
-                .is_some_and(|m| is_idempotent(&m)),
-            _ => false,
-        }
+        RetryClass::of_status(self.status)
+            .allows_retry(self.operation.is_some_and(Operation::is_idempotent))
+    }
+
+    /// The operation's `operationId`, when known.
+    pub fn operation_id(&self) -> Option<&'static str> {
+        self.operation.map(|op| op.operation_id)
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(op) = self.operation_id {
-            write!(f, "{op}: ")?;
+        if let Some(op) = self.operation {
+            write!(f, "{}: ", op.operation_id)?;
         }
         write!(f, "HTTP {}: {}", self.status, self.message)?;
         if !self.error_codes.is_empty() {
@@ -224,6 +277,7 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) | Error::TerminationProtected { source: e, .. } => Some(e),
+            Error::WaitInterrupted { source, .. } => source.api(),
             _ => None,
         }
     }
@@ -260,59 +314,83 @@ impl Error {
             || self.api().is_some_and(ApiError::is_termination_protected)
     }
 
-    /// Whether trying again later may succeed: see
-    /// [`ApiError::is_retryable`]; transport errors when connecting failed or
-    /// timed out.
+    /// Whether sending the same request again may succeed, by the
+    /// transport's rule (see [`ApiError::is_retryable`]): transport errors
+    /// before the request was sent always; after it (a timeout, a lost
+    /// connection) for idempotent operations only.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.is_retryable(),
-            Error::Transport { source, .. } => source.is_connect() || source.is_timeout(),
+            Error::Transport { source, operation } => RetryClass::of_transport(source, false)
+                .allows_retry(operation.is_some_and(Operation::is_idempotent)),
             _ => false,
         }
     }
 
-    /// The operation (`operationId`, e.g. `ServiceGet`) the error belongs
-    /// to: always for API errors; for transport and invalid-response errors
-    /// when the call went through this crate's helpers or waiters (or was
-    /// named with [`with_operation`](Self::with_operation)), since the
-    /// generated client's errors of that kind do not say.
-    pub fn operation_id(&self) -> Option<&'static str> {
+    /// How a failed call bears on sending it again (see [`RetryClass`]).
+    pub(crate) fn retry_class(&self) -> RetryClass {
         match self {
-            Error::Api(e) | Error::TerminationProtected { source: e, .. } => e.operation_id,
-            Error::Transport { operation_id, .. } | Error::InvalidResponse { operation_id, .. } => {
-                *operation_id
+            Error::Api(e) => RetryClass::of_status(e.status),
+            Error::Transport { source, .. } => RetryClass::of_transport(source, false),
+            // A success (documented or not) whose body could not be decoded:
+            // processed, answer unreadable.
+            Error::InvalidResponse { status, .. } if status.is_none_or(|s| s.is_success()) => {
+                RetryClass::Ambiguous
             }
+            _ => RetryClass::Permanent,
+        }
+    }
+
+    /// The operation the error belongs to: always for API errors; for
+    /// transport, invalid-response and size errors when the call went
+    /// through this crate's helpers or waiters (or was named with
+    /// [`with_operation`](Self::with_operation)), since the generated
+    /// client's errors of that kind do not say.
+    pub fn operation(&self) -> Option<&'static Operation> {
+        match self {
+            Error::Api(e) | Error::TerminationProtected { source: e, .. } => e.operation,
+            Error::Transport { operation, .. }
+            | Error::InvalidResponse { operation, .. }
+            | Error::ResponseTooLarge { operation, .. } => *operation,
+            Error::WaitInterrupted { source, .. } => source.operation(),
             _ => None,
         }
     }
 
+    /// The `operationId` of [`operation`](Self::operation), e.g. `ServiceGet`.
+    pub fn operation_id(&self) -> Option<&'static str> {
+        self.operation().map(|op| op.operation_id)
+    }
+
     /// Names the operation of an error that does not name one yet, e.g.
-    /// `client.service_get()….send().await.map_err(|e| Error::from(e).with_operation("ServiceGet"))`.
-    pub fn with_operation(mut self, id: &'static str) -> Self {
+    /// `client.service_get()….send().await.map_err(|e| Error::from(e).with_operation(operations::SERVICE_GET))`.
+    pub fn with_operation(mut self, op: &'static Operation) -> Self {
         match &mut self {
             Error::Api(e) | Error::TerminationProtected { source: e, .. } => {
-                e.operation_id.get_or_insert(id);
+                e.operation.get_or_insert(op);
             }
-            Error::Transport { operation_id, .. } | Error::InvalidResponse { operation_id, .. } => {
-                operation_id.get_or_insert(id);
+            Error::Transport { operation, .. }
+            | Error::InvalidResponse { operation, .. }
+            | Error::ResponseTooLarge { operation, .. } => {
+                operation.get_or_insert(op);
             }
             _ => {}
         }
         self
     }
 
-    /// Converts an error of the generated client for the operation `id`.
-    pub(crate) fn during(id: &'static str) -> impl Fn(aiven_api::Error<AivenError>) -> Error {
-        move |e| Error::from(e).with_operation(id)
+    /// Converts an error of the generated client for the operation `op`.
+    pub(crate) fn during(op: &'static Operation) -> impl Fn(aiven_api::Error<AivenError>) -> Error {
+        move |e| Error::from(e).with_operation(op)
     }
 
-    /// A missing-data error for a response that lacks `field`.
-    pub(crate) fn missing(field: &str) -> Self {
+    /// A missing-data error for a response of `op` that lacks `field`.
+    pub(crate) fn missing(field: &str, op: &'static Operation) -> Self {
         Error::InvalidResponse {
             status: None,
             reason: format!("the response has no `{field}`"),
             body: String::new(),
-            operation_id: None,
+            operation: Some(op),
         }
     }
 
@@ -355,13 +433,13 @@ impl From<aiven_api::Error<AivenError>> for Error {
                 status: Some(r.status()),
                 reason: "status not documented for this operation".into(),
                 body: String::new(),
-                operation_id: None,
+                operation: None,
             },
             E::InvalidResponsePayload(body, err) => Error::InvalidResponse {
                 status: None,
-                reason: err.to_string(),
-                body: String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
-                operation_id: None,
+                reason: truncate(&err.to_string()),
+                body: diagnostic_body(&body),
+                operation: None,
             },
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => e.into(),
             E::InvalidRequest(s) => Error::InvalidRequest(s),
@@ -372,9 +450,24 @@ impl From<aiven_api::Error<AivenError>> for Error {
 
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
+        if let Some(t) = too_large(&e) {
+            return Error::ResponseTooLarge {
+                operation: None,
+                source: t.clone(),
+            };
+        }
         Error::Transport {
-            operation_id: None,
+            operation: None,
             source: e,
         }
     }
+}
+
+/// The start of a body kept in an error for diagnosis: secrets redacted
+/// first (the text may be cut anywhere, even inside a secret), then cut to
+/// 1,000 characters.
+fn diagnostic_body(body: &[u8]) -> String {
+    const KEEP: usize = 4 * 1000;
+    let text = String::from_utf8_lossy(&body[..body.len().min(KEEP)]);
+    truncate(&crate::redact::text(&text))
 }

@@ -106,20 +106,24 @@
 //! delay).
 #![deny(missing_docs)]
 
+pub mod backoff;
 mod client;
 pub mod clock;
 mod error;
 mod lifecycle;
+mod redact;
 mod retry;
 mod state;
 pub mod validate;
 mod waiter;
 
 pub use aiven_api;
-pub use client::{AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL};
+pub use client::{
+    AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
+};
 pub use error::{ApiError, Error, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, UpdateService};
-pub use retry::{RetryPolicy, RetryTransport, OPERATION_HEADER};
+pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{
     ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,
     ServiceState, ServiceType, StateExt, TopicState, VpcState,

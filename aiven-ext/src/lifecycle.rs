@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use aiven_api::operations as ops;
 use aiven_api::types;
 
-use crate::retry::{self, RetryHint};
+use crate::backoff;
+use crate::retry::{self, RetryClass, RetryHint};
 use crate::state::{ServiceExt, ServiceState};
 use crate::validate::{self, bounded};
 use crate::{AivenClient, Error, Result};
@@ -46,14 +48,55 @@ impl Created {
 }
 
 /// A failure after which the create may or may not have happened, or did
-/// happen but its answer was lost or unreadable.
+/// happen but its answer was lost or unreadable (the one classification:
+/// [`RetryClass::Ambiguous`]).
 fn is_ambiguous(e: &Error) -> bool {
-    match e {
-        Error::Transport { source, .. } => !source.is_connect(),
-        Error::Api(e) => matches!(e.status.as_u16(), 500 | 502 | 503 | 504),
-        // A success (documented or not) whose body could not be decoded.
-        Error::InvalidResponse { status, .. } => status.is_none_or(|s| s.is_success()),
-        _ => false,
+    e.retry_class() == RetryClass::Ambiguous
+}
+
+/// What differs between the asked-for service and the one found under its
+/// name: `field: asked X, found Y`, for type, plan and (when asked) cloud.
+fn spec_differences(
+    asked: &types::ServiceCreateRequestBody,
+    found: &types::Service,
+) -> Vec<String> {
+    let mut differences = Vec::new();
+    let mut compare = |field: &str, asked: &str, found: Option<&str>| {
+        if found != Some(asked) {
+            differences.push(format!(
+                "{field}: asked {asked:?}, found {}",
+                found.map_or("none".to_owned(), |f| format!("{f:?}"))
+            ));
+        }
+    };
+    compare(
+        "service_type",
+        &asked.service_type,
+        found.service_type.as_deref(),
+    );
+    compare("plan", &asked.plan, found.plan.as_deref());
+    if let Some(cloud) = &asked.cloud {
+        compare("cloud", cloud, found.cloud_name.as_deref());
+    }
+    differences
+}
+
+/// The service found under the asked name after an ambiguous create: ours
+/// only if it is what was asked for.
+fn adopt(
+    asked: &types::ServiceCreateRequestBody,
+    project: &str,
+    found: types::Service,
+) -> Result<Created> {
+    let differences = spec_differences(asked, &found);
+    if differences.is_empty() {
+        Ok(Created::AlreadyCreated(found))
+    } else {
+        Err(Error::ExistsWithDifferentSpec {
+            kind: "service",
+            name: format!("{project}/{}", asked.service_name.as_str()),
+            differences: differences.join(", "),
+        })
     }
 }
 
@@ -107,17 +150,26 @@ impl CreateService<'_> {
         let (client, project, name) = (self.client, &self.project, body.service_name.as_str());
         let body = &body;
         let check = self.existence_check;
+        // Two loops, one budget: this one repeats the create after an
+        // ambiguous failure (which the transport never repeats for a POST),
+        // the transport's inside it repeats a send the API did not process
+        // (429, connection refused). Both stop at the deadline this loop
+        // sets (the retry policy's budget), so the attempts of both, those
+        // in flight included, end within it.
         retry::run(
             &client.retry,
             &*client.clock,
-            "ServiceCreate",
+            &*client.jitter,
+            ops::SERVICE_CREATE,
             |attempt| async move {
                 // Hints are given only for ambiguous failures, so a second
                 // attempt means the first may have created the service.
                 let maybe_created = attempt > 1;
                 if maybe_created {
                     match client.get_service(project, name).await {
-                        Ok(svc) => return (Ok(Created::AlreadyCreated(svc)), None),
+                        Ok(svc) => return (adopt(body, project, svc), None),
+                        // Not there (or not visible yet): create again; a
+                        // 409 then says an earlier attempt won after all.
                         Err(e) if e.is_not_found() => {}
                         Err(e) => return (Err(e), None),
                     }
@@ -128,21 +180,21 @@ impl CreateService<'_> {
                     .body(body.clone())
                     .send()
                     .await;
-                let created = sent.map_err(Error::during("ServiceCreate")).and_then(|r| {
-                    r.into_inner()
-                        .service
-                        .ok_or_else(|| Error::missing("service").with_operation("ServiceCreate"))
-                });
+                let created = sent
+                    .map_err(Error::during(ops::SERVICE_CREATE))
+                    .and_then(|r| {
+                        r.into_inner()
+                            .service
+                            .ok_or_else(|| Error::missing("service", ops::SERVICE_CREATE))
+                    });
                 match created {
                     Ok(svc) => (Ok(Created::New(svc)), None),
-                    // 409 after our own ambiguous attempt: that attempt won.
-                    Err(e) if maybe_created && e.is_already_exists() => (
-                        client
-                            .get_service(project, name)
-                            .await
-                            .map(Created::AlreadyCreated),
-                        None,
-                    ),
+                    // 409 after our own ambiguous attempt: that attempt won,
+                    // though a read may not show it yet.
+                    Err(e) if maybe_created && e.is_already_exists() => {
+                        let found = client.get_service_once_visible(project, name).await;
+                        (found.and_then(|svc| adopt(body, project, svc)), None)
+                    }
                     Err(e) if check && is_ambiguous(&e) => {
                         let hint = RetryHint::new(format!("ambiguous create failure: {e}"));
                         (Err(e), Some(hint))
@@ -263,11 +315,11 @@ impl UpdateService<'_> {
             .body(self.body)
             .send()
             .await
-            .map_err(|e| protection(Error::during("ServiceUpdate")(e), project, service))?;
+            .map_err(|e| protection(Error::during(ops::SERVICE_UPDATE)(e), project, service))?;
         response
             .into_inner()
             .service
-            .ok_or_else(|| Error::missing("service").with_operation("ServiceUpdate"))
+            .ok_or_else(|| Error::missing("service", ops::SERVICE_UPDATE))
     }
 
     /// Sends the update, then waits: for `POWEROFF` after powering off,
@@ -334,7 +386,7 @@ impl DeleteService<'_> {
             .service_name(service)
             .send()
             .await;
-        match result.map_err(Error::during("ServiceDelete")) {
+        match result.map_err(Error::during(ops::SERVICE_DELETE)) {
             Ok(_) => Ok(()),
             // A 2xx other than the documented 200 still means deleted, and
             // so does one whose body is damaged.
@@ -370,11 +422,47 @@ impl AivenClient {
             .service_name(service)
             .send()
             .await
-            .map_err(Error::during("ServiceGet"))?;
+            .map_err(Error::during(ops::SERVICE_GET))?;
         response
             .into_inner()
             .service
-            .ok_or_else(|| Error::missing("service").with_operation("ServiceGet"))
+            .ok_or_else(|| Error::missing("service", ops::SERVICE_GET))
+    }
+
+    /// [`get_service`](Self::get_service) for a service known to exist: a
+    /// 404 means "not visible yet" (the API is eventually consistent after a
+    /// create) for the wait policy's `not_found_grace`, within the deadline
+    /// of the call in progress.
+    async fn get_service_once_visible(
+        &self,
+        project: &str,
+        service: &str,
+    ) -> Result<types::Service> {
+        let started = self.clock.now();
+        let mut window = started + self.wait.not_found_grace;
+        if let Some(deadline) = retry::current_deadline() {
+            window = window.min(deadline);
+        }
+        let mut polls = 0;
+        loop {
+            match self.get_service(project, service).await {
+                Err(e) if e.is_not_found() => {
+                    polls += 1;
+                    let left = window.saturating_duration_since(self.clock.now());
+                    let delay = backoff::delay(
+                        self.wait.min_delay,
+                        self.wait.max_delay,
+                        polls,
+                        &*self.jitter,
+                    );
+                    if delay >= left {
+                        return Err(e);
+                    }
+                    self.clock.sleep(delay).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Creates a service from a request body or its builder, e.g.
@@ -452,7 +540,7 @@ impl AivenClient {
                 self.list_public_service_types()
                     .send()
                     .await
-                    .map_err(Error::during("ListPublicServiceTypes"))?
+                    .map_err(Error::during(ops::LIST_PUBLIC_SERVICE_TYPES))?
                     .into_inner()
                     .service_types
             }
@@ -463,7 +551,7 @@ impl AivenClient {
                     .project(p)
                     .send()
                     .await
-                    .map_err(Error::during("ListProjectServiceTypes"))?;
+                    .map_err(Error::during(ops::LIST_PROJECT_SERVICE_TYPES))?;
                 response.into_inner().service_types
             }
         };

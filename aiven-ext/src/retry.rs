@@ -1,5 +1,7 @@
 //! Retries of transient failures, applied to every request of the generated
-//! client through [`aiven_api::hooks::Transport`].
+//! client through [`aiven_api::hooks::Transport`]: the one retry
+//! classification ([`RetryClass`]), the one retry loop ([`run`]), the
+//! deadline that bounds a whole call, and the response size cap.
 //!
 //! A hand-written loop rather than `backon`: the decision needs the HTTP
 //! response (429/5xx arrive as `Ok(Response)`, with `Retry-After`), the
@@ -10,14 +12,16 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use aiven_api::hooks::Transport;
 use aiven_api::types::AivenError;
+use aiven_api::Operation;
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Method, Request, Response, ResponseBuilderExt, StatusCode, Url, Version};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Request, Response, ResponseBuilderExt, StatusCode, Url, Version};
 
+use crate::backoff::{self, Jitter};
 use crate::clock::Clock;
 
 /// Response header this crate adds to every error response, naming the
@@ -66,13 +70,6 @@ impl RetryPolicy {
     }
 }
 
-/// Full jitter with a floor: the delay before retry (or poll) number `n`
-/// (1-based) is uniform in `[min, min(max, min·2ⁿ)]`.
-pub(crate) fn backoff_delay(min: Duration, max: Duration, n: u32) -> Duration {
-    let ceiling = min.saturating_mul(1u32 << n.min(24)).min(max).max(min);
-    min + (ceiling - min).mul_f64(fastrand::f64())
-}
-
 /// The longest `Retry-After` taken from a server (one day): longer values,
 /// up to `u64::MAX` seconds, are clamped to it, so that no arithmetic on a
 /// server-supplied delay can overflow. Any value above the retry budget ends
@@ -95,12 +92,58 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     Some(delay.min(MAX_RETRY_AFTER))
 }
 
-/// RFC 9110 idempotent methods: sending them twice has the effect of once.
-pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
-    )
+/// The one retry classification, used by the transport, by
+/// [`ApiError::is_retryable`](crate::ApiError::is_retryable) and
+/// [`Error::is_retryable`](crate::Error::is_retryable), by the waiters (a
+/// retryable error is "not yet") and by the create helper (an ambiguous
+/// failure triggers the existence check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RetryClass {
+    /// The API did not process the request (connection refused, 429 from the
+    /// rate limiter): sending it again is safe for any method.
+    Unprocessed,
+    /// The request may have been processed and the answer lost or damaged
+    /// (5xx, timeout or connection lost after sending, a 2xx body cut
+    /// short): only an idempotent request may be sent again blindly.
+    Ambiguous,
+    /// Sending it again gives the same answer.
+    Permanent,
+}
+
+impl RetryClass {
+    /// An error status.
+    pub(crate) fn of_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            429 => RetryClass::Unprocessed,
+            500 | 502 | 503 | 504 => RetryClass::Ambiguous,
+            _ => RetryClass::Permanent,
+        }
+    }
+
+    /// A request that did not complete; `while_reading_body`: the status
+    /// had arrived, the body was lost.
+    pub(crate) fn of_transport(e: &reqwest::Error, while_reading_body: bool) -> Self {
+        if too_large(e).is_some() {
+            // Downloading it again would only be as large.
+            RetryClass::Permanent
+        } else if e.is_connect() && !while_reading_body {
+            RetryClass::Unprocessed
+        } else if while_reading_body || e.is_timeout() || e.is_request() || e.is_body() {
+            RetryClass::Ambiguous
+        } else {
+            RetryClass::Permanent
+        }
+    }
+
+    /// Whether the request may be sent again; `idempotent`: its method is
+    /// ([`Operation::is_idempotent`]).
+    pub(crate) fn allows_retry(self, idempotent: bool) -> bool {
+        match self {
+            RetryClass::Unprocessed => true,
+            RetryClass::Ambiguous => idempotent,
+            RetryClass::Permanent => false,
+        }
+    }
 }
 
 /// Why an attempt is worth repeating.
@@ -118,76 +161,179 @@ impl RetryHint {
     }
 }
 
+tokio::task_local! {
+    /// The deadline of the call in progress: the retry loop's budget, or a
+    /// waiter's `max_wait`, whichever ends first. Nested loops (the create
+    /// helper's around the transport's, a waiter's polls) share it, so one
+    /// budget bounds the whole call, attempts in flight included.
+    static DEADLINE: Instant;
+}
+
+/// `now + after`, saturating at a century (`Instant` panics on overflow;
+/// `Duration::MAX` is a valid "no limit").
+pub(crate) fn deadline_after(now: Instant, after: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(after.min(CENTURY)).unwrap_or(now)
+}
+
+/// The deadline of the enclosing call, if any.
+pub(crate) fn current_deadline() -> Option<Instant> {
+    DEADLINE.try_with(|d| *d).ok()
+}
+
+/// Runs `future` with `deadline` (or the enclosing one, if earlier) as the
+/// deadline of every request it sends.
+pub(crate) async fn with_deadline<F: Future>(deadline: Instant, future: F) -> F::Output {
+    let deadline = current_deadline().map_or(deadline, |outer| outer.min(deadline));
+    DEADLINE.scope(deadline, future).await
+}
+
 /// The one retry loop: runs `attempt(n)` until it gives no hint, attempts
-/// run out, or the next delay would not fit in the budget.
+/// run out, or the next delay would not fit before the deadline (the
+/// policy's budget from now, or an enclosing call's deadline if earlier).
 pub(crate) async fn run<T, F, Fut>(
     policy: &RetryPolicy,
     clock: &dyn Clock,
-    operation_id: &str,
+    jitter: &dyn Jitter,
+    operation: &'static Operation,
     mut attempt: F,
 ) -> T
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = (T, Option<RetryHint>)>,
 {
-    let started = clock.now();
-    let mut n = 1;
-    loop {
-        let (outcome, hint) = attempt(n).await;
-        let Some(hint) = hint else { return outcome };
-        if n >= policy.max_attempts {
-            return outcome;
-        }
-        let delay = hint
-            .retry_after
-            .unwrap_or_else(|| backoff_delay(policy.min_delay, policy.max_delay, n));
-        // Server-supplied times are never added up unchecked: a
-        // `Retry-After: 18446744073709551615` once overflowed `spent + delay`
-        // and panicked. The delay is compared with what remains instead.
-        let spent = clock.now().saturating_duration_since(started);
-        let remaining = policy.total_budget.saturating_sub(spent);
-        if delay > remaining {
+    with_deadline(deadline_after(clock.now(), policy.total_budget), async {
+        let deadline = current_deadline().expect("set by with_deadline");
+        let mut n = 1;
+        loop {
+            let (outcome, hint) = attempt(n).await;
+            let Some(hint) = hint else { return outcome };
+            if n >= policy.max_attempts {
+                return outcome;
+            }
+            let delay = hint
+                .retry_after
+                .unwrap_or_else(|| backoff::delay(policy.min_delay, policy.max_delay, n, jitter));
+            // Server-supplied times are never added up unchecked: a
+            // `Retry-After: 18446744073709551615` once overflowed
+            // `spent + delay` and panicked. The delay is compared with what
+            // remains instead.
+            let remaining = deadline.saturating_duration_since(clock.now());
+            if delay >= remaining {
+                tracing::warn!(
+                    operation_id = operation.operation_id,
+                    attempt = n,
+                    delay_ms = delay.as_millis() as u64,
+                    reason = %hint.reason,
+                    "not retrying Aiven API request: delay exceeds the retry budget"
+                );
+                return outcome;
+            }
             tracing::warn!(
-                operation_id,
+                operation_id = operation.operation_id,
                 attempt = n,
                 delay_ms = delay.as_millis() as u64,
                 reason = %hint.reason,
-                "not retrying Aiven API request: delay exceeds the retry budget"
+                "retrying Aiven API request"
             );
-            return outcome;
+            clock.sleep(delay).await;
+            n += 1;
         }
-        tracing::warn!(
-            operation_id,
-            attempt = n,
-            delay_ms = delay.as_millis() as u64,
-            reason = %hint.reason,
-            "retrying Aiven API request"
-        );
-        clock.sleep(delay).await;
-        n += 1;
-    }
+    })
+    .await
 }
 
-/// A response read to its end, so that a connection lost while reading the
-/// body is a failure of the attempt (and retried like one), not of the
-/// caller's later read.
+/// A response body longer than the client's cap
+/// ([`AivenClientBuilder::max_response_bytes`](crate::AivenClientBuilder::max_response_bytes)):
+/// reading stopped there and the request is not repeated. Reaches callers as
+/// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {status} response body exceeds the {limit}-byte cap{}", declared.map(|d| format!(" (Content-Length {d})")).unwrap_or_default())]
+pub struct ResponseTooLarge {
+    /// The response's status.
+    pub status: StatusCode,
+    /// The cap in force.
+    pub limit: u64,
+    /// The `Content-Length` the server declared, when it did.
+    pub declared: Option<u64>,
+}
+
+/// The [`ResponseTooLarge`] somewhere in `e`'s sources.
+pub(crate) fn too_large<'e>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e ResponseTooLarge> {
+    let mut source = Some(e);
+    while let Some(e) = source {
+        if let Some(t) = e.downcast_ref::<ResponseTooLarge>() {
+            return Some(t);
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// A response read to its end (at most the cap), so that a connection lost
+/// while reading the body is a failure of the attempt (and retried like
+/// one), not of the caller's later read.
 struct Buffered {
     status: StatusCode,
     version: Version,
     headers: HeaderMap,
     url: Url,
-    body: Bytes,
+    body: Body,
+}
+
+enum Body {
+    Read(Bytes),
+    TooLarge(ResponseTooLarge),
 }
 
 impl Buffered {
-    async fn read(response: Response) -> reqwest::Result<Self> {
+    /// Reads the body once, chunk by chunk, stopping past `limit` bytes (at
+    /// once when `Content-Length` says so). The headers move, not copied.
+    async fn read(mut response: Response, limit: u64) -> reqwest::Result<Self> {
         let (status, version) = (response.status(), response.version());
-        let (headers, url) = (response.headers().clone(), response.url().clone());
-        let body = response.bytes().await?;
+        let url = response.url().clone();
+        let declared = response.content_length();
+        let too_large = |declared| ResponseTooLarge {
+            status,
+            limit,
+            declared,
+        };
+        let body = if declared.is_some_and(|d| d > limit) {
+            Body::TooLarge(too_large(declared))
+        } else {
+            // The usual body arrives as one chunk and is kept as it is;
+            // several are joined once.
+            let (mut first, mut joined, mut read) = (None::<Bytes>, Vec::new(), 0u64);
+            let mut over = false;
+            while let Some(chunk) = response.chunk().await? {
+                read += chunk.len() as u64;
+                if read > limit {
+                    over = true;
+                    break;
+                }
+                match &first {
+                    None => first = Some(chunk),
+                    Some(f) => {
+                        if joined.is_empty() {
+                            joined.reserve(declared.unwrap_or(0).min(limit) as usize);
+                            joined.extend_from_slice(f);
+                        }
+                        joined.extend_from_slice(&chunk);
+                    }
+                }
+            }
+            match (over, joined.is_empty()) {
+                (true, _) => Body::TooLarge(too_large(declared)),
+                (false, true) => Body::Read(first.unwrap_or_default()),
+                (false, false) => Body::Read(joined.into()),
+            }
+        };
         Ok(Self {
             status,
             version,
-            headers,
+            headers: std::mem::take(response.headers_mut()),
             url,
             body,
         })
@@ -202,67 +348,44 @@ impl Buffered {
             .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
     }
 
-    /// A success declared as JSON whose body does not parse: cut short or
-    /// damaged on the way.
-    fn is_damaged_json(&self) -> bool {
-        self.status.is_success()
-            && !self.body.is_empty()
-            && self.is_json()
-            && serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_err()
+    /// A success declared as JSON whose body was cut short on the way. A
+    /// body cut by the connection fails its framing (Content-Length, the
+    /// chunked terminator) and never gets here; this catches the rest (a
+    /// proxy that re-frames what it got) with one pass over the bytes.
+    fn is_cut_short_json(&self) -> bool {
+        let Body::Read(body) = &self.body else {
+            return false;
+        };
+        self.status.is_success() && !body.is_empty() && self.is_json() && !json_is_closed(body)
     }
 }
 
-/// One attempt: the response, read to its end.
-async fn attempt(client: &reqwest::Client, request: Request) -> (reqwest::Result<Buffered>, bool) {
-    match client.execute(request).await {
-        Ok(response) => match Buffered::read(response).await {
-            Ok(b) => (Ok(b), false),
-            Err(e) => (Err(e), true),
-        },
-        Err(e) => (Err(e), false),
-    }
-}
-
-/// Decides whether one sent request is worth sending again. `body_failed`:
-/// the error happened while reading the response body (the request was
-/// processed, the answer lost).
-fn classify(
-    result: &reqwest::Result<Buffered>,
-    body_failed: bool,
-    idempotent: bool,
-    now: SystemTime,
-) -> Option<RetryHint> {
-    match result {
-        // Connecting failed: the server never saw the request.
-        Err(e) if e.is_connect() => Some(RetryHint::new(format!("connect error: {e}"))),
-        // Anything after that is ambiguous; only idempotent requests repeat.
-        Err(e) if idempotent && body_failed => {
-            Some(RetryHint::new(format!("response body lost: {e}")))
+/// Whether every string, object and array opened in `body` is closed: not a
+/// JSON validator (the decoder is one), a check that the document was not
+/// cut short, without the second full parse it replaces.
+pub(crate) fn json_is_closed(body: &[u8]) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
         }
-        Err(e) if idempotent && (e.is_timeout() || e.is_request() || e.is_body()) => {
-            Some(RetryHint::new(format!("request error: {e}")))
-        }
-        Err(_) => None,
-        Ok(response) => {
-            let status = response.status;
-            let retryable = match status.as_u16() {
-                // Refused by the rate limiter, so not processed.
-                429 => true,
-                500 | 502 | 503 | 504 => idempotent,
-                // Processed, but the answer arrived damaged: ask again.
-                _ if idempotent && response.is_damaged_json() => {
-                    return Some(RetryHint::new(format!(
-                        "{status} with a JSON body that does not parse"
-                    )))
-                }
-                _ => false,
-            };
-            retryable.then(|| RetryHint {
-                reason: status.to_string(),
-                retry_after: retry_after(&response.headers, now),
-            })
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
         }
     }
+    depth == 0 && !in_string
 }
 
 /// The [`Transport`] that retries; installed by
@@ -271,40 +394,97 @@ fn classify(
 pub struct RetryTransport {
     policy: RetryPolicy,
     clock: Arc<dyn Clock>,
+    jitter: Arc<dyn Jitter>,
+    /// The client's per-request timeout; an attempt gets less when the
+    /// deadline is nearer.
+    timeout: Duration,
+    max_response_bytes: u64,
 }
 
 impl RetryTransport {
-    /// A transport retrying by `policy`, timing with `clock`.
-    pub fn new(policy: RetryPolicy, clock: Arc<dyn Clock>) -> Self {
-        Self { policy, clock }
+    /// A transport retrying by `policy`, timing with `clock`, drawing delays
+    /// with `jitter`; each attempt lasts at most `timeout` (and never past
+    /// the call's deadline); bodies longer than `max_response_bytes` are
+    /// refused.
+    pub fn new(
+        policy: RetryPolicy,
+        clock: Arc<dyn Clock>,
+        jitter: Arc<dyn Jitter>,
+        timeout: Duration,
+        max_response_bytes: u64,
+    ) -> Self {
+        Self {
+            policy,
+            clock,
+            jitter,
+            timeout,
+            max_response_bytes,
+        }
+    }
+
+    /// One attempt: the response, read to its end, and whether to repeat it.
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        mut request: Request,
+        idempotent: bool,
+    ) -> (reqwest::Result<Buffered>, Option<RetryHint>) {
+        // The attempt in flight ends at the deadline too: a server that
+        // never answers cannot hold the call past its budget.
+        let own = request.timeout().copied().unwrap_or(self.timeout);
+        let left =
+            current_deadline().map_or(own, |d| d.saturating_duration_since(self.clock.now()));
+        // reqwest's timeout covers the body as well; 1 ms rather than zero,
+        // which would mean no timeout.
+        *request.timeout_mut() = Some(own.min(left).max(Duration::from_millis(1)));
+        let (result, while_reading_body) = match client.execute(request).await {
+            Ok(response) => match Buffered::read(response, self.max_response_bytes).await {
+                Ok(b) => (Ok(b), false),
+                Err(e) => (Err(e), true),
+            },
+            Err(e) => (Err(e), false),
+        };
+        let hint = match &result {
+            Err(e) => RetryClass::of_transport(e, while_reading_body)
+                .allows_retry(idempotent)
+                .then(|| RetryHint::new(format!("request failed: {e}"))),
+            // Processed, but the answer arrived damaged: ask again.
+            Ok(b) if idempotent && b.is_cut_short_json() => Some(RetryHint::new(format!(
+                "{} with a JSON body cut short",
+                b.status
+            ))),
+            Ok(b) => RetryClass::of_status(b.status)
+                .allows_retry(idempotent)
+                .then(|| RetryHint {
+                    reason: b.status.to_string(),
+                    retry_after: retry_after(&b.headers, self.clock.system_now()),
+                }),
+        };
+        (result, hint)
     }
 
     async fn send(
         &self,
         client: &reqwest::Client,
         request: Request,
-        client_method: &str,
+        operation: &'static Operation,
     ) -> reqwest::Result<Response> {
-        let operation_id =
-            aiven_api::operation_by_method(client_method).map_or("unknown", |op| op.operation_id);
-        let idempotent = is_idempotent(request.method());
+        let idempotent = operation.is_idempotent();
         let (result, attempts) = if request.try_clone().is_none() {
             // A streaming body cannot be sent twice.
-            (attempt(client, request).await.0, 1)
+            (self.attempt(client, request, idempotent).await.0, 1)
         } else {
             let request = &request;
-            run(&self.policy, &*self.clock, operation_id, |n| async move {
+            let (clock, jitter) = (&*self.clock, &*self.jitter);
+            run(&self.policy, clock, jitter, operation, |n| async move {
                 let copy = request.try_clone().expect("checked above");
-                let (result, body_failed) = attempt(client, copy).await;
-                let hint = classify(&result, body_failed, idempotent, self.clock.system_now());
+                let (result, hint) = self.attempt(client, copy, idempotent).await;
                 ((result, n), hint)
             })
             .await
         };
-        Ok(rebuild(normalize_error_body(
-            result?,
-            operation_id,
-            attempts,
+        Ok(into_response(normalize_error_body(
+            result?, operation, attempts,
         )))
     }
 }
@@ -314,14 +494,16 @@ impl Transport for RetryTransport {
         &'a self,
         client: &'a reqwest::Client,
         request: Request,
-        operation_id: &'static str,
+        operation: &'static Operation,
     ) -> Pin<Box<dyn Future<Output = reqwest::Result<Response>> + Send + 'a>> {
-        Box::pin(self.send(client, request, operation_id))
+        Box::pin(self.send(client, request, operation))
     }
 }
 
-/// The buffered response as a `reqwest::Response` again.
-fn rebuild(b: Buffered) -> Response {
+/// The buffered response as a `reqwest::Response` again; a body over the
+/// cap becomes a body whose read fails with [`ResponseTooLarge`], so the
+/// generated code reports it where it reads the body.
+fn into_response(b: Buffered) -> Response {
     let mut builder = http::Response::builder()
         .status(b.status)
         .version(b.version)
@@ -329,8 +511,14 @@ fn rebuild(b: Buffered) -> Response {
     if let Some(h) = builder.headers_mut() {
         *h = b.headers;
     }
+    let body = match b.body {
+        Body::Read(bytes) => reqwest::Body::from(bytes),
+        Body::TooLarge(t) => {
+            reqwest::Body::wrap_stream(futures::stream::once(async move { Err::<Bytes, _>(t) }))
+        }
+    };
     builder
-        .body(b.body)
+        .body(body)
         .expect("parts of a valid response")
         .into()
 }
@@ -339,32 +527,50 @@ fn rebuild(b: Buffered) -> Response {
 /// server sent (an HTML 502 from a proxy, an empty 404), so the status is
 /// never lost to a body parse error; the operation and the number of
 /// attempts are recorded in headers.
-fn normalize_error_body(mut b: Buffered, operation_id: &'static str, attempts: u32) -> Buffered {
+fn normalize_error_body(mut b: Buffered, operation: &'static Operation, attempts: u32) -> Buffered {
     let status = b.status;
     if !(status.is_client_error() || status.is_server_error()) {
         return b;
     }
-    b.headers
-        .insert(OPERATION_HEADER, HeaderValue::from_static(operation_id));
+    b.headers.insert(
+        OPERATION_HEADER,
+        HeaderValue::from_static(operation.operation_id),
+    );
     b.headers
         .insert(ATTEMPTS_HEADER, HeaderValue::from(attempts));
-    let is_aiven_error = b.body.trim_ascii_start().starts_with(b"{")
-        && serde_json::from_slice::<AivenError>(&b.body).is_ok();
+    let Body::Read(body) = &b.body else {
+        return b;
+    };
+    let is_aiven_error = body.trim_ascii_start().starts_with(b"{")
+        && serde_json::from_slice::<AivenError>(body).is_ok();
     if !is_aiven_error {
         b.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        b.headers.remove(reqwest::header::CONTENT_LENGTH);
-        let message = text_message(&b.body, status);
-        b.body = serde_json::to_vec(&serde_json::json!({ "message": message }))
-            .expect("a string")
-            .into();
+        b.headers.remove(CONTENT_LENGTH);
+        let message = text_message(body, status);
+        b.body = Body::Read(
+            serde_json::to_vec(&serde_json::json!({ "message": message }))
+                .expect("a string")
+                .into(),
+        );
     }
     b
 }
 
+/// The longest server-sent text this crate puts into an error, in
+/// characters; longer text is cut with `…`.
+pub(crate) const MAX_SERVER_TEXT: usize = 1000;
+
+/// `text` cut to [`MAX_SERVER_TEXT`] characters.
+pub(crate) fn truncate(text: &str) -> String {
+    match text.char_indices().nth(MAX_SERVER_TEXT) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
+}
+
 /// A short message from a body that is not Aiven's error JSON.
 fn text_message(body: &[u8], status: StatusCode) -> String {
-    const MAX: usize = 1000;
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.is_empty() {
@@ -373,28 +579,12 @@ fn text_message(body: &[u8], status: StatusCode) -> String {
             .unwrap_or("no message")
             .to_string();
     }
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
+    truncate(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_stays_within_floor_and_doubling_ceiling() {
-        let (min, max) = (Duration::from_millis(200), Duration::from_secs(20));
-        for n in 1..12 {
-            let ceiling = (min * 2u32.pow(n)).min(max);
-            for _ in 0..200 {
-                let d = backoff_delay(min, max, n);
-                assert!(d >= min && d <= ceiling, "retry {n}: {d:?}");
-            }
-        }
-        assert_eq!(backoff_delay(min, min, 5), min);
-    }
 
     #[test]
     fn retry_after_seconds_and_http_date() {
@@ -417,9 +607,52 @@ mod tests {
     }
 
     #[test]
-    fn idempotency_follows_rfc_9110() {
-        assert!(is_idempotent(&Method::GET) && is_idempotent(&Method::PUT));
-        assert!(is_idempotent(&Method::DELETE));
-        assert!(!is_idempotent(&Method::POST) && !is_idempotent(&Method::PATCH));
+    fn one_classification() {
+        let class = |s: u16| RetryClass::of_status(StatusCode::from_u16(s).unwrap());
+        assert_eq!(class(429), RetryClass::Unprocessed);
+        for s in [500, 502, 503, 504] {
+            assert_eq!(class(s), RetryClass::Ambiguous, "{s}");
+            assert!(class(s).allows_retry(true) && !class(s).allows_retry(false));
+        }
+        for s in [400, 401, 403, 404, 409, 501, 505] {
+            assert!(!class(s).allows_retry(true), "{s}");
+        }
+        assert!(class(429).allows_retry(false));
+    }
+
+    #[test]
+    fn closed_json() {
+        for closed in [
+            &b"{}"[..],
+            b"{\"a\": [1, {\"b\": \"}]\\\"\"}]}",
+            b"[]",
+            b"  {\"x\": \"{[\"}\n",
+        ] {
+            assert!(
+                json_is_closed(closed),
+                "{}",
+                String::from_utf8_lossy(closed)
+            );
+        }
+        let doc = br#"{"service": {"name": "pg-1", "tags": {"a": "b}"}, "nodes": [1, 2]}}"#;
+        for cut in 1..doc.len() {
+            assert!(
+                !json_is_closed(&doc[..cut]),
+                "{}",
+                String::from_utf8_lossy(&doc[..cut])
+            );
+        }
+        assert!(json_is_closed(doc));
+        assert!(!json_is_closed(b"}{"));
+    }
+
+    #[test]
+    fn truncation_keeps_short_text_and_cuts_long() {
+        assert_eq!(truncate("short"), "short");
+        let long = "é".repeat(5000);
+        let cut = truncate(&long);
+        assert!(
+            cut.starts_with(&"é".repeat(MAX_SERVER_TEXT)) && cut.ends_with("(10000 bytes in all)")
+        );
     }
 }

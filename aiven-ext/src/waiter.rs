@@ -6,10 +6,12 @@
 use std::fmt;
 use std::time::Duration;
 
+use aiven_api::operations as ops;
 use aiven_api::types;
 use futures::future::BoxFuture;
 
-use crate::retry::backoff_delay;
+use crate::backoff;
+use crate::retry::{self, truncate};
 use crate::state::{
     ConnectorState, IntegrationExt, IntegrationStatus, ServiceExt, ServiceState, StateExt,
     TopicState, VpcState,
@@ -149,25 +151,41 @@ impl<'c, T: WaitTarget> Wait<'c, T> {
         self
     }
 
-    /// Polls until the target is done, fails, or `max_wait` passes. The last
-    /// poll happens at the deadline; then [`Error::WaitTimeout`] reports the
-    /// elapsed time, the number of polls and the last state.
+    /// Polls until the target is done, fails, or `max_wait` passes. Every
+    /// request, the one in flight included, ends by the deadline (`max_wait`
+    /// from the start): the call returns within `max_wait` plus the time to
+    /// notice a timed-out request (milliseconds), whatever the server does.
+    /// The last poll happens at the deadline; then [`Error::WaitTimeout`]
+    /// reports the elapsed time, the number of polls and the last state.
+    /// A poll error that waiting does not cure ends the wait with
+    /// [`Error::WaitInterrupted`], which says the same and carries the error.
     pub async fn wait(mut self, max_wait: Duration) -> Result<T::Output> {
         let clock = &*self.client.clock;
+        let jitter = &*self.client.jitter;
         let started = clock.now();
+        let deadline = retry::deadline_after(started, max_wait);
         let (mut polls, mut confirmed) = (0u32, 0u32);
-        let mut last_state: Option<String>;
+        let mut last_state: Option<String> = None;
         loop {
-            let observed = self.target.poll(self.client).await;
+            let observed = retry::with_deadline(deadline, self.target.poll(self.client)).await;
             polls += 1;
             let elapsed = clock.now().saturating_duration_since(started);
+            // Server-sent text is cut before it is kept: a 1 MB state
+            // string once went whole into the timeout error.
             let (verdict, label) = match &observed {
-                Ok(output) => (self.target.classify(output), self.target.label(output)),
+                Ok(output) => (
+                    self.target.classify(output),
+                    truncate(&self.target.label(output)),
+                ),
                 Err(e) if e.is_not_found() && elapsed < self.policy.not_found_grace => {
                     (Verdict::Retry, "not found yet".to_owned())
                 }
-                Err(e) if e.is_retryable() => (Verdict::Retry, format!("error: {e}")),
-                Err(e) => (Verdict::Fail(e.to_string()), format!("error: {e}")),
+                // A poll is a read: what the transport would repeat for an
+                // idempotent request is "not yet".
+                Err(e) if e.retry_class().allows_retry(true) => {
+                    (Verdict::Retry, truncate(&format!("error: {e}")))
+                }
+                Err(e) => (Verdict::Fail(e.to_string()), String::new()),
             };
             confirmed = if verdict == Verdict::Done {
                 confirmed + 1
@@ -176,7 +194,10 @@ impl<'c, T: WaitTarget> Wait<'c, T> {
             };
             let done = confirmed >= self.policy.confirmations.max(1);
             if let Some(report) = &mut self.progress {
-                let state = label.clone();
+                let state = match &observed {
+                    Err(e) if label.is_empty() => truncate(&format!("error: {e}")),
+                    _ => label.clone(),
+                };
                 report(&Progress {
                     polls,
                     elapsed,
@@ -186,17 +207,32 @@ impl<'c, T: WaitTarget> Wait<'c, T> {
             }
             match (verdict, observed) {
                 (Verdict::Done, Ok(output)) if done => return Ok(output),
-                (Verdict::Fail(_), Err(e)) => return Err(e),
+                // Input refused before sending is the caller's, not the wait's.
+                (
+                    Verdict::Fail(_),
+                    Err(e @ (Error::Validation { .. } | Error::InvalidRequest(_))),
+                ) => return Err(e),
+                (Verdict::Fail(_), Err(e)) => {
+                    return Err(Error::WaitInterrupted {
+                        what: self.target.describe(),
+                        elapsed,
+                        polls,
+                        last_state,
+                        source: Box::new(e),
+                    })
+                }
                 (Verdict::Fail(reason), Ok(_)) => {
                     return Err(Error::WaitFailed {
                         what: self.target.describe(),
                         state: label,
-                        reason,
+                        reason: truncate(&reason),
+                        elapsed,
+                        polls,
                     })
                 }
                 _ => last_state = Some(label),
             }
-            let remaining = max_wait.saturating_sub(elapsed);
+            let remaining = deadline.saturating_duration_since(clock.now());
             if remaining.is_zero() {
                 return Err(Error::WaitTimeout {
                     what: self.target.describe(),
@@ -209,7 +245,7 @@ impl<'c, T: WaitTarget> Wait<'c, T> {
                 // Confirming: re-check soon rather than backing off.
                 self.policy.min_delay
             } else {
-                backoff_delay(self.policy.min_delay, self.policy.max_delay, polls)
+                backoff::delay(self.policy.min_delay, self.policy.max_delay, polls, jitter)
             };
             clock.sleep(delay.min(remaining)).await;
         }
@@ -393,11 +429,11 @@ impl WaitTarget for TopicActive {
                 .topic_name(&self.topic)
                 .send()
                 .await
-                .map_err(Error::during("ServiceKafkaTopicGet"))?;
+                .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_GET))?;
             response
                 .into_inner()
                 .topic
-                .ok_or_else(|| Error::missing("topic").with_operation("ServiceKafkaTopicGet"))
+                .ok_or_else(|| Error::missing("topic", ops::SERVICE_KAFKA_TOPIC_GET))
         })
     }
 
@@ -438,7 +474,7 @@ impl WaitTarget for VpcActive {
                 .project_vpc_id(&self.vpc_id)
                 .send()
                 .await
-                .map_err(Error::during("VpcGet"))?;
+                .map_err(Error::during(ops::VPC_GET))?;
             Ok(response.into_inner())
         })
     }
@@ -489,11 +525,10 @@ impl WaitTarget for IntegrationActive {
                 .integration_id(&self.integration_id)
                 .send()
                 .await
-                .map_err(Error::during("ServiceIntegrationGet"))?;
+                .map_err(Error::during(ops::SERVICE_INTEGRATION_GET))?;
             let body = response.into_inner();
-            body.service_integration.ok_or_else(|| {
-                Error::missing("service_integration").with_operation("ServiceIntegrationGet")
-            })
+            body.service_integration
+                .ok_or_else(|| Error::missing("service_integration", ops::SERVICE_INTEGRATION_GET))
         })
     }
 
@@ -555,9 +590,11 @@ impl WaitTarget for ConnectorRunning {
                 .connector_name(&self.connector)
                 .send()
                 .await
-                .map_err(Error::during("ServiceKafkaConnectGetConnectorStatus"))?;
+                .map_err(Error::during(
+                    ops::SERVICE_KAFKA_CONNECT_GET_CONNECTOR_STATUS,
+                ))?;
             response.into_inner().status.ok_or_else(|| {
-                Error::missing("status").with_operation("ServiceKafkaConnectGetConnectorStatus")
+                Error::missing("status", ops::SERVICE_KAFKA_CONNECT_GET_CONNECTOR_STATUS)
             })
         })
     }

@@ -92,7 +92,7 @@ async fn post_500_and_503_are_not_retried() {
             .into();
         assert_eq!(m.calls_async().await, 1, "POST {status} sent once");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
-        assert_eq!(err.api().unwrap().operation_id, Some("ServiceCreate"));
+        assert_eq!(err.api().unwrap().operation_id(), Some("ServiceCreate"));
         m.delete_async().await;
     }
     assert!(clock.sleeps().is_empty());
@@ -302,7 +302,7 @@ async fn api_errors_carry_status_operation_codes_and_request_id() {
         .unwrap_err();
     assert!(err.is_not_found() && !err.is_retryable() && !err.is_already_exists());
     let api = err.api().unwrap();
-    assert_eq!(api.operation_id, Some("ServiceGet"));
+    assert_eq!(api.operation_id(), Some("ServiceGet"));
     assert_eq!(api.error_codes, ["service_not_found"]);
     assert_eq!(api.request_id.as_deref(), Some("req-123"));
     assert_eq!(

@@ -218,7 +218,9 @@ async fn add_tag(c: &AivenClient, name: &str, i: usize, surfaced: &mut Vec<Strin
                 // by the caller.
                 let e = match e {
                     Error::Api(_) => e,
-                    other => other.with_operation("ProjectServiceTagsUpdate"),
+                    other => {
+                        other.with_operation(aiven_api::operations::PROJECT_SERVICE_TAGS_UPDATE)
+                    }
                 };
                 assert_names(&e, "ProjectServiceTagsUpdate");
                 surfaced.push(e.to_string());

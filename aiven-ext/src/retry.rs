@@ -448,6 +448,11 @@ impl RetryTransport {
             Err(e) => RetryClass::of_transport(e, while_reading_body)
                 .allows_retry(idempotent)
                 .then(|| RetryHint::new(format!("request failed: {e}"))),
+            // Downloading it again would only be as large, whatever the status.
+            Ok(Buffered {
+                body: Body::TooLarge(_),
+                ..
+            }) => None,
             // Processed, but the answer arrived damaged: ask again.
             Ok(b) if idempotent && b.is_cut_short_json() => Some(RetryHint::new(format!(
                 "{} with a JSON body cut short",

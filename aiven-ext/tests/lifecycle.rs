@@ -449,3 +449,86 @@ async fn service_types_and_plans_anonymously() {
         "{err}"
     );
 }
+
+/// After an ambiguous failure, a service under the same name but of another
+/// type or plan is somebody else's: not adopted, and not created over.
+#[tokio::test]
+async fn ambiguous_create_does_not_adopt_a_different_service() {
+    let server = MockServer::start_async().await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(503);
+        })
+        .await;
+    let mut mysql = service("pg-1", "RUNNING");
+    mysql["service_type"] = json!("mysql");
+    mysql["plan"] = json!("business-32");
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(json!({ "service": mysql }));
+        })
+        .await;
+    let e = client(&server, &MockClock::new())
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::ExistsWithDifferentSpec {
+        kind,
+        name,
+        differences,
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!((*kind, name.as_str()), ("service", "p/pg-1"));
+    assert_eq!(
+        differences,
+        r#"service_type: asked "pg", found "mysql", plan: asked "startup-4", found "business-32""#
+    );
+    assert_eq!(post.calls_async().await, 1);
+}
+
+/// A 409 for our own earlier attempt, then 404s while the service becomes
+/// visible: looked up again within the consistency window, not an error.
+#[tokio::test]
+async fn conflict_then_invisible_service_is_looked_up_until_visible() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES).is_true(first(1));
+            then.status(502);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(409)
+                .json_body(json!({"message": "already in use"}));
+        })
+        .await;
+    let not_yet = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(4));
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    serve_service(&server, "pg-1", "REBUILDING").await;
+    let clock = MockClock::new();
+    let created = client(&server, &clock)
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+    // One look before the second create, three after the 409.
+    assert_eq!(not_yet.calls_async().await, 4);
+    assert!(
+        clock.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        clock.elapsed()
+    );
+}

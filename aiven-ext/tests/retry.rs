@@ -379,3 +379,80 @@ async fn success_with_an_undecodable_body_is_an_invalid_response() {
         "{err:?}"
     );
 }
+
+/// The backoff's randomness is injectable: with the jitter at the top of
+/// its range, the delays are exactly the doubling ceilings.
+#[tokio::test]
+async fn delays_are_exact_with_a_fixed_jitter() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(3));
+            then.status(503);
+        })
+        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
+    let clock = MockClock::new();
+    let c = common::builder(&server, &clock)
+        .jitter(std::sync::Arc::new(aiven_ext::backoff::FixedJitter(1.0)))
+        .build()
+        .unwrap();
+    c.get_service("p", "pg-1").await.unwrap();
+    let ms = |v: &[u64]| {
+        v.iter()
+            .map(|&m| Duration::from_millis(m))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(clock.sleeps(), ms(&[400, 800, 1600]));
+
+    // The waiter's delays come from the same module: midpoints of
+    // [2 s, 4 s], [2 s, 8 s], [2 s, 16 s].
+    let clock = MockClock::new();
+    let server = MockServer::start_async().await;
+    serve_service(&server, "pg-1", "REBUILDING").await;
+    let c = common::builder(&server, &clock)
+        .jitter(std::sync::Arc::new(aiven_ext::backoff::FixedJitter(0.5)))
+        .build()
+        .unwrap();
+    let _ = c
+        .wait_until_service_running("p", "pg-1")
+        .wait(Duration::from_secs(20))
+        .await
+        .unwrap_err();
+    assert_eq!(clock.sleeps(), ms(&[3000, 5000, 9000, 3000]));
+}
+
+/// One classification: what the transport repeats is what `is_retryable`
+/// says, per method.
+#[tokio::test]
+async fn is_retryable_agrees_with_the_transport() {
+    let server = MockServer::start_async().await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(503);
+        })
+        .await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/project/p/service");
+            then.status(503);
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let e = c.get_service("p", "pg-1").await.unwrap_err();
+    assert!(e.is_retryable(), "{e:?}");
+    assert_eq!(
+        get.calls_async().await,
+        4,
+        "the transport repeats a 503 GET"
+    );
+    let e = c
+        .create_service("p", create_body())
+        .existence_check(false)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(!e.is_retryable(), "{e:?}");
+    assert_eq!(post.calls_async().await, 1, "and never a 503 POST");
+}

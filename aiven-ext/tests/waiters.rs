@@ -500,3 +500,71 @@ async fn measure_default_policy_ten_minute_creation() {
     assert!(late[RUNS - 1] <= SEC(30));
     assert!(polls[0] >= 600 / 30 && polls[RUNS - 1] <= 600 / 2 + 1);
 }
+
+/// A poll error that waiting does not cure ends the wait with what was
+/// awaited, for how long, how many polls and the last state; the API error
+/// stays reachable.
+#[tokio::test]
+async fn an_incurable_poll_error_says_what_and_how_long() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(2));
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(403).json_body(json!({"message": "Forbidden"}));
+        })
+        .await;
+    let e = client(&server, &MockClock::new())
+        .wait_until_service_running("p", "pg-1")
+        .wait(MINUTES_10)
+        .await
+        .unwrap_err();
+    let Error::WaitInterrupted {
+        what,
+        polls,
+        last_state,
+        elapsed,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!((what.as_str(), *polls), ("service p/pg-1 to be RUNNING", 3));
+    assert!(
+        last_state.as_deref().unwrap().starts_with("REBUILDING"),
+        "{last_state:?}"
+    );
+    assert!(*elapsed >= SEC(4), "{elapsed:?}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(403));
+    assert!(
+        e.to_string().contains("after") && e.to_string().contains("3 polls"),
+        "{e}"
+    );
+}
+
+/// A server-sent state of 1 MB is cut before it is kept in the error.
+#[tokio::test]
+async fn a_huge_state_string_is_cut_in_the_error() {
+    let server = MockServer::start_async().await;
+    serve_service(&server, "pg-1", &"X".repeat(1 << 20)).await;
+    let e = client(&server, &MockClock::new())
+        .wait_until_service_running("p", "pg-1")
+        .wait(SEC(30))
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout {
+        last_state: Some(state),
+        ..
+    } = &e
+    else {
+        panic!("not a timeout")
+    };
+    assert!(state.len() < 1100, "{} bytes", state.len());
+    assert!(e.to_string().len() < 1400);
+}

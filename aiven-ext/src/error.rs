@@ -210,11 +210,15 @@ impl ApiError {
             // success path.
             operation: header(OPERATION_HEADER).and_then(|op| Operation::by_id(&op)),
             message: truncate(&message),
+            // Every server string that goes into the Display is cut.
             error_codes: details
                 .iter()
-                .filter_map(|d| d.error_code.clone())
+                .filter_map(|d| d.error_code.as_deref().map(truncate))
+                .take(20)
                 .collect(),
-            request_id: header("x-request-id").or_else(|| header("request-id")),
+            request_id: header("x-request-id")
+                .or_else(|| header("request-id"))
+                .map(|id| truncate(&id)),
             retry_after: retry_after(headers, SystemTime::now()),
             details,
             attempts: header(ATTEMPTS_HEADER)

@@ -61,14 +61,36 @@
 //! - not retried: POST (and PATCH) after an ambiguous failure. For service
 //!   creation, [`CreateService`] looks the service up first and retries the
 //!   create only if it does not exist ([`Created::AlreadyCreated`] otherwise);
-//! - delays: full jitter with a floor, uniform in `[200 ms, min(20 s, 200 ms·2ⁿ)]`
-//!   before retry `n`; `Retry-After` (seconds or HTTP-date) replaces the
-//!   computed delay;
+//! - one classification decides, for the transport, [`Error::is_retryable`],
+//!   the waiters and the create helper alike: unprocessed (connection
+//!   refused, 429) → any method; ambiguous (5xx, timeout or connection lost
+//!   after sending, a 2xx JSON body cut short) → idempotent methods only;
+//!   anything else, and a body over the size cap, → never;
+//! - delays ([`backoff`]): full jitter with a floor, uniform in
+//!   `[200 ms, min(20 s, 200 ms·2ⁿ)]` before retry `n`; `Retry-After`
+//!   (seconds or HTTP-date, clamped to a day) replaces the computed delay;
+//!   the randomness is injectable ([`AivenClientBuilder::jitter`]);
 //! - limits: 4 attempts in all, and a 60 s wall-clock budget from the first
-//!   attempt: a retry whose delay would end past it (including a longer
-//!   `Retry-After`) is not made and the last error is returned;
+//!   attempt that bounds the whole call: a retry whose delay would end past
+//!   it is not made, and the attempt in flight gets what remains as its
+//!   timeout (a server that never answers, or answers after 25 s, ends a
+//!   call with a 2 s budget after 2.0 s). Nested loops (the create helper's
+//!   around the transport's) share the one deadline;
 //! - each retry emits a `tracing` WARN event with `operation_id`,
 //!   `attempt`, `delay_ms` and `reason`.
+//!
+//! # Responses and redirects
+//!
+//! Every body is read once, to its end, inside the retry loop, up to
+//! [`AivenClientBuilder::max_response_bytes`] (default 64 MiB, for success
+//! and error bodies alike): a longer one stops the read at the cap (at once
+//! when `Content-Length` says so) and fails with [`Error::ResponseTooLarge`],
+//! never retried. A body cut short is noticed from its framing
+//! (`Content-Length`, the chunked terminator) and, for a proxy that
+//! re-frames it, from unclosed brackets. Redirects are followed within the
+//! base URL's origin only; a redirect to another origin is returned as an
+//! error rather than re-sending the request (a 307 keeps the body, which may
+//! hold passwords) elsewhere.
 //!
 //! # Errors
 //!
@@ -79,7 +101,13 @@
 //! `?`/`From`. [`Error::operation_id`] names the operation of every API
 //! error, and of transport and invalid-response errors from this crate's
 //! helpers and waiters ([`Error::with_operation`] names it for direct calls
-//! of the generated client).
+//! of the generated client). [`Error::operation`] is the operation itself
+//! (an [`aiven_api::Operation`]: `operationId`, method, path template),
+//! resolved once per call in the client's hooks and shared by the tracing
+//! span, the transport and the error; code names operations by the
+//! constants of [`aiven_api::operations`] (`SERVICE_GET`), never by string.
+//! Server text kept in errors (messages, error codes, states, bodies) is cut
+//! to 1,000 characters, and bodies have their secrets redacted.
 //!
 //! # Waiters (default [`WaitPolicy`])
 //!
@@ -94,7 +122,11 @@
 //! - terminal states fail fast ([`Error::WaitFailed`]), e.g. `POWEROFF`
 //!   while waiting for `RUNNING` unless `tolerate_poweroff(true)`;
 //! - the last poll happens at the deadline, then [`Error::WaitTimeout`]
-//!   reports elapsed time, polls and the last state;
+//!   reports elapsed time, polls and the last state; the poll in flight
+//!   ends at the deadline too, so `wait(max)` returns within `max` plus
+//!   milliseconds whatever the server does; an error waiting does not cure
+//!   (403, 404 after the grace) ends it with [`Error::WaitInterrupted`],
+//!   which says the same and carries the error;
 //! - `on_progress` reports every observation.
 //!
 //! Measured with the default policy (test

@@ -344,8 +344,12 @@ impl Buffered {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+            .map(str::trim)
+            .is_some_and(|v| {
+                v.eq_ignore_ascii_case("application/json")
+                    || v.get(v.len().saturating_sub(5)..)
+                        .is_some_and(|end| end.eq_ignore_ascii_case("+json"))
+            })
     }
 
     /// A success declared as JSON whose body was cut short on the way. A
@@ -364,19 +368,28 @@ impl Buffered {
 /// JSON validator (the decoder is one), a check that the document was not
 /// cut short, without the second full parse it replaces.
 pub(crate) fn json_is_closed(body: &[u8]) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &b in body {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'"' => {
+                // Most of a body is inside strings: jump to the next quote
+                // or backslash instead of stepping byte by byte.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &body[i..]) {
+                        None => return false,
+                        Some(at) if body[i + at] == b'\\' => i += at + 2,
+                        Some(at) => {
+                            i += at;
+                            break;
+                        }
+                    }
+                    if i >= body.len() {
+                        return false;
+                    }
+                }
             }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' => match depth.checked_sub(1) {
                 Some(d) => depth = d,
@@ -384,8 +397,9 @@ pub(crate) fn json_is_closed(body: &[u8]) -> bool {
             },
             _ => {}
         }
+        i += 1;
     }
-    depth == 0 && !in_string
+    depth == 0
 }
 
 /// The [`Transport`] that retries; installed by
@@ -475,14 +489,15 @@ impl RetryTransport {
         operation: &'static Operation,
     ) -> reqwest::Result<Response> {
         let idempotent = operation.is_idempotent();
-        let (result, attempts) = if request.try_clone().is_none() {
-            // A streaming body cannot be sent twice.
+        // A body that is not in memory (a stream) cannot be sent twice.
+        let repeatable = request.body().is_none_or(|b| b.as_bytes().is_some());
+        let (result, attempts) = if !repeatable {
             (self.attempt(client, request, idempotent).await.0, 1)
         } else {
             let request = &request;
             let (clock, jitter) = (&*self.clock, &*self.jitter);
             run(&self.policy, clock, jitter, operation, |n| async move {
-                let copy = request.try_clone().expect("checked above");
+                let copy = request.try_clone().expect("a body in memory");
                 let (result, hint) = self.attempt(client, copy, idempotent).await;
                 ((result, n), hint)
             })

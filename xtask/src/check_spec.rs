@@ -155,6 +155,32 @@ pub fn compile_aiven_api(spec: &Path) -> Result<CheckOutcome> {
     Ok(outcome)
 }
 
+/// Checks the hand-written crates (aiven-ext, aiven-sim, with their tests)
+/// against `spec` in `<target>/aux`: they name generated types and
+/// operations (`aiven_api::operations::SERVICE_GET`), so a description that
+/// renames one breaks them even when aiven-api compiles. `Err` carries the
+/// first errors.
+pub fn check_hand_written(spec: &Path) -> Result<Result<f64, String>> {
+    let spec =
+        std::path::absolute(spec).with_context(|| format!("cannot resolve {}", spec.display()))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let started = Instant::now();
+    let output = Command::new(&cargo)
+        .args(["check", "-p", "aiven-ext", "-p", "aiven-sim", "--all-targets"])
+        .args(["--message-format", "short"])
+        .env(SPEC_ENV, &spec)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .current_dir(crate::workspace_root())
+        .output()
+        .map_err(|e| anyhow!("cannot run {cargo}: {e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    Ok(if output.status.success() {
+        Ok(secs)
+    } else {
+        Err(first_errors(&String::from_utf8_lossy(&output.stderr), 10))
+    })
+}
+
 /// The `error…` lines of a build's output (build-script errors included),
 /// at most `max`, else its last lines.
 pub fn first_errors(stderr: &str, max: usize) -> String {

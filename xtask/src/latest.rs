@@ -80,6 +80,17 @@ pub fn run(source: &str, openapi_dir: &Path, update_lock: bool) -> Result<()> {
         println!("{report}");
     }
     println!("{}", outcome.summary());
+    let hand_written = if outcome.success() {
+        println!("\n== check aiven-ext and aiven-sim against it");
+        let checked = check_spec::check_hand_written(&side)?;
+        match &checked {
+            Ok(secs) => println!("ok: aiven-ext and aiven-sim (tests included) check in {secs:.0} s"),
+            Err(errors) => println!("aiven-ext or aiven-sim do not compile against it:\n{errors}"),
+        }
+        checked.is_ok()
+    } else {
+        false
+    };
 
     println!("\n== drift from the locked description");
     match crate::workflow::ensure_spec(openapi_dir) {
@@ -106,6 +117,12 @@ pub fn run(source: &str, openapi_dir: &Path, update_lock: bool) -> Result<()> {
             "refusing to move the lock: the fetched description does not give a compiling \
              aiven-api ({})",
             outcome.summary()
+        );
+    }
+    if !hand_written {
+        bail!(
+            "refusing to move the lock: aiven-ext or aiven-sim do not compile against the \
+             fetched description; adapt them first (the errors are above)"
         );
     }
     write_atomically(&lock::spec_path(openapi_dir), &bytes)?;

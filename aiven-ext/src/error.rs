@@ -441,7 +441,7 @@ impl From<aiven_api::Error<AivenError>> for Error {
             },
             E::InvalidResponsePayload(body, err) => Error::InvalidResponse {
                 status: None,
-                reason: truncate(&err.to_string()),
+                reason: truncate(&without_quoted_values(&err.to_string())),
                 body: diagnostic_body(&body),
                 operation: None,
             },
@@ -467,6 +467,44 @@ impl From<reqwest::Error> for Error {
     }
 }
 
+/// A decoder's message with the string values it quotes left out: serde
+/// quotes the value it refused (`invalid type: string "hunter2", expected
+/// a boolean`), which may be a password in a field of the wrong type.
+fn without_quoted_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('"') {
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        // The closing quote: the first not escaped by a backslash.
+        let mut close = None;
+        let mut escaped = false;
+        for (i, c) in after.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    close = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match close {
+            Some(i) => {
+                out.push_str(if i == 0 { "\"" } else { "…\"" });
+                rest = &after[i + 1..];
+            }
+            None => {
+                out.push('…');
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The start of a body kept in an error for diagnosis: secrets redacted
 /// first (the text may be cut anywhere, even inside a secret), then cut to
 /// 1,000 characters.
@@ -474,4 +512,30 @@ fn diagnostic_body(body: &[u8]) -> String {
     const KEEP: usize = 4 * 1000;
     let text = String::from_utf8_lossy(&body[..body.len().min(KEEP)]);
     truncate(&crate::redact::text(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoder_messages_lose_the_values_they_quote() {
+        for (message, kept) in [
+            (
+                r#"invalid type: string "hunter2", expected a boolean at line 1 column 30"#,
+                r#"invalid type: string "…", expected a boolean at line 1 column 30"#,
+            ),
+            (
+                r#"invalid value: string "a\"b", expected x"#,
+                r#"invalid value: string "…", expected x"#,
+            ),
+            (
+                "missing field `service_name`",
+                "missing field `service_name`",
+            ),
+            (r#"empty "" and cut "abc"#, r#"empty "" and cut "…"#),
+        ] {
+            assert_eq!(without_quoted_values(message), kept);
+        }
+    }
 }

@@ -547,21 +547,27 @@ async fn cross_origin_redirects_are_not_followed() {
 
 #[tokio::test]
 async fn secrets_in_a_damaged_body_are_redacted_in_the_error() {
-    let body = r#"{"service": {"service_name": 5, "password": "pw-SECRET-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "state": "RUNNING"}}"#;
-    let server = Tiny::start(move |_, _| response("200 OK", &[], body));
-    let e = ext_with(&server, |b| b)
-        .get_service("p", "pg-1")
-        .await
-        .unwrap_err();
-    let Error::InvalidResponse { body: kept, .. } = &e else {
-        panic!("{e:?}")
-    };
-    assert!(
-        kept.contains("avnadmin") && kept.contains("pg.example"),
-        "{kept}"
-    );
-    for shown in [format!("{e}"), format!("{e:?}")] {
-        assert!(!shown.contains("pw-SECRET"), "{shown}");
+    for body in [
+        // A wrong type elsewhere: the secrets sit in the kept body.
+        r#"{"service": {"service_name": 5, "password": "pw-SECRET-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "state": "RUNNING"}}"#,
+        // A secret where an object belongs: the decoder's message quotes it.
+        r#"{"service": {"service_name": "pg-1", "service_uri_params": "pw-SECRET-3", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb"}}"#,
+    ] {
+        let server = Tiny::start(move |_, _| response("200 OK", &[], body));
+        let e = ext_with(&server, |b| b)
+            .get_service("p", "pg-1")
+            .await
+            .unwrap_err();
+        let Error::InvalidResponse { body: kept, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert!(
+            kept.contains("avnadmin") && kept.contains("pg.example"),
+            "{kept}"
+        );
+        for shown in [format!("{e}"), format!("{e:?}")] {
+            assert!(!shown.contains("pw-SECRET"), "{shown}");
+        }
     }
 }
 

@@ -166,7 +166,14 @@ pub fn check_hand_written(spec: &Path) -> Result<Result<f64, String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let started = Instant::now();
     let output = Command::new(&cargo)
-        .args(["check", "-p", "aiven-ext", "-p", "aiven-sim", "--all-targets"])
+        .args([
+            "check",
+            "-p",
+            "aiven-ext",
+            "-p",
+            "aiven-sim",
+            "--all-targets",
+        ])
         .args(["--message-format", "short"])
         .env(SPEC_ENV, &spec)
         .env("CARGO_TARGET_DIR", target_dir())

@@ -84,7 +84,9 @@ pub fn run(source: &str, openapi_dir: &Path, update_lock: bool) -> Result<()> {
         println!("\n== check aiven-ext and aiven-sim against it");
         let checked = check_spec::check_hand_written(&side)?;
         match &checked {
-            Ok(secs) => println!("ok: aiven-ext and aiven-sim (tests included) check in {secs:.0} s"),
+            Ok(secs) => {
+                println!("ok: aiven-ext and aiven-sim (tests included) check in {secs:.0} s")
+            }
             Err(errors) => println!("aiven-ext or aiven-sim do not compile against it:\n{errors}"),
         }
         checked.is_ok()

@@ -123,11 +123,14 @@
 //!   while waiting for `RUNNING` unless `tolerate_poweroff(true)`;
 //! - the last poll happens at the deadline, then [`Error::WaitTimeout`]
 //!   reports elapsed time, polls and the last state; the poll in flight
-//!   ends at the deadline too, so `wait(max)` returns within `max` plus
-//!   milliseconds whatever the server does; an error waiting does not cure
+//!   ends by the deadline plus [`FINAL_POLL_SLACK`] (1 s, the last
+//!   poll's time to answer), so `wait(max)` returns within `max` + 1 s
+//!   whatever the server does; an error waiting does not cure
 //!   (403, 404 after the grace) ends it with [`Error::WaitInterrupted`],
 //!   which says the same and carries the error;
-//! - `on_progress` reports every observation.
+//! - `on_progress` reports every observation, and [`Wait::observe`] turns
+//!   the wait into a `Stream` of them (progress and what each poll
+//!   fetched), ending with the result; dropping it cancels the wait.
 //!
 //! Measured with the default policy (test
 //! `measure_default_policy_ten_minute_creation`: real HTTP to a loopback
@@ -161,6 +164,6 @@ pub use state::{
     ServiceState, ServiceType, StateExt, TopicState, VpcState,
 };
 pub use waiter::{
-    ConnectorRunning, IntegrationActive, Progress, ServiceDeleted, ServiceReady, TopicActive,
-    Verdict, VpcActive, Wait, WaitPolicy, WaitTarget,
+    ConnectorRunning, IntegrationActive, Observation, Progress, ServiceDeleted, ServiceReady,
+    TopicActive, Verdict, VpcActive, Wait, WaitPolicy, WaitTarget, FINAL_POLL_SLACK,
 };

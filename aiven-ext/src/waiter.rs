@@ -9,6 +9,7 @@ use std::time::Duration;
 use aiven_api::operations as ops;
 use aiven_api::types;
 use futures::future::BoxFuture;
+use futures::{Stream, StreamExt};
 
 use crate::backoff;
 use crate::retry::{self, truncate};
@@ -153,102 +154,207 @@ impl<'c, T: WaitTarget> Wait<'c, T> {
 
     /// Polls until the target is done, fails, or `max_wait` passes. Every
     /// request, the one in flight included, ends by the deadline (`max_wait`
-    /// from the start): the call returns within `max_wait` plus the time to
-    /// notice a timed-out request (milliseconds), whatever the server does.
+    /// from the start) plus [`FINAL_POLL_SLACK`] (1 s, the last poll's time
+    /// to answer): the call returns within `max_wait` + 1 s, whatever the
+    /// server does.
     /// The last poll happens at the deadline; then [`Error::WaitTimeout`]
     /// reports the elapsed time, the number of polls and the last state.
     /// A poll error that waiting does not cure ends the wait with
     /// [`Error::WaitInterrupted`], which says the same and carries the error.
-    pub async fn wait(mut self, max_wait: Duration) -> Result<T::Output> {
-        let clock = &*self.client.clock;
-        let jitter = &*self.client.jitter;
-        let started = clock.now();
-        let deadline = retry::deadline_after(started, max_wait);
-        let (mut polls, mut confirmed) = (0u32, 0u32);
-        let mut last_state: Option<String> = None;
-        loop {
-            let observed = retry::with_deadline(deadline, self.target.poll(self.client)).await;
-            polls += 1;
-            let elapsed = clock.now().saturating_duration_since(started);
-            // Server-sent text is cut before it is kept: a 1 MB state
-            // string once went whole into the timeout error.
-            let (verdict, label) = match &observed {
-                Ok(output) => (
-                    self.target.classify(output),
-                    truncate(&self.target.label(output)),
-                ),
-                Err(e) if e.is_not_found() && elapsed < self.policy.not_found_grace => {
-                    (Verdict::Retry, "not found yet".to_owned())
-                }
-                // A poll is a read: what the transport would repeat for an
-                // idempotent request is "not yet".
-                Err(e) if e.retry_class().allows_retry(true) => {
-                    (Verdict::Retry, truncate(&format!("error: {e}")))
-                }
-                Err(e) => (Verdict::Fail(e.to_string()), String::new()),
-            };
-            confirmed = if verdict == Verdict::Done {
-                confirmed + 1
-            } else {
-                0
-            };
-            let done = confirmed >= self.policy.confirmations.max(1);
-            if let Some(report) = &mut self.progress {
-                let state = match &observed {
-                    Err(e) if label.is_empty() => truncate(&format!("error: {e}")),
-                    _ => label.clone(),
-                };
-                report(&Progress {
-                    polls,
-                    elapsed,
-                    state,
-                    done,
-                });
+    pub async fn wait(self, max_wait: Duration) -> Result<T::Output> {
+        let mut observations = std::pin::pin!(self.observe(max_wait));
+        while let Some(observation) = observations.next().await {
+            if let Observation {
+                progress: Progress { done: true, .. },
+                output: Some(output),
+            } = observation?
+            {
+                return Ok(output);
             }
-            match (verdict, observed) {
-                (Verdict::Done, Ok(output)) if done => return Ok(output),
-                // Input refused before sending is the caller's, not the wait's.
-                (
-                    Verdict::Fail(_),
-                    Err(e @ (Error::Validation { .. } | Error::InvalidRequest(_))),
-                ) => return Err(e),
-                (Verdict::Fail(_), Err(e)) => {
-                    return Err(Error::WaitInterrupted {
-                        what: self.target.describe(),
-                        elapsed,
-                        polls,
-                        last_state,
-                        source: Box::new(e),
-                    })
-                }
-                (Verdict::Fail(reason), Ok(_)) => {
-                    return Err(Error::WaitFailed {
-                        what: self.target.describe(),
-                        state: label,
-                        reason: truncate(&reason),
-                        elapsed,
-                        polls,
-                    })
-                }
-                _ => last_state = Some(label),
-            }
-            let remaining = deadline.saturating_duration_since(clock.now());
-            if remaining.is_zero() {
-                return Err(Error::WaitTimeout {
-                    what: self.target.describe(),
-                    elapsed,
-                    polls,
-                    last_state,
-                });
-            }
-            let delay = if confirmed > 0 {
-                // Confirming: re-check soon rather than backing off.
-                self.policy.min_delay
-            } else {
-                backoff::delay(self.policy.min_delay, self.policy.max_delay, polls, jitter)
-            };
-            clock.sleep(delay.min(remaining)).await;
         }
+        unreachable!("the stream ends with a done observation or an error")
+    }
+
+    /// The wait as a [`Stream`] of observations, one per poll: the progress
+    /// and what the poll fetched. It ends after the observation that is
+    /// done, or with an error (the same as [`wait`](Self::wait)'s). Dropping
+    /// it cancels the wait, the request in flight included.
+    ///
+    /// ```no_run
+    /// # async fn run(client: aiven_ext::AivenClient) -> aiven_ext::Result<()> {
+    /// use futures::StreamExt;
+    /// let wait = client.wait_until_service_running("my-project", "pg-demo");
+    /// let mut observations = std::pin::pin!(wait.observe(std::time::Duration::from_secs(900)));
+    /// while let Some(observation) = observations.next().await {
+    ///     let observation = observation?;
+    ///     println!("{:>4}s {}", observation.progress.elapsed.as_secs(), observation.progress.state);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn observe(
+        self,
+        max_wait: Duration,
+    ) -> impl Stream<Item = Result<Observation<T::Output>>> + Send + 'c
+    where
+        T: 'c,
+    {
+        let clock = self.client.clock.clone();
+        let started = clock.now();
+        let state = Engine {
+            wait: self,
+            started,
+            deadline: retry::deadline_after(started, max_wait),
+            polls: 0,
+            confirmed: 0,
+            last_state: None,
+            next_delay: None,
+            finished: false,
+        };
+        futures::stream::unfold(state, |mut engine| async move {
+            if engine.finished {
+                return None;
+            }
+            let item = engine.step().await;
+            Some((item, engine))
+        })
+    }
+}
+
+/// How long past `max_wait` a poll in flight may last: the last poll is
+/// made at the deadline and gets this long to answer, so `wait(max)`
+/// returns within `max` + 1 s whatever the server does.
+pub const FINAL_POLL_SLACK: Duration = Duration::from_secs(1);
+
+/// One poll of a [`Wait`], as [`Wait::observe`] yields it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Observation<O> {
+    /// Polls, elapsed time, the state label, whether it is done.
+    pub progress: Progress,
+    /// What the poll fetched; `None` when it failed in a way waiting cures
+    /// (not visible yet, a transient error: the label says which).
+    pub output: Option<O>,
+}
+
+/// The polling loop's state between two observations.
+struct Engine<'c, T: WaitTarget> {
+    wait: Wait<'c, T>,
+    started: std::time::Instant,
+    deadline: std::time::Instant,
+    polls: u32,
+    confirmed: u32,
+    last_state: Option<String>,
+    /// The sleep before the next poll (none before the first).
+    next_delay: Option<Duration>,
+    finished: bool,
+}
+
+impl<T: WaitTarget> Engine<'_, T> {
+    /// Sleeps as planned, polls once, and says what it saw.
+    async fn step(&mut self) -> Result<Observation<T::Output>> {
+        let client = self.wait.client;
+        let (clock, jitter) = (&*client.clock, &*client.jitter);
+        if let Some(delay) = self.next_delay.take() {
+            clock.sleep(delay).await;
+        }
+        let target = &self.wait.target;
+        // The poll in flight ends by the deadline plus a little, so that the
+        // last poll, made at the deadline, still gets an answer.
+        let poll_deadline = self.deadline + FINAL_POLL_SLACK;
+        let observed = retry::with_deadline(poll_deadline, target.poll(client)).await;
+        self.polls += 1;
+        let polls = self.polls;
+        let elapsed = clock.now().saturating_duration_since(self.started);
+        let policy = &self.wait.policy;
+        // Server-sent text is cut before it is kept: a 1 MB state string
+        // once went whole into the timeout error.
+        let (verdict, label) = match &observed {
+            Ok(output) => (target.classify(output), truncate(&target.label(output))),
+            Err(e) if e.is_not_found() && elapsed < policy.not_found_grace => {
+                (Verdict::Retry, "not found yet".to_owned())
+            }
+            // A poll is a read: what the transport would repeat for an
+            // idempotent request is "not yet".
+            Err(e) if e.retry_class().allows_retry(true) => {
+                (Verdict::Retry, truncate(&format!("error: {e}")))
+            }
+            Err(e) => (
+                Verdict::Fail(e.to_string()),
+                truncate(&format!("error: {e}")),
+            ),
+        };
+        self.confirmed = if verdict == Verdict::Done {
+            self.confirmed + 1
+        } else {
+            0
+        };
+        let done = self.confirmed >= policy.confirmations.max(1);
+        let progress = Progress {
+            polls,
+            elapsed,
+            state: label.clone(),
+            done,
+        };
+        if let Some(report) = &mut self.wait.progress {
+            report(&progress);
+        }
+        let fail = |e: Error| {
+            // Input refused before sending is the caller's, not the wait's.
+            if matches!(e, Error::Validation { .. } | Error::InvalidRequest(_)) {
+                return e;
+            }
+            Error::WaitInterrupted {
+                what: target.describe(),
+                elapsed,
+                polls,
+                last_state: self.last_state.clone(),
+                source: Box::new(e),
+            }
+        };
+        let output = match (verdict, observed) {
+            (Verdict::Done, Ok(output)) if done => {
+                self.finished = true;
+                return Ok(Observation {
+                    progress,
+                    output: Some(output),
+                });
+            }
+            (Verdict::Fail(_), Err(e)) => {
+                let e = fail(e);
+                self.finished = true;
+                return Err(e);
+            }
+            (Verdict::Fail(reason), Ok(_)) => {
+                self.finished = true;
+                return Err(Error::WaitFailed {
+                    what: target.describe(),
+                    state: label,
+                    reason: truncate(&reason),
+                    elapsed,
+                    polls,
+                });
+            }
+            (_, observed) => observed.ok(),
+        };
+        self.last_state = Some(label);
+        let remaining = self.deadline.saturating_duration_since(clock.now());
+        if remaining.is_zero() {
+            self.finished = true;
+            return Err(Error::WaitTimeout {
+                what: target.describe(),
+                elapsed,
+                polls,
+                last_state: self.last_state.take(),
+            });
+        }
+        let delay = if self.confirmed > 0 {
+            // Confirming: re-check soon rather than backing off.
+            policy.min_delay
+        } else {
+            backoff::delay(policy.min_delay, policy.max_delay, polls, jitter)
+        };
+        self.next_delay = Some(delay.min(remaining));
+        Ok(Observation { progress, output })
     }
 }
 

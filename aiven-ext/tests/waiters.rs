@@ -568,3 +568,69 @@ async fn a_huge_state_string_is_cut_in_the_error() {
     assert!(state.len() < 1100, "{} bytes", state.len());
     assert!(e.to_string().len() < 1400);
 }
+
+/// A wait is also a stream of observations: one per poll, what it fetched,
+/// ending with the done one; dropping it stops the polling.
+#[tokio::test]
+async fn a_wait_is_a_stream_of_observations() {
+    use futures::StreamExt;
+    let server = MockServer::start_async().await;
+    let states = ["REBUILDING", "REBUILDING", "RUNNING"];
+    let n = Arc::new(Mutex::new(0usize));
+    let seen = n.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(GET).path(SVC).is_true(move |_| {
+                let mut n = seen.lock().unwrap();
+                *n += 1;
+                *n <= 2
+            });
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", states[0]) }));
+        })
+        .await;
+    serve_service(&server, "pg-1", states[2]).await;
+    let c = client(&server, &MockClock::new());
+    let observations: Vec<_> = c
+        .wait_until_service_running("p", "pg-1")
+        .observe(MINUTES_10)
+        .collect()
+        .await;
+    let seen: Vec<(u32, String, bool, Option<String>)> = observations
+        .into_iter()
+        .map(|o| {
+            let o = o.unwrap();
+            let state = o.output.and_then(|s| s.state);
+            (o.progress.polls, o.progress.state, o.progress.done, state)
+        })
+        .collect();
+    let expect = |polls, state: &str, done| {
+        (
+            polls,
+            format!("{state} (1/1 nodes running)"),
+            done,
+            Some(state.to_owned()),
+        )
+    };
+    assert_eq!(
+        seen,
+        [
+            expect(1, "REBUILDING", false),
+            expect(2, "REBUILDING", false),
+            expect(3, "RUNNING", true)
+        ]
+    );
+
+    // Dropped after its first observation: no further request.
+    let server = MockServer::start_async().await;
+    let get = serve_service(&server, "pg-1", "REBUILDING").await;
+    let c = client(&server, &MockClock::new());
+    let mut stream = Box::pin(
+        c.wait_until_service_running("p", "pg-1")
+            .observe(MINUTES_10),
+    );
+    assert!(stream.next().await.unwrap().is_ok());
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(get.calls_async().await, 1);
+}

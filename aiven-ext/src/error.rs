@@ -514,6 +514,30 @@ fn diagnostic_body(body: &[u8]) -> String {
     truncate(&crate::redact::text(&text))
 }
 
+/// One step from a generated call's result to this crate's: the body, or an
+/// [`Error`] naming the operation (which the generated client's transport
+/// and decode errors do not carry).
+///
+/// ```no_run
+/// # async fn run(client: aiven_ext::AivenClient) -> aiven_ext::Result<()> {
+/// use aiven_ext::prelude::*;
+/// let clouds = client.list_clouds().send().await.during(ops::LIST_CLOUDS)?;
+/// # let _ = clouds; Ok(()) }
+/// ```
+pub trait RawResultExt<T> {
+    /// The response body, or the error as [`Error`] with `operation` attached.
+    fn during(self, operation: &'static Operation) -> Result<T>;
+}
+
+impl<T> RawResultExt<T>
+    for std::result::Result<aiven_api::ResponseValue<T>, aiven_api::Error<AivenError>>
+{
+    fn during(self, operation: &'static Operation) -> Result<T> {
+        self.map(aiven_api::ResponseValue::into_inner)
+            .map_err(Error::during(operation))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,10 +153,25 @@ pub mod validate;
 mod waiter;
 
 pub use aiven_api;
+
+/// What a program against Aiven usually needs: `use aiven_ext::prelude::*;`.
+pub mod prelude {
+    pub use crate::aiven_api::operations as ops;
+    pub use crate::aiven_api::types;
+    pub use crate::{
+        AivenClient, AivenClientBuilder, Created, Error, IntegrationExt, RawResultExt, ServiceExt,
+        ServiceState, ServiceType, StateExt, WaitPolicy,
+    };
+}
+
+// The README's Rust blocks compile as doctests (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, Error, RawResultExt, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, UpdateService};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{

@@ -1,0 +1,88 @@
+//! The README's aiven-ext example is `aiven-ext/examples/readme.rs`, word for
+//! word, and it runs: against the simulator, configured the way the README
+//! says (`AIVEN_WEB_URL`, `AIVEN_TOKEN`).
+
+use std::time::Duration;
+
+use aiven_ext::aiven_api::types;
+use aiven_sim::{Simulator, Timings};
+
+mod example {
+    include!("../../aiven-ext/examples/readme.rs");
+    pub fn run() {
+        main().expect("the README example succeeds");
+    }
+}
+
+fn workspace_file(path: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_readme_shows_the_example_as_it_is() {
+    let readme = workspace_file("README.md");
+    let example = workspace_file("aiven-ext/examples/readme.rs");
+    let section = readme
+        .split("## Programming against aiven-ext\n\n```rust,no_run\n")
+        .nth(1)
+        .expect("the README's aiven-ext section starts with a rust block");
+    let block = &section[..section.find("```\n").expect("closed block")];
+    assert_eq!(block, example, "README block and examples/readme.rs differ");
+}
+
+#[test]
+fn the_readme_example_runs_against_the_simulator() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(async {
+        let sim = Simulator::builder()
+            .token("readme-token")
+            .timings(Timings {
+                create: Duration::from_millis(300),
+                rebalance: Duration::from_millis(200),
+                power_on: Duration::from_millis(200),
+                topic: Duration::from_millis(100),
+            })
+            .start()
+            .await
+            .expect("simulator starts");
+        let client = aiven_ext::AivenClient::builder()
+            .base_url(sim.base_url())
+            .token("readme-token")
+            .build()
+            .unwrap();
+        let body: types::ProjectCreateRequestBody =
+            serde_json::from_value(serde_json::json!({ "project": "my-project" })).unwrap();
+        client
+            .project_create()
+            .body(body)
+            .send()
+            .await
+            .expect("project");
+        sim
+    });
+    // The only test of this binary that touches the environment.
+    std::env::set_var("AIVEN_WEB_URL", sim.base_url());
+    std::env::set_var("AIVEN_TOKEN", "readme-token");
+    std::thread::spawn(example::run)
+        .join()
+        .expect("the example ran");
+    // It created the service (the project's journal says so) and deleted it.
+    let state = serde_json::to_value(sim.state()).unwrap();
+    let project = &state["projects"]["my-project"];
+    assert!(project.is_object(), "{state}");
+    assert!(
+        !project.to_string().contains("\"pg-demo\""),
+        "the example left pg-demo behind: {project}"
+    );
+    let stats = sim.stats();
+    let answered = |op: &str, status: u16| {
+        stats
+            .by_operation_status
+            .get(op)
+            .and_then(|s| s.get(&status))
+            .copied()
+    };
+    assert_eq!(answered("ServiceCreate", 200), Some(1), "{stats:?}");
+    assert_eq!(answered("ServiceDelete", 200), Some(1), "{stats:?}");
+}

@@ -350,9 +350,17 @@ pub struct DeleteService<'c> {
     project: String,
     service: String,
     lift_protection: bool,
+    if_exists: bool,
 }
 
 impl DeleteService<'_> {
+    /// A service that does not exist counts as deleted (404 is `Ok`): for
+    /// teardown that may run twice. Off by default.
+    pub fn if_exists(mut self, yes: bool) -> Self {
+        self.if_exists = yes;
+        self
+    }
+
     /// Turn termination protection off first if it is on. Off by default:
     /// a protected service makes [`send`](Self::send) fail with
     /// [`Error::TerminationProtected`].
@@ -363,22 +371,26 @@ impl DeleteService<'_> {
 
     /// Deletes the service. A 404 after retries counts as deleted: an
     /// earlier attempt whose answer was lost (5xx, connection dropped) may
-    /// have deleted it. A 404 on the first attempt is an error.
+    /// have deleted it. A 404 on the first attempt is an error, unless
+    /// [`if_exists`](Self::if_exists).
     pub async fn send(self) -> Result<()> {
         let (client, project, service) = (self.client, &self.project, &self.service);
         validate::project_name(project)?;
         validate::existing_service_name(service)?;
-        if self.lift_protection
-            && client
-                .get_service(project, service)
-                .await?
-                .is_termination_protected()
-        {
-            client
-                .update_service(project, service)
-                .termination_protection(false)
-                .send()
-                .await?;
+        let gone = |e: &Error| self.if_exists && e.is_not_found();
+        if self.lift_protection {
+            let protected = match client.get_service(project, service).await {
+                Ok(svc) => svc.is_termination_protected(),
+                Err(e) if gone(&e) => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            if protected {
+                client
+                    .update_service(project, service)
+                    .termination_protection(false)
+                    .send()
+                    .await?;
+            }
         }
         let result = client
             .service_delete()
@@ -393,7 +405,11 @@ impl DeleteService<'_> {
             Err(Error::InvalidResponse { status, .. }) if status.is_none_or(|s| s.is_success()) => {
                 Ok(())
             }
-            Err(Error::Api(e)) if e.status.as_u16() == 404 && e.attempts > 1 => Ok(()),
+            Err(Error::Api(e))
+                if e.status.as_u16() == 404 && (e.attempts > 1 || self.if_exists) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(protection(e, project, service)),
         }
     }
@@ -526,6 +542,7 @@ impl AivenClient {
             project: project.into(),
             service: service.into(),
             lift_protection: false,
+            if_exists: false,
         }
     }
 

@@ -128,10 +128,13 @@ impl RetryClass {
             RetryClass::Permanent
         } else if e.is_connect() && !while_reading_body {
             RetryClass::Unprocessed
-        } else if while_reading_body || e.is_timeout() || e.is_request() || e.is_body() {
-            RetryClass::Ambiguous
-        } else {
+        } else if e.is_builder() || e.is_redirect() {
+            // Never sent as asked: the same request fails the same way.
             RetryClass::Permanent
+        } else {
+            // Sent, and then the answer timed out, was cut or could not be
+            // read (`is_decode`: reading the body).
+            RetryClass::Ambiguous
         }
     }
 

@@ -334,6 +334,24 @@ pub trait ServiceExt {
     /// `user_config` turns persistence off (`*_persistence: "off"`, as on
     /// Redis, Valkey, Dragonfly), so the service takes no backups.
     fn persistence_off(&self) -> bool;
+    /// `create_time` parsed (RFC 3339 / ISO 8601); `None` when absent or
+    /// unparsable — the decode of the service never fails on it.
+    fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>>;
+    /// `update_time` parsed, as [`created_at`](Self::created_at).
+    fn updated_at(&self) -> Option<chrono::DateTime<chrono::Utc>>;
+}
+
+/// An API timestamp: RFC 3339, or ISO 8601 without an offset (UTC).
+pub(crate) fn timestamp(text: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+    let text = text?.trim();
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
 }
 
 impl ServiceExt for types::Service {
@@ -356,6 +374,12 @@ impl ServiceExt for types::Service {
             .iter()
             .flatten()
             .any(|(key, value)| key.ends_with("_persistence") && value.as_str() == Some("off"))
+    }
+    fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        timestamp(self.create_time.as_deref())
+    }
+    fn updated_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        timestamp(self.update_time.as_deref())
     }
 }
 
@@ -410,6 +434,25 @@ mod tests {
         for value in PeeringState::KNOWN {
             assert_eq!(PeeringState::from(*value).as_str(), *value);
         }
+    }
+
+    #[test]
+    fn timestamps_parse_or_are_none() {
+        let at = |s: &str| timestamp(Some(s)).map(|t| t.to_rfc3339());
+        assert_eq!(
+            at("2026-11-28T05:06:07Z").as_deref(),
+            Some("2026-11-28T05:06:07+00:00")
+        );
+        assert_eq!(
+            at("2026-11-28T07:06:07.5+02:00").as_deref(),
+            Some("2026-11-28T05:06:07.500+00:00")
+        );
+        assert_eq!(
+            at("2026-11-28T05:06:07.123456").as_deref(),
+            Some("2026-11-28T05:06:07.123456+00:00")
+        );
+        assert_eq!(at("yesterday"), None);
+        assert_eq!(timestamp(None), None);
     }
 
     #[test]

@@ -274,8 +274,13 @@ impl<T: WaitTarget> Engine<'_, T> {
                 (Verdict::Retry, "not found yet".to_owned())
             }
             // A poll is a read: what the transport would repeat for an
-            // idempotent request is "not yet".
-            Err(e) if e.retry_class().allows_retry(true) => {
+            // idempotent request is "not yet" — except an answer this client
+            // cannot decode (the transport already asked again; waiting does
+            // not change the decoder).
+            Err(e)
+                if e.retry_class().allows_retry(true)
+                    && !matches!(e, Error::InvalidResponse { .. }) =>
+            {
                 (Verdict::Retry, truncate(&format!("error: {e}")))
             }
             Err(e) => (

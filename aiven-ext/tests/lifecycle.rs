@@ -532,3 +532,38 @@ async fn conflict_then_invisible_service_is_looked_up_until_visible() {
         clock.elapsed()
     );
 }
+
+/// Teardown that may run twice: deleting what is gone is an error by
+/// default and `Ok` with `if_exists(true)`, also with protection lifting.
+#[tokio::test]
+async fn delete_if_exists_makes_teardown_idempotent() {
+    let server = MockServer::start_async().await;
+    let gone = json!({"message": "Service not found"});
+    let delete = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(404).json_body(gone.clone());
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404).json_body(gone.clone());
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let e = c.delete_service("p", "pg-1").send().await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    c.delete_service("p", "pg-1")
+        .if_exists(true)
+        .send()
+        .await
+        .unwrap();
+    c.delete_service("p", "pg-1")
+        .if_exists(true)
+        .lift_termination_protection(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.calls_async().await, 2);
+}

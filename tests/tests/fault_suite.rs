@@ -465,7 +465,11 @@ async fn surfaced_failures_are_typed_and_name_their_operation() {
         .wait(WAIT)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+    // The waiter says what it waited for and keeps the decoding error.
+    assert!(
+        matches!(&err, Error::WaitInterrupted { source, polls: 1, .. } if matches!(**source, Error::InvalidResponse { .. })),
+        "{err:?}"
+    );
     assert_names(&err, "ServiceGet");
 
     // Connections dropped mid-answer on every ServiceGet.

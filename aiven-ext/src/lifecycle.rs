@@ -20,7 +20,9 @@ pub enum Created {
     /// This call created the service.
     New(types::Service),
     /// An earlier attempt of this call failed ambiguously but had reached
-    /// the API: the service exists and was not created twice.
+    /// the API: the service exists, was not created twice, and has the
+    /// asked type, plan and cloud (one that differs is not adopted:
+    /// [`Error::ExistsWithDifferentSpec`]).
     AlreadyCreated(types::Service),
 }
 

@@ -635,3 +635,46 @@ fn credentials_files_are_read_carefully() {
         assert!(e.to_string().contains("larger than"), "{e}");
     }
 }
+
+/// A credentials file others can read is used, with a warning naming the
+/// file and its mode; a private one gets none.
+#[cfg(unix)]
+#[test]
+fn a_readable_credentials_file_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("aiven-credentials.json");
+    std::fs::write(&file, r#"{"auth_token": "tok-123"}"#).unwrap();
+    let warnings = |mode: u32| {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || from_file(&file).unwrap());
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        text
+    };
+    let loud = warnings(0o644);
+    assert!(
+        loud.contains("can be read by other users") && loud.contains("0644"),
+        "{loud}"
+    );
+    assert!(!loud.contains("tok-123"), "{loud}");
+    assert_eq!(warnings(0o600), "");
+}

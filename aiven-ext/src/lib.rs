@@ -159,8 +159,8 @@ pub mod prelude {
     pub use crate::aiven_api::operations as ops;
     pub use crate::aiven_api::types;
     pub use crate::{
-        AivenClient, AivenClientBuilder, Created, Error, IntegrationExt, RawResultExt, ServiceExt,
-        ServiceState, ServiceType, StateExt, WaitPolicy,
+        AivenClient, AivenClientBuilder, Created, Ensured, Error, IntegrationExt, RawResultExt,
+        ServiceExt, ServiceState, ServiceType, StateExt, WaitPolicy,
     };
 }
 
@@ -172,7 +172,7 @@ pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use error::{ApiError, Error, RawResultExt, Result};
-pub use lifecycle::{CreateService, Created, DeleteService, UpdateService};
+pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{
     ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,

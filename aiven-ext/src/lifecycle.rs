@@ -49,6 +49,36 @@ impl Created {
     }
 }
 
+/// What an `ensure` helper did.
+#[derive(Clone, Debug)]
+pub enum Ensured<T> {
+    /// It did not exist; this call created it.
+    Created(T),
+    /// It existed as asked and was left as it was.
+    Adopted(T),
+}
+
+impl<T> Ensured<T> {
+    /// The resource, however it came to be there.
+    pub fn get(&self) -> &T {
+        match self {
+            Ensured::Created(t) | Ensured::Adopted(t) => t,
+        }
+    }
+
+    /// The resource, however it came to be there.
+    pub fn into_inner(self) -> T {
+        match self {
+            Ensured::Created(t) | Ensured::Adopted(t) => t,
+        }
+    }
+
+    /// Whether this call created it.
+    pub fn was_created(&self) -> bool {
+        matches!(self, Ensured::Created(_))
+    }
+}
+
 /// A failure after which the create may or may not have happened, or did
 /// happen but its answer was lost or unreadable (the one classification:
 /// [`RetryClass::Ambiguous`]).
@@ -125,19 +155,11 @@ pub struct CreateService<'c> {
 }
 
 impl CreateService<'_> {
-    /// After an ambiguous failure (5xx, timeout, connection lost after
-    /// sending, a success whose body cannot be decoded), look the service
-    /// up and retry the create only if it does not exist. On by default;
-    /// off surfaces the first such failure.
-    pub fn existence_check(mut self, yes: bool) -> Self {
-        self.existence_check = yes;
-        self
-    }
-
-    /// Validates, then creates the service.
-    pub async fn send(self) -> Result<Created> {
+    /// The body, checked before anything is sent.
+    fn validated(&self) -> Result<types::ServiceCreateRequestBody> {
         let body = self
             .body
+            .clone()
             .map_err(|e| Error::InvalidRequest(format!("service create body: {e}")))?;
         validate::project_name(&self.project)?;
         validate::service_name(&body.service_name)?;
@@ -149,6 +171,50 @@ impl CreateService<'_> {
         if let Some(mb) = body.disk_space_mb {
             validate::disk_space_mb(mb)?;
         }
+        Ok(body)
+    }
+
+    /// Makes sure the service exists as asked, for a job that may run
+    /// twice: an existing service with the asked type, plan and cloud is
+    /// adopted ([`Ensured::Adopted`]); one that differs is
+    /// [`Error::ExistsWithDifferentSpec`], listing the differences; a
+    /// missing one is created ([`Ensured::Created`]) with
+    /// [`send`](Self::send)'s safety (no duplicate after an ambiguous
+    /// failure; a 409 from a concurrent creator is looked at and adopted or
+    /// refused the same way).
+    pub async fn ensure(self) -> Result<Ensured<types::Service>> {
+        let body = self.validated()?;
+        let (client, project) = (self.client, self.project.clone());
+        let name = body.service_name.to_string();
+        match client.get_service(&project, &name).await {
+            Ok(found) => {
+                return adopt(&body, &project, found).map(|c| Ensured::Adopted(c.into_service()))
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+        match self.send().await {
+            Ok(created) => Ok(Ensured::Created(created.into_service())),
+            Err(e) if e.is_already_exists() => {
+                let found = client.get_service_once_visible(&project, &name).await?;
+                adopt(&body, &project, found).map(|c| Ensured::Adopted(c.into_service()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After an ambiguous failure (5xx, timeout, connection lost after
+    /// sending, a success whose body cannot be decoded), look the service
+    /// up and retry the create only if it does not exist. On by default;
+    /// off surfaces the first such failure.
+    pub fn existence_check(mut self, yes: bool) -> Self {
+        self.existence_check = yes;
+        self
+    }
+
+    /// Validates, then creates the service.
+    pub async fn send(self) -> Result<Created> {
+        let body = self.validated()?;
         let (client, project, name) = (self.client, &self.project, body.service_name.as_str());
         let body = &body;
         let check = self.existence_check;
@@ -497,6 +563,20 @@ impl AivenClient {
             body: body.try_into().map_err(|e| e.to_string()),
             existence_check: true,
         }
+    }
+
+    /// Makes sure a service exists as asked: created, adopted, or an error
+    /// listing how the existing one differs (see [`CreateService::ensure`]).
+    pub async fn ensure_service<B>(
+        &self,
+        project: impl Into<String>,
+        body: B,
+    ) -> Result<Ensured<types::Service>>
+    where
+        B: TryInto<types::ServiceCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        self.create_service(project, body).ensure().await
     }
 
     /// Changes plan, cloud, disk size, power or protection of a service.

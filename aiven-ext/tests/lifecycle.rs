@@ -567,3 +567,49 @@ async fn delete_if_exists_makes_teardown_idempotent() {
         .unwrap();
     assert_eq!(delete.calls_async().await, 2);
 }
+
+/// `ensure_service`: created when missing, adopted when it exists as asked,
+/// refused (nothing sent) when it exists otherwise.
+#[tokio::test]
+async fn ensure_service_creates_adopts_or_refuses() {
+    let server = MockServer::start_async().await;
+    let lookups = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
+    let c = client(&server, &MockClock::new());
+    let first_run = c.ensure_service("p", body("pg-1")).await.unwrap();
+    assert!(first_run.was_created(), "{first_run:?}");
+    let second_run = c.ensure_service("p", body("pg-1")).await.unwrap();
+    assert!(
+        matches!(second_run, aiven_ext::Ensured::Adopted(_)),
+        "{second_run:?}"
+    );
+    assert_eq!(
+        (lookups.calls_async().await, post.calls_async().await),
+        (1, 1)
+    );
+
+    let other = c
+        .ensure_service("p", body("pg-1").plan("business-8"))
+        .await
+        .unwrap_err();
+    assert!(
+        other
+            .to_string()
+            .contains(r#"plan: asked "business-8", found "startup-4""#),
+        "{other}"
+    );
+    assert_eq!(post.calls_async().await, 1);
+}

@@ -596,3 +596,27 @@ async fn surfaced_failures_are_typed_and_name_their_operation() {
     c.delete_service(P, "pg-1").send().await.expect("deleted");
     assert_eq!(count_named(&c, "pg-1").await, 0);
 }
+
+/// `ensure_service` twice per seed under 20 % 5xx and 5 % dropped answers
+/// on every service call: the first run creates (or finds its own ambiguous
+/// create), the second adopts, never a duplicate, never a false error.
+#[tokio::test]
+async fn ensure_service_is_idempotent_under_faults() {
+    for seed in 0..5 {
+        let rules = vec![rule().error_rate(0.2).drop_connection_rate(0.05)];
+        let sim = simulator(rules, 100 + seed).await;
+        let c = client(&sim, Duration::from_secs(5));
+        let body = || {
+            types::ServiceCreateRequestBody::builder()
+                .service_name("pg-ensure")
+                .service_type("pg")
+                .plan("startup-4")
+        };
+        let first = c.ensure_service(P, body()).await.expect("first run");
+        let second = c.ensure_service(P, body()).await.expect("second run");
+        assert!(first.was_created(), "seed {seed}: {first:?}");
+        assert!(!second.was_created(), "seed {seed}: {second:?}");
+        assert_eq!(count_named(&c, "pg-ensure").await, 1, "seed {seed}");
+        assert_eq!(sim.stats().count("ServiceCreate", 200), 1, "seed {seed}");
+    }
+}

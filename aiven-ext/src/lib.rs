@@ -144,6 +144,7 @@
 pub mod backoff;
 mod client;
 pub mod clock;
+mod ensure;
 mod error;
 mod lifecycle;
 mod redact;

@@ -613,3 +613,49 @@ async fn ensure_service_creates_adopts_or_refuses() {
     );
     assert_eq!(post.calls_async().await, 1);
 }
+
+/// `ensure_topic`: 404 → create, then read back (the create answers only a
+/// message); a topic with other partitions is refused with the difference.
+#[tokio::test]
+async fn ensure_topic_creates_or_names_the_difference() {
+    const TOPIC: &str = "/v1/project/p/service/kafka-1/topic/orders";
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(TOPIC).is_true(first(1));
+            then.status(404)
+                .json_body(json!({"message": "Topic not found"}));
+        })
+        .await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/project/p/service/kafka-1/topic");
+            then.status(200).json_body(json!({"message": "created"}));
+        })
+        .await;
+    let partitions: Vec<_> = (0..3).map(|p| json!({"partition": p})).collect();
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(TOPIC);
+            then.status(200).json_body(json!({"topic": {
+                "topic_name": "orders", "state": "ACTIVE", "replication": 2, "partitions": partitions
+            }}));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let body = |n: u64| -> types::ServiceKafkaTopicCreateRequestBody {
+        serde_json::from_value(json!({"topic_name": "orders", "partitions": n, "replication": 2}))
+            .unwrap()
+    };
+    let created = c.ensure_topic("p", "kafka-1", body(3)).await.unwrap();
+    assert!(created.was_created(), "{created:?}");
+    let adopted = c.ensure_topic("p", "kafka-1", body(3)).await.unwrap();
+    assert!(!adopted.was_created());
+    let e = c.ensure_topic("p", "kafka-1", body(6)).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "topic p/kafka-1/orders exists with a different spec (partitions: asked 6, found 3); it was not adopted"
+    );
+    assert_eq!(post.calls_async().await, 1);
+}

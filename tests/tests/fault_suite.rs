@@ -618,5 +618,43 @@ async fn ensure_service_is_idempotent_under_faults() {
         assert!(!second.was_created(), "seed {seed}: {second:?}");
         assert_eq!(count_named(&c, "pg-ensure").await, 1, "seed {seed}");
         assert_eq!(sim.stats().count("ServiceCreate", 200), 1, "seed {seed}");
+
+        // What a CI job does next, twice: a database and a user on it.
+        c.wait_until_service_running(P, "pg-ensure")
+            .wait(WAIT)
+            .await
+            .expect("running");
+        for run in 0..2 {
+            let db: types::ServiceDatabaseCreateRequestBody =
+                serde_json::from_value(json!({ "database": "app" })).unwrap();
+            let db = c
+                .ensure_database(P, "pg-ensure", db)
+                .await
+                .expect("database");
+            assert_eq!(db.was_created(), run == 0, "seed {seed} run {run}: {db:?}");
+            let user: types::ServiceUserCreateRequestBody =
+                serde_json::from_value(json!({ "username": "ci" })).unwrap();
+            let user = c
+                .ensure_service_user(P, "pg-ensure", user)
+                .await
+                .expect("user");
+            assert_eq!(user.was_created(), run == 0, "seed {seed} run {run}");
+            assert!(
+                user.get().password.is_some(),
+                "the job gets the password either way"
+            );
+        }
+        assert_eq!(
+            sim.stats().count("ServiceDatabaseCreate", 201)
+                + sim.stats().count("ServiceDatabaseCreate", 200),
+            1,
+            "seed {seed}"
+        );
+        assert_eq!(
+            sim.stats().count("ServiceUserCreate", 200)
+                + sim.stats().count("ServiceUserCreate", 201),
+            1,
+            "seed {seed}"
+        );
     }
 }

@@ -1,0 +1,359 @@
+//! Ensure-style helpers for jobs that run twice: make a resource exist as
+//! asked — create it, adopt it when it exists as asked, or refuse with the
+//! differences — safely under ambiguous failures. One engine ([`ensure`])
+//! for every kind; the kinds only say how to look up, create and compare.
+
+use std::fmt;
+
+use aiven_api::operations as ops;
+use aiven_api::types;
+use aiven_api::Operation;
+use futures::future::BoxFuture;
+
+use crate::lifecycle::Ensured;
+use crate::retry::{self, RetryClass, RetryHint};
+use crate::validate;
+use crate::{backoff, AivenClient, Error, Result};
+
+/// Fetches or creates the resource, `None` when absent (or not in the answer).
+type Fetch<'a, T> = Box<dyn Fn() -> BoxFuture<'a, Result<Option<T>>> + Send + Sync + 'a>;
+/// How an existing resource differs from what was asked.
+type Compare<'a, T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync + 'a>;
+
+/// How to ensure one kind of resource.
+struct Kind<'a, T> {
+    /// `topic`, `service user`, …
+    kind: &'static str,
+    /// Its full name, for errors (`project/service/topic`).
+    name: String,
+    create_op: &'static Operation,
+    /// The resource, or `None` when it does not exist (404, or not listed).
+    lookup: Fetch<'a, T>,
+    /// Creates it; the created resource when the answer carries it.
+    create: Fetch<'a, T>,
+    /// How an existing one differs from what was asked: `field: asked X, found Y`.
+    differences: Compare<'a, T>,
+}
+
+impl<T> Kind<'_, T> {
+    fn judge(&self, found: T, ok: fn(T) -> Ensured<T>) -> Result<Ensured<T>> {
+        let differences = (self.differences)(&found);
+        if differences.is_empty() {
+            Ok(ok(found))
+        } else {
+            Err(Error::ExistsWithDifferentSpec {
+                kind: self.kind,
+                name: self.name.clone(),
+                differences: differences.join(", "),
+            })
+        }
+    }
+
+    /// The lookup, with "absent" meaning "not visible yet" for the wait
+    /// policy's grace period (after a 409 or a create the API confirmed).
+    async fn once_visible(&self, client: &AivenClient) -> Result<T> {
+        let started = client.clock.now();
+        let mut window = started + client.wait.not_found_grace;
+        if let Some(deadline) = retry::current_deadline() {
+            window = window.min(deadline);
+        }
+        let mut polls = 0;
+        loop {
+            if let Some(found) = (self.lookup)().await? {
+                return Ok(found);
+            }
+            polls += 1;
+            let delay = backoff::delay(
+                client.wait.min_delay,
+                client.wait.max_delay,
+                polls,
+                &*client.jitter,
+            );
+            if delay >= window.saturating_duration_since(client.clock.now()) {
+                return Err(Error::InvalidResponse {
+                    status: None,
+                    reason: format!(
+                        "{} {} was created but is not visible after {:?}",
+                        self.kind, self.name, client.wait.not_found_grace
+                    ),
+                    body: String::new(),
+                    operation: Some(self.create_op),
+                });
+            }
+            client.clock.sleep(delay).await;
+        }
+    }
+}
+
+/// The one engine: look up; adopt or refuse what exists; else create, and
+/// after an ambiguous failure look again before creating again (as the
+/// service create does), all within the retry policy's budget.
+async fn ensure<T: Send>(client: &AivenClient, kind: Kind<'_, T>) -> Result<Ensured<T>> {
+    if let Some(found) = (kind.lookup)().await? {
+        return kind.judge(found, Ensured::Adopted);
+    }
+    let kind = &kind;
+    retry::run(
+        &client.retry,
+        &*client.clock,
+        &*client.jitter,
+        kind.create_op,
+        |attempt| async move {
+            // Hints are given only for ambiguous failures: a later attempt
+            // means an earlier one may have created it.
+            if attempt > 1 {
+                match (kind.lookup)().await {
+                    Ok(Some(found)) => return (kind.judge(found, Ensured::Created), None),
+                    Ok(None) => {}
+                    Err(e) => return (Err(e), None),
+                }
+            }
+            match (kind.create)().await {
+                Ok(Some(created)) => (Ok(Ensured::Created(created)), None),
+                Ok(None) => (kind.once_visible(client).await.map(Ensured::Created), None),
+                // Created by someone else (or by our own attempt whose answer
+                // was lost): adopt it if it is what was asked.
+                Err(e) if e.is_already_exists() => {
+                    let found = kind.once_visible(client).await;
+                    let ensured = found.and_then(|f| {
+                        let ok = if attempt > 1 {
+                            Ensured::Created
+                        } else {
+                            Ensured::Adopted
+                        };
+                        kind.judge(f, ok)
+                    });
+                    (ensured, None)
+                }
+                Err(e) if e.retry_class() == RetryClass::Ambiguous => {
+                    let hint =
+                        RetryHint::new(format!("ambiguous {} create failure: {e}", kind.kind));
+                    (Err(e), Some(hint))
+                }
+                Err(e) => (Err(e), None),
+            }
+        },
+    )
+    .await
+}
+
+/// `Ok(None)` for a 404.
+fn absent_on_404<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn compare<V: PartialEq + fmt::Debug>(
+    out: &mut Vec<String>,
+    field: &str,
+    asked: Option<V>,
+    found: Option<V>,
+) {
+    if let Some(asked) = asked {
+        if found.as_ref() != Some(&asked) {
+            let found = found.map_or("none".to_owned(), |f| format!("{f:?}"));
+            out.push(format!("{field}: asked {asked:?}, found {found}"));
+        }
+    }
+}
+
+impl AivenClient {
+    /// Makes sure a Kafka topic exists as asked: created, adopted when its
+    /// partitions and replication (where asked) match, or
+    /// [`Error::ExistsWithDifferentSpec`]. Safe under ambiguous failures.
+    pub async fn ensure_topic<B>(
+        &self,
+        project: &str,
+        service: &str,
+        body: B,
+    ) -> Result<Ensured<types::ServiceKafkaTopicGetResponseTopic>>
+    where
+        B: TryInto<types::ServiceKafkaTopicCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("topic create body: {e}")))?;
+        validate::project_name(project)?;
+        validate::existing_service_name(service)?;
+        validate::topic_name(&body.topic_name)?;
+        let topic = body.topic_name.to_string();
+        let body = &body;
+        let topic = topic.as_str();
+        let kind = Kind {
+            kind: "topic",
+            name: format!("{project}/{service}/{topic}"),
+            create_op: ops::SERVICE_KAFKA_TOPIC_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let got = self
+                        .service_kafka_topic_get()
+                        .project(project)
+                        .service_name(service)
+                        .topic_name(topic)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_GET))
+                        .and_then(|r| {
+                            r.into_inner().topic.ok_or_else(|| {
+                                Error::missing("topic", ops::SERVICE_KAFKA_TOPIC_GET)
+                            })
+                        });
+                    absent_on_404(got)
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    self.service_kafka_topic_create()
+                        .project(project)
+                        .service_name(service)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_CREATE))?;
+                    // The answer is a message: the topic comes from a read.
+                    Ok(None)
+                })
+            }),
+            differences: Box::new(move |found| {
+                let mut out = Vec::new();
+                let partitions = found.partitions.as_ref().map(|p| p.len() as u64);
+                compare(
+                    &mut out,
+                    "partitions",
+                    body.partitions.map(|p| p.get()),
+                    partitions,
+                );
+                let replication = found.replication.and_then(|r| u64::try_from(r).ok());
+                compare(
+                    &mut out,
+                    "replication",
+                    body.replication.map(|r| r.get()),
+                    replication,
+                );
+                out
+            }),
+        };
+        ensure(self, kind).await
+    }
+
+    /// Makes sure a service user exists: created, or adopted (a user has
+    /// nothing to differ in but its name). Either way the result carries the
+    /// user as the API returns it, password included, for the job's next step.
+    pub async fn ensure_service_user<B>(
+        &self,
+        project: &str,
+        service: &str,
+        body: B,
+    ) -> Result<Ensured<types::ServiceUser>>
+    where
+        B: TryInto<types::ServiceUserCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("service user create body: {e}")))?;
+        validate::project_name(project)?;
+        validate::existing_service_name(service)?;
+        validate::path_segment("username", &body.username, 64)?;
+        let username = body.username.to_string();
+        let (body, username) = (&body, username.as_str());
+        let kind = Kind {
+            kind: "service user",
+            name: format!("{project}/{service}/{username}"),
+            create_op: ops::SERVICE_USER_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let got = self
+                        .service_user_get()
+                        .project(project)
+                        .service_name(service)
+                        .service_username(username)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_USER_GET))
+                        .and_then(|r| {
+                            r.into_inner()
+                                .user
+                                .ok_or_else(|| Error::missing("user", ops::SERVICE_USER_GET))
+                        });
+                    absent_on_404(got)
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    let created = self
+                        .service_user_create()
+                        .project(project)
+                        .service_name(service)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_USER_CREATE))?;
+                    Ok(created.into_inner().user)
+                })
+            }),
+            differences: Box::new(|_| Vec::new()),
+        };
+        ensure(self, kind).await
+    }
+
+    /// Makes sure a logical database exists (PostgreSQL, MySQL): created or
+    /// adopted; the name is what a database has to match.
+    pub async fn ensure_database<B>(
+        &self,
+        project: &str,
+        service: &str,
+        body: B,
+    ) -> Result<Ensured<types::ServiceDatabaseListResponseDatabase>>
+    where
+        B: TryInto<types::ServiceDatabaseCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("database create body: {e}")))?;
+        validate::project_name(project)?;
+        validate::existing_service_name(service)?;
+        validate::path_segment("database", &body.database, 63)?;
+        let database = body.database.to_string();
+        let (body, database) = (&body, database.as_str());
+        let kind = Kind {
+            kind: "database",
+            name: format!("{project}/{service}/{database}"),
+            create_op: ops::SERVICE_DATABASE_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let listed = self
+                        .service_database_list()
+                        .project(project)
+                        .service_name(service)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_DATABASE_LIST))?;
+                    let databases = listed.into_inner().databases.unwrap_or_default();
+                    Ok(databases
+                        .into_iter()
+                        .find(|d| d.database_name.as_deref() == Some(database)))
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    self.service_database_create()
+                        .project(project)
+                        .service_name(service)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_DATABASE_CREATE))?;
+                    Ok(None)
+                })
+            }),
+            differences: Box::new(|_| Vec::new()),
+        };
+        ensure(self, kind).await
+    }
+}

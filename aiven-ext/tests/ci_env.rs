@@ -1,0 +1,64 @@
+//! The CI example (`examples/ci_env.rs`) against its embedded simulator,
+//! sharing one state file across runs: `up` twice, `down` twice, and
+//! `run -- false` (exit code 1, torn down all the same).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[allow(dead_code)]
+mod ci_env {
+    include!("../examples/ci_env.rs");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn up_twice_down_twice_and_a_failing_run_tears_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim-state.json");
+    let state_arg = state.display().to_string();
+    let step = |args: &[&str]| {
+        let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
+        argv.extend_from_slice(args);
+        ci_env::run(ci_env::Args::parse_from(argv))
+    };
+    let services = || {
+        let text = std::fs::read_to_string(&state).unwrap_or_default();
+        ["ci-pg", "ci-kafka"].map(|s| text.contains(&format!("\"{s}\"")))
+    };
+    let ok = format!("{:?}", ExitCode::SUCCESS);
+    for run in 0..2 {
+        let code = step(&["up"])
+            .await
+            .unwrap_or_else(|e| panic!("up #{run}: {e}"));
+        assert_eq!(format!("{code:?}"), ok, "up #{run}");
+        assert_eq!(services(), [true, true], "up #{run}");
+    }
+    for run in 0..2 {
+        let code = step(&["down"])
+            .await
+            .unwrap_or_else(|e| panic!("down #{run}: {e}"));
+        assert_eq!(format!("{code:?}"), ok, "down #{run}");
+        assert_eq!(services(), [false, false], "down #{run}");
+    }
+    let code = step(&["run", "--", "false"]).await.unwrap();
+    assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::from(1)));
+    assert_eq!(
+        services(),
+        [false, false],
+        "torn down after a failing command"
+    );
+    let code = step(&[
+        "run",
+        "--",
+        "sh",
+        "-c",
+        "test -n \"$DATABASE_URL\" && test -n \"$PG_CI_PASSWORD\"",
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        format!("{code:?}"),
+        ok,
+        "the command sees the connection info"
+    );
+}

@@ -100,14 +100,24 @@ async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, Str
     client.ensure_database(p, PG, db).await?;
     let user = body::<types::ServiceUserCreateRequestBody>(json!({ "username": "ci" }))?;
     let user = client.ensure_service_user(p, PG, user).await?;
-    let uri = |s: &types::Service| s.service_uri.clone().unwrap_or_default();
+    let (pg, kafka) = (
+        ConnectionInfo::from_service(&pg),
+        ConnectionInfo::from_service(&kafka),
+    );
+    let password = user.into_inner().password.unwrap_or_default();
+    let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
     Ok(vec![
-        ("DATABASE_URL".into(), uri(&pg)),
+        ("DATABASE_URL".into(), text(pg.uri())),
+        ("PGHOST".into(), text(pg.host.as_deref())),
         (
-            "PG_CI_PASSWORD".into(),
-            user.into_inner().password.unwrap_or_default(),
+            "PGPORT".into(),
+            pg.port.map(|p| p.to_string()).unwrap_or_default(),
         ),
-        ("KAFKA_BOOTSTRAP".into(), uri(&kafka)),
+        ("PG_CI_PASSWORD".into(), password),
+        (
+            "KAFKA_BOOTSTRAP".into(),
+            kafka.kafka_bootstrap_servers.join(","),
+        ),
         ("KAFKA_TOPIC".into(), "events".into()),
     ])
 }

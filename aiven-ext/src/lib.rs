@@ -144,6 +144,7 @@
 pub mod backoff;
 mod client;
 pub mod clock;
+mod connection;
 mod ensure;
 mod error;
 mod lifecycle;
@@ -160,8 +161,8 @@ pub mod prelude {
     pub use crate::aiven_api::operations as ops;
     pub use crate::aiven_api::types;
     pub use crate::{
-        AivenClient, AivenClientBuilder, Created, Ensured, Error, IntegrationExt, RawResultExt,
-        ServiceExt, ServiceState, ServiceType, StateExt, WaitPolicy,
+        AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, Error, IntegrationExt,
+        RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt, WaitPolicy,
     };
 }
 
@@ -172,6 +173,7 @@ struct ReadmeDoctests;
 pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
+pub use connection::ConnectionInfo;
 pub use error::{ApiError, Error, RawResultExt, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};

@@ -659,3 +659,105 @@ async fn ensure_topic_creates_or_names_the_difference() {
     );
     assert_eq!(post.calls_async().await, 1);
 }
+
+/// Connection info, typed, from what `ServiceGet` returns, per type; the
+/// secrets reachable through accessors and redacted in `Debug`.
+#[tokio::test]
+async fn connection_info_is_typed_and_redacted() {
+    let pg: types::Service = serde_json::from_value(json!({
+        "service_name": "pg-1", "service_type": "pg",
+        "service_uri": "postgres://avnadmin:pw-PG@pg-1.aivencloud.com:11735/defaultdb?sslmode=require",
+        "service_uri_params": {"host": "pg-1.aivencloud.com", "port": "11735", "user": "avnadmin",
+                               "password": "pw-PG", "dbname": "defaultdb", "sslmode": "require"}
+    }))
+    .unwrap();
+    let info = aiven_ext::ConnectionInfo::from_service(&pg);
+    assert_eq!(
+        (
+            info.host.as_deref(),
+            info.port,
+            info.user.as_deref(),
+            info.database.as_deref()
+        ),
+        (
+            Some("pg-1.aivencloud.com"),
+            Some(11735),
+            Some("avnadmin"),
+            Some("defaultdb")
+        )
+    );
+    assert_eq!(
+        (info.password(), info.ssl_mode.as_deref()),
+        (Some("pw-PG"), Some("require"))
+    );
+    let shown = format!("{info:?}");
+    assert!(
+        !shown.contains("pw-PG") && shown.contains("pg-1.aivencloud.com"),
+        "{shown}"
+    );
+
+    let kafka: types::Service = serde_json::from_value(json!({
+        "service_name": "k-1", "service_type": "kafka",
+        "service_uri": "k-1.aivencloud.com:12345",
+        "connection_info": {"kafka": ["k-1.aivencloud.com:12345"],
+                            "kafka_rest_uri": "https://avnadmin:pw-REST@k-1.aivencloud.com:12348",
+                            "schema_registry_uri": "https://avnadmin:pw-REG@k-1.aivencloud.com:12349"},
+        "users": [{"username": "avnadmin", "password": "pw-K", "access_cert": "-----BEGIN CERTIFICATE-----",
+                   "access_key": "-----BEGIN PRIVATE KEY----- key-K"}]
+    }))
+    .unwrap();
+    let info = aiven_ext::ConnectionInfo::from_service(&kafka);
+    assert_eq!(info.kafka_bootstrap_servers, ["k-1.aivencloud.com:12345"]);
+    assert_eq!(
+        info.kafka_access_cert.as_deref(),
+        Some("-----BEGIN CERTIFICATE-----")
+    );
+    assert_eq!(
+        info.kafka_access_key(),
+        Some("-----BEGIN PRIVATE KEY----- key-K")
+    );
+    assert!(info
+        .schema_registry_uri
+        .as_deref()
+        .unwrap()
+        .ends_with(":12349"));
+    let shown = format!("{info:?}");
+    assert!(!shown.contains("key-K"), "{shown}");
+
+    let opensearch: types::Service = serde_json::from_value(json!({
+        "service_name": "os-1", "service_type": "opensearch",
+        "service_uri": "https://avnadmin:pw-OS@os-1.aivencloud.com:443"
+    }))
+    .unwrap();
+    let info = aiven_ext::ConnectionInfo::from_service(&opensearch);
+    assert_eq!(
+        (
+            info.host.as_deref(),
+            info.port,
+            info.user.as_deref(),
+            info.password()
+        ),
+        (
+            Some("os-1.aivencloud.com"),
+            Some(443),
+            Some("avnadmin"),
+            Some("pw-OS")
+        )
+    );
+    assert!(!format!("{info:?}").contains("pw-OS"));
+
+    // The project CA, for TLS clients.
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/project/p/kms/ca");
+            then.status(200)
+                .json_body(json!({"certificate": "-----BEGIN CERTIFICATE-----\nCA\n"}));
+        })
+        .await;
+    let ca = client(&server, &MockClock::new())
+        .project_ca("p")
+        .await
+        .unwrap();
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
+}

@@ -17,6 +17,7 @@
 )]
 
 pub mod hooks;
+pub mod redact;
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 

@@ -554,8 +554,8 @@ async fn secrets_in_a_damaged_body_are_redacted_in_the_error() {
     for body in [
         // A wrong type elsewhere: the secrets sit in the kept body.
         r#"{"service": {"service_name": 5, "password": "pw-SECRET-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "state": "RUNNING"}}"#,
-        // A secret where an object belongs: the decoder's message quotes it.
-        r#"{"service": {"service_name": "pg-1", "service_uri_params": "pw-SECRET-3", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb"}}"#,
+        // Cut short inside a user's password (and inside the URI's).
+        r#"{"service": {"service_name": "pg-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "users": [{"username": "avnadmin", "password": "pw-SECRET-3"#,
     ] {
         let server = Tiny::start(move |_, _| response("200 OK", &[], body));
         let e = ext_with(&server, |b| b)

@@ -37,6 +37,8 @@ pub struct Generated {
     /// Operation name handed to the hooks (progenitor passes the snake-case
     /// operationId) → name of the `Client` method that sends it.
     pub methods: BTreeMap<String, String>,
+    /// What the redacting `Debug` impls hide (see [`redacting_debug`]).
+    pub redaction: Redaction,
 }
 
 fn settings(doc: &Value, interface: Interface) -> GenerationSettings {
@@ -87,10 +89,197 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
         prune_response_builders(&mut file, &response_only_types(&prepared.doc));
     }
     let methods = client_methods(&file);
+    let redaction = redacting_debug(&mut file);
     Ok(Generated {
         code: own_path_encoding(&prettyplease::unparse(&file))?,
         methods,
+        redaction,
     })
+}
+
+/// How a field of a generated struct is printed by `Debug`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    Plain,
+    /// A secret by name: only whether it is there.
+    Secret,
+    /// Free-form JSON (`user_config`, `connection_info`, the open-world
+    /// `extra`) or a URI: printed with the values of secret-named keys and
+    /// the passwords of URLs masked, at any depth.
+    Masked,
+}
+
+/// What [`redacting_debug`] did, for review (`cargo xtask generate`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redaction {
+    /// Structs whose `Debug` is written out instead of derived.
+    pub structs: usize,
+    /// Secret fields by wire name → how many structs have one.
+    pub secret: BTreeMap<String, usize>,
+    /// URI fields by wire name → how many structs have one.
+    pub uri: BTreeMap<String, usize>,
+    /// Free-form JSON fields (masked inside) → how many structs have one.
+    pub free_form: usize,
+}
+
+impl std::fmt::Display for Redaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |m: &BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, n)| format!("{k} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(f, "redacting Debug impls             {:>4}", self.structs)?;
+        writeln!(
+            f,
+            "  secret fields ({} names): {}",
+            self.secret.len(),
+            list(&self.secret)
+        )?;
+        writeln!(
+            f,
+            "  URI fields ({} names): {}",
+            self.uri.len(),
+            list(&self.uri)
+        )?;
+        writeln!(
+            f,
+            "  free-form JSON fields, masked inside: {}",
+            self.free_form
+        )
+    }
+}
+
+/// Generated types derive `Debug`, which printed `service_uri` with its
+/// password, users' passwords and access keys, `connection_info` and
+/// `user_config` whole. Every named-field struct with a secret-named field
+/// ([`crate::sensitive::sensitivity`], by wire name) or free-form JSON gets
+/// a written-out `Debug` instead: plain fields as derived, secrets as
+/// `"** redacted **"` (`None` stays visible), URIs and free-form JSON
+/// through `crate::redact::Masked` (aiven-api's runtime half of the rule).
+/// Builders (fields `Result<_, String>`) print such fields as redacted.
+/// Values stay in their public fields; serde is untouched.
+pub fn redacting_debug(file: &mut syn::File) -> Redaction {
+    let mut report = Redaction::default();
+    let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    }) else {
+        return report;
+    };
+    redact_items(types_mod, false, &mut report);
+    for item in types_mod.iter_mut() {
+        if let syn::Item::Mod(m) = item {
+            if m.ident == "builder" {
+                if let Some((_, inner)) = &mut m.content {
+                    redact_items(inner, true, &mut report);
+                }
+            }
+        }
+    }
+    report
+}
+
+fn redact_items(items: &mut Vec<syn::Item>, builders: bool, report: &mut Redaction) {
+    let mut impls = Vec::new();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(st) = item else {
+            continue;
+        };
+        let syn::Fields::Named(named) = &st.fields else {
+            continue;
+        };
+        let shown: Vec<(syn::Ident, String, Shown)> = named
+            .named
+            .iter()
+            .filter_map(|f| {
+                let ident = f.ident.clone()?;
+                let wire = serde_rename(&f.attrs)
+                    .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
+                let ty = f.ty.to_token_stream().to_string();
+                let free_form =
+                    ty.contains("serde_json :: Map") || ty.contains("serde_json :: Value");
+                let shown = match crate::sensitive::sensitivity(&wire) {
+                    Some(crate::sensitive::Sensitivity::Secret) => Shown::Secret,
+                    Some(crate::sensitive::Sensitivity::Uri) => Shown::Masked,
+                    None if free_form => Shown::Masked,
+                    None => Shown::Plain,
+                };
+                Some((ident, wire, shown))
+            })
+            .collect();
+        if shown.iter().all(|(_, _, s)| *s == Shown::Plain) || !drop_derived_debug(&mut st.attrs) {
+            continue;
+        }
+        report.structs += 1;
+        let name = &st.ident;
+        let label = name.to_string();
+        let mut fields = Vec::new();
+        for (ident, wire, how) in &shown {
+            let label = ident.to_string().trim_start_matches("r#").to_owned();
+            let value = match (how, builders) {
+                (Shown::Plain, _) => quote!(&self.#ident),
+                (_, true) => quote!(&crate::redact::Hidden),
+                (Shown::Secret, false) => quote!(&crate::redact::Secret(&self.#ident)),
+                (Shown::Masked, false) => quote!(&crate::redact::Masked(&self.#ident)),
+            };
+            match (how, crate::sensitive::sensitivity(wire)) {
+                (Shown::Secret, _) => *report.secret.entry(wire.clone()).or_default() += 1,
+                (Shown::Masked, Some(_)) => *report.uri.entry(wire.clone()).or_default() += 1,
+                (Shown::Masked, None) => report.free_form += 1,
+                _ => {}
+            }
+            fields.push(quote!(.field(#label, #value)));
+        }
+        let (generics, ty_generics, where_clause) = st.generics.split_for_impl();
+        impls.push(syn::parse_quote! {
+            impl #generics ::std::fmt::Debug for #name #ty_generics #where_clause {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label) #(#fields)* .finish()
+                }
+            }
+        });
+    }
+    items.extend(impls);
+}
+
+/// The `rename` of a field's `#[serde(...)]`, if any.
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(value.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                // Skip other `key = value` entries.
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
+/// Removes `Debug` from the struct's derives; false if it derived none.
+fn drop_derived_debug(attrs: &mut [syn::Attribute]) -> bool {
+    use syn::punctuated::Punctuated;
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) =
+            attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        else {
+            continue;
+        };
+        let is_debug = |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "Debug");
+        if !paths.iter().any(is_debug) {
+            continue;
+        }
+        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_debug(p)).collect();
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        return true;
+    }
+    false
 }
 
 /// Every path parameter goes through `crate::hooks::encode_path` instead of

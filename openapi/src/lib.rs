@@ -18,6 +18,7 @@ pub mod hoist;
 pub mod idents;
 pub mod overlay;
 pub mod rules;
+pub mod sensitive;
 pub mod source;
 pub mod walk;
 

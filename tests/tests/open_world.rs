@@ -130,3 +130,67 @@ async fn non_json_error_body_is_reported_raw() {
         other => panic!("expected the raw body back, got {other:?}"),
     }
 }
+
+/// Generated `Debug` never prints a secret: passwords, access keys, tokens,
+/// the password in `service_uri` and inside `connection_info`, nor one an
+/// unknown property of the open world carries; the values stay in their
+/// fields, and what is not secret is printed as before.
+#[test]
+fn debug_of_generated_types_redacts_secrets() {
+    let service: aiven_api::types::Service = serde_json::from_value(serde_json::json!({
+        "service_name": "pg-secret",
+        "service_type": "pg",
+        "state": "RUNNING",
+        "service_uri": "postgres://avnadmin:pw-URI-1@pg.example:5432/defaultdb?sslmode=require",
+        "service_uri_params": {"host": "pg.example", "password": "pw-PARAMS-2"},
+        "connection_info": {
+            "pg": ["postgres://avnadmin:pw-CI-3@pg.example:5432/defaultdb"],
+            "pg_params": [{"host": "pg.example", "password": "pw-CI-4"}]
+        },
+        "users": [{"username": "ci", "password": "pw-USER-5", "access_key": "key-6", "access_cert": "cert-7"}],
+        "user_config": {"admin_password": "pw-CONFIG-8", "pg_version": "17"},
+        "some_future_property": {"secret": "pw-EXTRA-9"}
+    }))
+    .unwrap();
+    let shown = format!("{service:?}");
+    for secret in [
+        "pw-URI-1",
+        "pw-PARAMS-2",
+        "pw-CI-3",
+        "pw-CI-4",
+        "pw-USER-5",
+        "key-6",
+        "cert-7",
+        "pw-CONFIG-8",
+        "pw-EXTRA-9",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    for plain in [
+        "pg-secret",
+        "RUNNING",
+        "avnadmin",
+        "pg.example",
+        "\"pg_version\":\"17\"",
+        "username: Some(\"ci\")",
+    ] {
+        assert!(shown.contains(plain), "{plain} missing from {shown}");
+    }
+    let user = &service.users.as_ref().unwrap()[0];
+    assert_eq!(
+        (user.password.as_deref(), user.access_key.as_deref()),
+        (Some("pw-USER-5"), Some("key-6"))
+    );
+    assert!(service.service_uri.as_deref().unwrap().contains("pw-URI-1"));
+    // Absent stays visible as absent.
+    let bare: aiven_api::types::ServiceUser =
+        serde_json::from_value(serde_json::json!({"username": "x"})).unwrap();
+    assert!(format!("{bare:?}").contains("password: None"), "{bare:?}");
+
+    // Request builders too.
+    let body = aiven_api::types::ServiceUserCreateRequestBody::builder()
+        .username("ci")
+        .authentication(None);
+    let shown = format!("{body:?}");
+    assert!(shown.contains("ci"), "{shown}");
+}

@@ -65,6 +65,8 @@ pub fn run_normalize(args: &NormalizeArgs) -> Result<()> {
     };
     if args.stats || (!args.explain && args.out.is_none()) {
         println!("{}", prepared.report);
+        // What the secret-name rule matches, for review.
+        print!("{}", aiven_openapi::sensitive::scan(&prepared.doc));
     }
     if let Some(out) = &args.out {
         let text = serde_json::to_string_pretty(&prepared.doc)?;
@@ -86,6 +88,7 @@ pub fn run_generate(args: &GenerateArgs) -> Result<()> {
         generated.code.lines().count(),
         generated.methods.len()
     );
+    print!("{}", generated.redaction);
     Ok(())
 }
 

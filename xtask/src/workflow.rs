@@ -48,20 +48,11 @@ pub fn run_test(extra: &[String]) -> Result<()> {
     cargo(&["test", "--workspace", "--doc"], &[])
 }
 
-/// `cargo xtask quickstart [ARGS]`: the locked spec, then the tour example.
+/// `cargo xtask quickstart [ARGS]`: the locked spec, then the tour (the
+/// `aiven-quickstart` crate, a program beside the libraries it uses).
 pub fn run_quickstart(extra: &[String]) -> Result<()> {
     ensure_spec(&crate::openapi_dir())?;
     let mut args = vec!["--".to_string()];
     args.extend(extra.iter().cloned());
-    cargo(
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "aiven-sim",
-            "--example",
-            "quickstart",
-        ],
-        &args,
-    )
+    cargo(&["run", "--quiet", "-p", "aiven-quickstart"], &args)
 }

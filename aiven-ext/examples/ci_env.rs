@@ -74,36 +74,25 @@ async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, Str
         let body = types::ServiceCreateRequestBody::builder();
         let body = body.service_name(name).service_type(kind).plan(plan);
         let ensured = client.ensure_service(p, body).await?;
-        eprintln!(
-            "{name}: {}",
-            if ensured.was_created() {
-                "created"
-            } else {
-                "adopted"
-            }
-        );
+        let how = if ensured.was_created() {
+            "created"
+        } else {
+            "adopted"
+        };
+        eprintln!("{name}: {how}");
     }
     let pg = client.wait_until_service_running(p, PG).wait(READY).await?;
-    let kafka = client
-        .wait_until_service_running(p, KAFKA)
-        .wait(READY)
-        .await?;
+    let kafka = client.wait_until_service_running(p, KAFKA);
+    let kafka = kafka.wait(READY).await?;
     let topic = json!({ "topic_name": "events", "partitions": 3, "replication": 2 });
-    client
-        .ensure_topic(
-            p,
-            KAFKA,
-            body::<types::ServiceKafkaTopicCreateRequestBody>(topic)?,
-        )
-        .await?;
+    let topic = body::<types::ServiceKafkaTopicCreateRequestBody>(topic)?;
+    client.ensure_topic(p, KAFKA, topic).await?;
     let db = body::<types::ServiceDatabaseCreateRequestBody>(json!({ "database": "app" }))?;
     client.ensure_database(p, PG, db).await?;
     let user = body::<types::ServiceUserCreateRequestBody>(json!({ "username": "ci" }))?;
     let user = client.ensure_service_user(p, PG, user).await?;
-    let (pg, kafka) = (
-        ConnectionInfo::from_service(&pg),
-        ConnectionInfo::from_service(&kafka),
-    );
+    let pg = ConnectionInfo::from_service(&pg);
+    let kafka = ConnectionInfo::from_service(&kafka);
     let password = user.into_inner().password.unwrap_or_default();
     let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
     Ok(vec![
@@ -111,7 +100,7 @@ async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, Str
         ("PGHOST".into(), text(pg.host.as_deref())),
         (
             "PGPORT".into(),
-            pg.port.map(|p| p.to_string()).unwrap_or_default(),
+            pg.port.map_or(String::new(), |p| p.to_string()),
         ),
         ("PG_CI_PASSWORD".into(), password),
         (
@@ -123,19 +112,13 @@ async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, Str
 }
 
 async fn down(client: &AivenClient, p: &str) -> aiven_ext::Result<()> {
-    let mut failures = Vec::new();
-    for name in [KAFKA, PG] {
-        let deleted = client.delete_service(p, name).if_exists(true);
-        if let Err(e) = deleted.send_and_wait(READY).await {
-            failures.push(format!("{name}: {e}"));
-        }
-    }
-    match failures.is_empty() {
-        true => Ok(()),
-        false => Err(Error::Other(format!(
-            "teardown failed: {}",
-            failures.join("; ")
-        ))),
+    let report = client.teardown(p).service(PG).service(KAFKA);
+    let report = report.run(READY).await;
+    let (deleted, gone) = (&report.deleted, &report.already_gone);
+    eprintln!("deleted {deleted:?}, already gone {gone:?}");
+    match report.failures.as_slice() {
+        [] => Ok(()),
+        failures => Err(Error::Other(format!("teardown failed: {failures:?}"))),
     }
 }
 

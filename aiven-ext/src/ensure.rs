@@ -357,3 +357,94 @@ impl AivenClient {
         ensure(self, kind).await
     }
 }
+
+/// What [`Teardown::run`] did.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct TeardownReport {
+    /// Deleted by this run.
+    pub deleted: Vec<String>,
+    /// Not there any more (deleted earlier, or never created).
+    pub already_gone: Vec<String>,
+    /// What could not be deleted, and why; the others were still tried.
+    pub failures: Vec<(String, Error)>,
+}
+
+impl TeardownReport {
+    /// Every resource is gone.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Deletes a set of services; see [`AivenClient::teardown`].
+#[must_use = "does nothing until `.run(..)` is awaited"]
+#[derive(Debug)]
+pub struct Teardown<'c> {
+    client: &'c AivenClient,
+    project: String,
+    services: Vec<String>,
+    lift_protection: bool,
+}
+
+impl Teardown<'_> {
+    /// Adds a service. Services are deleted in the reverse order of adding
+    /// (what was made last, and may depend on the others, goes first).
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.services.push(name.into());
+        self
+    }
+
+    /// Turns termination protection off before deleting a protected
+    /// service. Off by default: a protected service is reported as a
+    /// failure and left alone.
+    pub fn lift_termination_protection(mut self, yes: bool) -> Self {
+        self.lift_protection = yes;
+        self
+    }
+
+    /// Deletes every service (already gone counts as done), each waited
+    /// for up to `max_wait`, going on after a failure; the report lists
+    /// every outcome.
+    pub async fn run(self, max_wait: std::time::Duration) -> TeardownReport {
+        let mut report = TeardownReport::default();
+        for name in self.services.iter().rev() {
+            let exists = match self.client.get_service(&self.project, name).await {
+                Ok(_) => true,
+                Err(e) if e.is_not_found() => false,
+                Err(e) => {
+                    report.failures.push((name.clone(), e));
+                    continue;
+                }
+            };
+            if !exists {
+                report.already_gone.push(name.clone());
+                continue;
+            }
+            let deleted = self
+                .client
+                .delete_service(&self.project, name)
+                .if_exists(true)
+                .lift_termination_protection(self.lift_protection)
+                .send_and_wait(max_wait)
+                .await;
+            match deleted {
+                Ok(()) => report.deleted.push(name.clone()),
+                Err(e) => report.failures.push((name.clone(), e)),
+            }
+        }
+        report
+    }
+}
+
+impl AivenClient {
+    /// Tears down services of `project`: `.service(a).service(b)…run(max)`.
+    pub fn teardown(&self, project: impl Into<String>) -> Teardown<'_> {
+        Teardown {
+            client: self,
+            project: project.into(),
+            services: Vec::new(),
+            lift_protection: false,
+        }
+    }
+}

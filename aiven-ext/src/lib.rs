@@ -174,6 +174,7 @@ pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use connection::ConnectionInfo;
+pub use ensure::{Teardown, TeardownReport};
 pub use error::{ApiError, Error, RawResultExt, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};

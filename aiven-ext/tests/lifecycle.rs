@@ -761,3 +761,64 @@ async fn connection_info_is_typed_and_redacted() {
         .unwrap();
     assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
 }
+
+/// Teardown goes on after a failure and reports every outcome: a protected
+/// service is left (and named) unless told, the others are deleted, a
+/// missing one is "already gone".
+#[tokio::test]
+async fn teardown_reports_every_outcome() {
+    let server = MockServer::start_async().await;
+    let mut protected = service("pg-locked", "RUNNING");
+    protected["termination_protection"] = json!(true);
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/project/p/service/pg-locked");
+            then.status(200).json_body(json!({ "service": protected }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v1/project/p/service/pg-locked");
+            then.status(403)
+                .json_body(json!({"message": "Service is protected against termination"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(200)
+                .json_body(json!({ "service": service("pg-1", "RUNNING") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path_matches(r"^/v1/project/p/service/(pg-1|gone)$");
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let delete = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    let report = client(&server, &MockClock::new())
+        .teardown("p")
+        .service("pg-1")
+        .service("pg-locked")
+        .service("gone")
+        .run(MINUTES_10)
+        .await;
+    assert_eq!(report.deleted, ["pg-1"]);
+    assert_eq!(report.already_gone, ["gone"]);
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    assert_eq!(report.failures[0].0, "pg-locked");
+    assert!(
+        report.failures[0].1.is_termination_protected(),
+        "{report:?}"
+    );
+    assert!(!report.is_complete());
+    assert_eq!(delete.calls_async().await, 1);
+}

@@ -92,6 +92,7 @@ fn main() {
             "raw_responses": responses(raw_op),
             "refs": refs(request_schema.into_iter().chain(response_schemas(op.operation))),
             "raw_refs": refs(response_schemas(raw_op)),
+            "success": success(raw_op),
         }));
     }
     if operations.len() != prepared.operations.len() {
@@ -130,6 +131,28 @@ fn responses(op: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// The success status the published operation declares first (`200`, or
+/// `204` for the operations that answer no body) and its first media type,
+/// for the simulator to answer `204` or a CSV or PDF where it is due.
+fn success(op: &Value) -> Value {
+    let found = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find_map(|(code, r)| Some((code.parse::<u16>().ok().filter(|c| c / 100 == 2)?, r)));
+    match found {
+        Some((status, r)) => {
+            let media = r
+                .get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.keys().next().cloned());
+            json!({ "status": status, "media": media })
+        }
+        None => json!({ "status": 200, "media": "application/json" }),
+    }
 }
 
 /// The JSON response schemas of an operation.

@@ -53,8 +53,10 @@
 //! Disk sizes are whole megabytes.
 //!
 //! * Routing ([`spec`]): each request is matched against the description's
-//!   paths; no match is 404, a match with another method 405, an operation
-//!   the simulator does not implement 501, all in Aiven's error format.
+//!   paths; no match is 404, a match with another method 405, all in
+//!   Aiven's error format. Operations without a hand-written handler are
+//!   answered by the [`generic`] model, built from the description's paths
+//!   and schemas (see [`coverage`]).
 //! * Requests ([`validation`]): a body over [`MAX_BODY_BYTES`] (1 MiB) is
 //!   413; for operations that take a body, a `Content-Type` other than JSON
 //!   (`application/json`, `application/*+json`) or none is 415 and invalid
@@ -89,6 +91,7 @@ pub mod clock;
 pub mod conformance;
 pub mod error;
 pub mod faults;
+pub mod generic;
 mod handlers;
 pub mod lifecycle;
 pub mod model;
@@ -109,10 +112,17 @@ pub use server::{Stats, MAX_BODY_BYTES};
 use persist::{PersistError, Persister};
 use server::Shared;
 
-/// The `operationId`s the simulator implements (others answer 501 in
-/// Aiven's error format; paths outside the description answer 404).
+/// The `operationId`s the simulator implements with hand-written handlers
+/// (the others get the [`generic`] model; paths outside the description
+/// answer 404).
 pub fn implemented_operations() -> Vec<&'static str> {
     handlers::implemented().collect()
+}
+
+/// How the simulator answers each operation of the description: with a
+/// hand-written handler, with the [`generic`] model, or not at all (501).
+pub fn coverage() -> generic::Coverage {
+    generic::coverage()
 }
 
 /// Why the simulator did not start.

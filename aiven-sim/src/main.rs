@@ -57,6 +57,29 @@ struct Args {
     /// Check every response against the description and log violations.
     #[arg(long)]
     validate_responses: bool,
+    /// Print how each operation is answered (hand-modelled, generic, none) and exit.
+    #[arg(long)]
+    coverage: bool,
+}
+
+/// The `--coverage` report: one line per operation, then the totals.
+fn print_coverage() {
+    let c = aiven_sim::coverage();
+    for id in &c.hand_modelled {
+        println!("hand-modelled  {id}");
+    }
+    for (id, role) in &c.generic {
+        println!("generic        {id} ({role:?})");
+    }
+    for id in &c.none {
+        println!("none           {id}");
+    }
+    println!(
+        "{} hand-modelled, {} generic, {} none",
+        c.hand_modelled.len(),
+        c.generic.len(),
+        c.none.len()
+    );
 }
 
 fn parse_profile(s: &str) -> Result<Timings, String> {
@@ -125,6 +148,10 @@ async fn main() {
         )
         .init();
     let args = Args::parse();
+    if args.coverage {
+        print_coverage();
+        return;
+    }
     let rules = match fault_rules(&args) {
         Ok(r) => r,
         Err(e) => {

@@ -24,6 +24,11 @@ pub struct State {
     pub projects: BTreeMap<String, Project>,
     /// The generator of identifiers, ports and passwords.
     pub rng: Rng,
+    /// The generic model's items (see [`crate::generic`]): by collection
+    /// path (parameters filled in, e.g. `/organization/o1/user-groups`),
+    /// then by item key; settings paths keep theirs under the key `""`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub generic: BTreeMap<String, BTreeMap<String, Value>>,
 }
 
 impl State {
@@ -33,6 +38,7 @@ impl State {
             revision: 0,
             projects: BTreeMap::new(),
             rng: Rng::new(seed ^ 0x05EE_D0FA_17E4),
+            generic: BTreeMap::new(),
         }
     }
 

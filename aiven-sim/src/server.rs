@@ -271,14 +271,13 @@ async fn process(
         };
         // A handler bug must not take the simulator down: the panic is
         // caught before the lock guard unwinds, so the lock is not poisoned.
-        let handled =
-            std::panic::catch_unwind(AssertUnwindSafe(|| handlers::handle(id, &mut ctx, &req)));
+        // Operations without a hand-written handler get the generic model.
+        let handled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            handlers::handle(id, &mut ctx, &req)
+                .unwrap_or_else(|| crate::generic::handle(op, &mut ctx, &req))
+        }));
         let outcome = match handled {
-            Ok(Some(outcome)) => outcome,
-            Ok(None) => Err(ApiError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                format!("{id} is not implemented by the simulator"),
-            )),
+            Ok(outcome) => outcome,
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<&str>()
@@ -294,6 +293,7 @@ async fn process(
         };
         let mut snapshot = None;
         if outcome.is_ok() && *method != Method::GET {
+            crate::generic::prune(&mut state);
             state.revision += 1;
             if shared.persister.is_some() {
                 let bytes = serde_json::to_vec(&*state).expect("state serializes");
@@ -333,6 +333,13 @@ fn finish(
     outcome: Result<Value, ApiError>,
     mangle: Option<Mangle>,
 ) -> Response {
+    if let Some(r) = outcome
+        .as_ref()
+        .ok()
+        .and_then(|body| crate::generic::non_json_success(operation_id, body))
+    {
+        return r;
+    }
     let (status, body, extra) = match outcome {
         Ok(body) => (StatusCode::OK, body, Vec::new()),
         Err(e) => (e.status, e.body(), e.headers),

@@ -37,9 +37,28 @@ pub struct OperationSpec {
     pub refs: Vec<String>,
     /// The published definitions its response schemas reference directly.
     pub raw_refs: Vec<String>,
+    /// The success answer the published description declares.
+    pub success: Success,
     /// The path template split into segments.
     #[serde(skip)]
     segments: Vec<Segment>,
+}
+
+/// An operation's success answer: its status and media type (`None`: no
+/// body, as for a `204`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Success {
+    /// The HTTP status (`200`, `204`).
+    pub status: u16,
+    /// The media type (`application/json`, `text/csv`, `application/pdf`).
+    pub media: Option<String>,
+}
+
+impl Success {
+    /// Whether the body is JSON (checked against a response schema).
+    pub fn is_json(&self) -> bool {
+        self.media.as_deref().is_some_and(|m| m.ends_with("json"))
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -126,10 +126,6 @@ fn canonical(path: &str, collections: &BTreeSet<String>) -> Option<String> {
 }
 
 fn build_index(ops: &'static [OperationSpec]) -> BTreeMap<&'static str, Model> {
-    let collections: BTreeSet<String> = ops
-        .iter()
-        .filter_map(|op| split_item(&op.path).map(|(c, _)| c))
-        .collect();
     let mut methods: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for op in ops {
         methods
@@ -137,6 +133,22 @@ fn build_index(ops: &'static [OperationSpec]) -> BTreeMap<&'static str, Model> {
             .or_default()
             .insert(op.method.as_str());
     }
+    let mut collections: BTreeSet<String> = ops
+        .iter()
+        .filter_map(|op| split_item(&op.path).map(|(c, _)| c))
+        .collect();
+    // A path with just a POST and a GET (`/project/{project}/tickets`,
+    // `…/credits`) adds to and lists a collection of unaddressable items,
+    // unless it is the plural of an item path's collection.
+    let unaddressed: Vec<String> = methods
+        .iter()
+        .filter(|(p, m)| {
+            m.len() == 2 && m.contains("GET") && m.contains("POST") && split_item(p).is_none()
+        })
+        .filter(|(p, _)| canonical(p, &collections).is_none())
+        .map(|(p, _)| p.to_string())
+        .collect();
+    collections.extend(unaddressed);
     let mut models: BTreeMap<&'static str, Model> = BTreeMap::new();
     for op in ops {
         let method = op.method.as_str();
@@ -155,8 +167,7 @@ fn build_index(ops: &'static [OperationSpec]) -> BTreeMap<&'static str, Model> {
                 _ => Role::Action,
             };
             (role, Some(c), Vec::new())
-        } else if methods[op.path.as_str()].len() > 1 && methods[op.path.as_str()].contains("GET")
-        {
+        } else if methods[op.path.as_str()].len() > 1 && methods[op.path.as_str()].contains("GET") {
             let role = match method {
                 "GET" => Role::SettingsRead,
                 "DELETE" => Role::SettingsDelete,
@@ -631,7 +642,10 @@ impl Synth<'_> {
             "array" => self.array(schema, name, hint, source, depth),
             "string" => self.string(schema, name, hint),
             "integer" | "number" => number(schema, name, hint, ty == "integer"),
-            "boolean" => hint.filter(|h| h.is_boolean()).cloned().unwrap_or(json!(false)),
+            "boolean" => hint
+                .filter(|h| h.is_boolean())
+                .cloned()
+                .unwrap_or(json!(false)),
             _ => Value::Null,
         }
     }
@@ -681,9 +695,7 @@ impl Synth<'_> {
             // Requests: the required properties, and enough optional scalar
             // ones to reach `minProperties`.
             let must = required.contains(k.as_str())
-                || (self.required_only
-                    && out.len() + required.len() < min_props
-                    && self.cheap(s));
+                || (self.required_only && out.len() + required.len() < min_props && self.cheap(s));
             let echo = source.get(k).filter(|v| !v.is_null());
             if !must && (self.required_only || depth >= DEEP) {
                 continue;
@@ -696,7 +708,10 @@ impl Synth<'_> {
             }
             let v = if list_prop.as_deref() == Some(k.as_str()) {
                 let items = self.list.take().unwrap_or_default();
-                let item_schema = resolve(self.defs, s).get("items").cloned().unwrap_or(json!({}));
+                let item_schema = resolve(self.defs, s)
+                    .get("items")
+                    .cloned()
+                    .unwrap_or(json!({}));
                 Value::Array(
                     items
                         .iter()
@@ -711,7 +726,8 @@ impl Synth<'_> {
         }
         // A map (`additionalProperties`) echoes what was sent, if anything.
         if props.is_empty() {
-            if let (Some(Value::Object(h)), Some(extra)) = (hint, schema.get("additionalProperties"))
+            if let (Some(Value::Object(h)), Some(extra)) =
+                (hint, schema.get("additionalProperties"))
             {
                 if extra.is_object() {
                     for (k, v) in h.iter().take(MAX_ITEMS) {
@@ -758,7 +774,11 @@ impl Synth<'_> {
             .map_or(0, |m| m as usize);
         let empty = Map::new();
         // The top level of a list answer that is itself an array.
-        let listed = if depth == 0 { self.list.take().map(Value::Array) } else { None };
+        let listed = if depth == 0 {
+            self.list.take().map(Value::Array)
+        } else {
+            None
+        };
         let hint = listed.as_ref().or(hint);
         let mut out: Vec<Value> = match hint {
             Some(Value::Array(sent)) => sent
@@ -849,7 +869,13 @@ fn number(schema: &Value, name: &str, hint: Option<&Value>, integer: bool) -> Va
     let lo = f("minimum").or(f("exclusiveMinimum").map(|m| m + 1.0));
     let hi = f("maximum").or(f("exclusiveMaximum").map(|m| m - 1.0));
     let fits = |v: f64| lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h);
-    if let Some(h) = hint.filter(|h| if integer { h.is_i64() || h.is_u64() } else { h.is_number() }) {
+    if let Some(h) = hint.filter(|h| {
+        if integer {
+            h.is_i64() || h.is_u64()
+        } else {
+            h.is_number()
+        }
+    }) {
         if h.as_f64().is_some_and(fits) {
             return h.clone();
         }
@@ -943,13 +969,18 @@ mod tests {
             Role::SettingsWrite
         );
         assert_eq!(model("ServiceQueryStatisticsReset").role, Role::Action);
+        assert_eq!(model("ProjectTicketCreate").role, Role::Create);
+        assert_eq!(model("ProjectTicketList").role, Role::List);
         assert_eq!(index().len(), spec().operations.len());
     }
 
     #[test]
     fn keys_from_bodies() {
         let b = json!({"user_group_name": "g", "email": "a@b.c", "database": "d"});
-        assert_eq!(key_from_body("pool_name", &json!({"pool_name": "p"})).unwrap(), "p");
+        assert_eq!(
+            key_from_body("pool_name", &json!({"pool_name": "p"})).unwrap(),
+            "p"
+        );
         assert_eq!(key_from_body("group_name", &b).unwrap(), "g");
         assert_eq!(key_from_body("user_email", &b).unwrap(), "a@b.c");
         assert_eq!(key_from_body("database", &b).unwrap(), "d");
@@ -987,7 +1018,13 @@ mod tests {
         assert_eq!(v, json!("sim"));
         let v = s.string(&json!({"minLength": 5}), "", None);
         assert_eq!(v, json!("simxx"));
-        assert_eq!(number(&json!({"minimum": 3, "maximum": 9}), "n", None, true), json!(3));
-        assert_eq!(number(&json!({"maximum": 9}), "n", Some(&json!(12)), true), json!(1));
+        assert_eq!(
+            number(&json!({"minimum": 3, "maximum": 9}), "n", None, true),
+            json!(3)
+        );
+        assert_eq!(
+            number(&json!({"maximum": 9}), "n", Some(&json!(12)), true),
+            json!(1)
+        );
     }
 }

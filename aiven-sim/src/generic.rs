@@ -320,6 +320,22 @@ pub fn prune(state: &mut State) {
     });
 }
 
+/// Whether the hand-modelled state names the item: the account,
+/// organization or billing group of a project exists even though no
+/// generic create made it.
+fn known_elsewhere(state: &State, model: &Model, req: &Req<'_>) -> bool {
+    let [key] = model.key.as_slice() else {
+        return false;
+    };
+    let value = req.param(key);
+    state.projects.values().any(|p| match key.as_str() {
+        "account_id" => p.account_id == value,
+        "organization_id" => p.organization_id == value,
+        "billing_group_id" => p.billing_group_id == value,
+        _ => false,
+    })
+}
+
 /// The item key a create names in its body: the key parameter itself, or
 /// for `*_name`/`*_email` parameters a `name`/`email`-like property.
 fn key_from_body(param: &str, body: &Value) -> Option<String> {
@@ -415,7 +431,12 @@ pub(crate) fn handle(op: &'static OperationSpec, ctx: &mut Ctx<'_>, req: &Req<'_
             let key = item_key();
             match stored(ctx.state, &key) {
                 Some(Value::Object(r)) => source.extend(r),
-                _ if model.creatable && model.role == Role::Read => return Err(not_found()),
+                _ if model.creatable
+                    && model.role == Role::Read
+                    && !known_elsewhere(ctx.state, model, req) =>
+                {
+                    return Err(not_found())
+                }
                 _ => {}
             }
         }
@@ -703,6 +724,11 @@ impl Synth<'_> {
             if !must && echo.is_none() && !self.cheap(s) {
                 continue;
             }
+            // Successes carry no `errors` or `message` (Aiven sends them
+            // with errors, and the description declares them everywhere).
+            if !must && depth == 0 && matches!(k.as_str(), "errors" | "message") {
+                continue;
+            }
             if depth >= MAX_DEPTH && !must {
                 continue;
             }
@@ -823,7 +849,8 @@ impl Synth<'_> {
         let has = |w: &str| n.split(['_', '-']).any(|p| p == w);
         let id = || uuid(&[&self.seed, name]);
         let time = format_time(self.now);
-        if n.ends_with("_time") || n.ends_with("_at") || n == "time" || n.contains("timestamp") {
+        let moment = ["_time", "_at", "_begin", "_end", "_until"];
+        if moment.iter().any(|m| n.ends_with(m)) || n == "time" || n.contains("timestamp") {
             time
         } else if n.ends_with("date") || has("date") {
             time[..10].to_string()

@@ -261,6 +261,16 @@ async fn generic_items_live_and_die_with_their_service() {
     assert_eq!(list["applications"][0]["id"], id.as_str());
     assert!(t.sim.state().generic.contains_key(apps));
 
+    // The organization and account of a project exist for the generic model.
+    let (_, project) = call(&t, "GET", "/project/p", None).await;
+    let org = project["project"]["organization_id"].as_str().unwrap();
+    let (s, got) = call(&t, "GET", &format!("/organization/{org}"), None).await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["organization_id"], org);
+    assert!(got.get("errors").is_none(), "{got}");
+    let (s, _) = call(&t, "GET", "/organization/org-nobody-made", None).await;
+    assert_eq!(s, 404);
+
     let (s, _) = call(&t, "DELETE", "/project/p/service/s", None).await;
     assert_eq!(s, 200);
     assert!(

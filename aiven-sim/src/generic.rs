@@ -567,6 +567,31 @@ fn seed(req: &Req<'_>) -> String {
         .join("&")
 }
 
+/// The path parameter a property names (`dest_project` → `project`,
+/// `source_service` → `service_name`), to answer the path's names.
+fn path_name(property: &str) -> Option<&'static str> {
+    let bare = ["source_", "dest_", "destination_", "target_"]
+        .iter()
+        .find_map(|p| property.strip_prefix(p))
+        .unwrap_or(property);
+    match bare {
+        "project" | "project_name" => Some("project"),
+        "service" | "service_name" => Some("service_name"),
+        _ => None,
+    }
+}
+
+/// The values of a `state` or `status` enum preferred over its first.
+const HEALTHY: &[&str] = &[
+    "RUNNING",
+    "ACTIVE",
+    "READY",
+    "OK",
+    "SUCCESS",
+    "ENABLED",
+    "CONNECTED",
+];
+
 /// Deeper than this, objects get their required properties only.
 const DEEP: usize = 6;
 /// Never deeper than this (cycles through `$ref`s).
@@ -640,9 +665,17 @@ impl Synth<'_> {
             if let Some(h) = hint.filter(|h| values.contains(h)) {
                 return h.clone();
             }
-            return values
-                .iter()
-                .find(|v| !v.is_null())
+            // A state or status that says all is well, where there is one.
+            let healthy = matches!(name, "state" | "status")
+                .then(|| {
+                    values.iter().find(|v| {
+                        v.as_str()
+                            .is_some_and(|s| HEALTHY.iter().any(|h| s.eq_ignore_ascii_case(h)))
+                    })
+                })
+                .flatten();
+            return healthy
+                .or_else(|| values.iter().find(|v| !v.is_null()))
                 .cloned()
                 .unwrap_or(Value::Null);
         }
@@ -717,7 +750,10 @@ impl Synth<'_> {
             // ones to reach `minProperties`.
             let must = required.contains(k.as_str())
                 || (self.required_only && out.len() + required.len() < min_props && self.cheap(s));
-            let echo = source.get(k).filter(|v| !v.is_null());
+            let echo = source
+                .get(k)
+                .or_else(|| path_name(k).and_then(|p| source.get(p)))
+                .filter(|v| !v.is_null());
             if !must && (self.required_only || depth >= DEEP) {
                 continue;
             }
@@ -854,12 +890,12 @@ impl Synth<'_> {
             time
         } else if n.ends_with("date") || has("date") {
             time[..10].to_string()
-        } else if n.contains("email") {
+        } else if n.contains("email") || n.ends_with("_by") {
             "user@example.com".into()
-        } else if n.contains("uri") || n.contains("url") || has("link") || has("endpoint") {
-            format!("https://sim.aiven.io/{}", &id()[..8])
         } else if n == "id" || n.ends_with("_id") || n == "uuid" || n.ends_with("_uuid") {
             id()
+        } else if has("uri") || has("url") || has("uris") || has("urls") || has("link") {
+            format!("https://sim.aiven.io/{}", &id()[..8])
         } else if n.contains("password") || n.contains("secret") || n.contains("token") {
             format!("sim{}", &id().replace('-', "")[..24])
         } else if n.contains("cidr") {
@@ -1041,6 +1077,16 @@ mod tests {
         assert_eq!(s.plausible("id").len(), 36);
         assert_eq!(s.plausible("id"), s.plausible("id"));
         assert!(s.plausible("service_uri").starts_with("https://"));
+        assert!(s.plausible("security").starts_with("sim-"));
+        assert_eq!(s.plausible("dest_endpoint_id").len(), 36);
+        let state = json!({"enum": ["FAILED", "RUNNING"]});
+        let mut s = s;
+        assert_eq!(s.value(&state, "state", None, &Map::new(), 1), "RUNNING");
+        assert_eq!(s.value(&state, "other", None, &Map::new(), 1), "FAILED");
+        let echoed = json!({"type": "object", "properties": {"dest_project": {"type": "string"}}});
+        let source = json!({"project": "p1"});
+        let v = s.value(&echoed, "", Some(&source), &Map::new(), 0);
+        assert_eq!(v["dest_project"], "p1");
         let v = s.string(&json!({"maxLength": 3}), "user_group_name", None);
         assert_eq!(v, json!("sim"));
         let v = s.string(&json!({"minLength": 5}), "", None);

@@ -160,6 +160,13 @@ async fn every_operation_is_answered_and_conforms() {
         .iter()
         .filter(|(id, (s, _))| *s / 100 == 2 && !spec().operation(id).unwrap().success.is_json())
         .count();
+    if let Ok(dump) = std::env::var("AIVEN_SIM_DUMP_ANSWERS") {
+        let all: BTreeMap<_, _> = answers
+            .iter()
+            .map(|(id, (s, b))| (*id, json!({"request": paths[id], "status": s, "body": b})))
+            .collect();
+        std::fs::write(dump, serde_json::to_vec_pretty(&all).unwrap()).unwrap();
+    }
     let report = t.sim.conformance();
     // (and the two calls that made the project and the service)
     assert_eq!(report.total(), answers.len() + 2 - unchecked);

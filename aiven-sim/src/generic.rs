@@ -360,11 +360,33 @@ fn key_from_body(param: &str, body: &Value) -> Option<String> {
     }
 }
 
+/// One generic call: the operation's model and where its item lives.
+struct Call<'m> {
+    model: &'m Model,
+    /// The collection (or settings) path, parameters filled in.
+    collection: String,
+    /// The item key from the path (`""` for settings and collections).
+    key: String,
+    now: Millis,
+    /// The 404 of a missing item.
+    missing: String,
+}
+
+impl Call<'_> {
+    fn items<'s>(&self, state: &'s State) -> Option<&'s BTreeMap<String, Value>> {
+        state.generic.get(&self.collection)
+    }
+
+    fn not_found(&self) -> ApiError {
+        ApiError::not_found(&self.missing)
+    }
+}
+
 /// The generic handler (see the module docs).
 pub(crate) fn handle(op: &'static OperationSpec, ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let model = &index()[op.operation_id.as_str()];
     check_parents(ctx.state, op, req)?;
-    let now = ctx.now;
+    // What the answer echoes: the path parameters, the body, the item.
     let mut source: Map<String, Value> = req
         .params
         .iter()
@@ -373,114 +395,154 @@ pub(crate) fn handle(op: &'static OperationSpec, ctx: &mut Ctx<'_>, req: &Req<'_
     if let Value::Object(b) = req.body {
         source.extend(b.clone());
     }
-    let collection = model.collection.as_deref().map(|c| fill(c, req.params));
-    let item_key = || {
-        model
+    let call = Call {
+        model,
+        collection: model
+            .collection
+            .as_deref()
+            .map(|c| fill(c, req.params))
+            .unwrap_or_default(),
+        key: model
             .key
             .iter()
             .map(|k| encode(req.param(k)))
             .collect::<Vec<_>>()
-            .join("/")
+            .join("/"),
+        now: ctx.now,
+        missing: format!("{} not found", noun(model)),
     };
-    let stored = |state: &State, key: &str| {
-        collection
-            .as_ref()
-            .and_then(|c| state.generic.get(c))
-            .and_then(|items| items.get(key))
-            .cloned()
-    };
-    let not_found = || ApiError::not_found(format!("{} not found", noun(op)));
+    let state = &mut *ctx.state;
     let mut list = None;
     match model.role {
-        Role::Create => {
-            let c = collection.clone().unwrap_or_default();
-            let mut record = source.clone();
-            let count = ctx.state.generic.get(&c).map_or(0, BTreeMap::len);
-            let mut parts = Vec::new();
-            for p in &model.key {
-                let v = key_from_body(p, req.body).unwrap_or_else(|| {
-                    uuid(&[&c, &count.to_string(), &ctx.state.revision.to_string()])
-                });
-                record.insert(p.clone(), json!(v));
-                record.entry("id").or_insert_with(|| json!(v));
-                parts.push(encode(&v));
-            }
-            let key = if parts.is_empty() {
-                uuid(&[&c, &count.to_string(), &ctx.state.revision.to_string()])
-            } else {
-                parts.join("/")
-            };
-            let items = ctx.state.generic.entry(c).or_default();
-            if items.contains_key(&key) {
-                return Err(ApiError::conflict(format!("{} already exists", noun(op))));
-            }
-            stamp(&mut record, &["create_time", "created_at"], now);
-            stamp(&mut record, &["update_time", "updated_at"], now);
-            items.insert(key, Value::Object(record.clone()));
-            source = record;
-        }
+        Role::Create => create(state, &call, req, &mut source)?,
         Role::List => {
-            let items = collection
-                .as_ref()
-                .and_then(|c| ctx.state.generic.get(c))
-                .map(|items| items.values().cloned().collect())
-                .unwrap_or_default();
-            list = Some(items);
+            list = Some(
+                call.items(state)
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            )
         }
-        Role::Read | Role::SettingsRead => {
-            let key = item_key();
-            match stored(ctx.state, &key) {
-                Some(Value::Object(r)) => source.extend(r),
-                _ if model.creatable
-                    && model.role == Role::Read
-                    && !known_elsewhere(ctx.state, model, req) =>
-                {
-                    return Err(not_found())
-                }
-                _ => {}
-            }
-        }
-        Role::Update | Role::Put | Role::SettingsWrite => {
-            let key = item_key();
-            let c = collection.clone().unwrap_or_default();
-            let mut record = match stored(ctx.state, &key) {
-                Some(Value::Object(r)) => r,
-                _ if model.creatable && model.role == Role::Update => return Err(not_found()),
-                _ => {
-                    let mut r = Map::new();
-                    stamp(&mut r, &["create_time", "created_at"], now);
-                    r
-                }
-            };
-            record.extend(source.clone());
-            stamp(&mut record, &["update_time", "updated_at"], now);
-            ctx.state
-                .generic
-                .entry(c)
-                .or_default()
-                .insert(key, Value::Object(record.clone()));
-            source = record;
-        }
-        Role::Delete | Role::SettingsDelete => {
-            let key = item_key();
-            let removed = collection
-                .as_ref()
-                .and_then(|c| ctx.state.generic.get_mut(c))
-                .and_then(|items| items.remove(&key));
-            match removed {
-                Some(Value::Object(r)) => source.extend(r),
-                None if model.creatable && model.role == Role::Delete => return Err(not_found()),
-                _ => {}
-            }
-            if let Some(c) = &collection {
-                if ctx.state.generic.get(c).is_some_and(BTreeMap::is_empty) {
-                    ctx.state.generic.remove(c);
-                }
-            }
-        }
+        Role::Read | Role::SettingsRead => read(state, &call, req, &mut source)?,
+        Role::Update | Role::Put | Role::SettingsWrite => write(state, &call, &mut source)?,
+        Role::Delete | Role::SettingsDelete => delete(state, &call, &mut source)?,
         Role::Action => {}
     }
-    Ok(answer(op, now, &source, list, &seed(req)))
+    Ok(answer(op, call.now, &source, list, &seed(req)))
+}
+
+/// Adds an item keyed by the body's name for it, or by a derived UUID
+/// (also its `id`); 409 if the key is taken.
+fn create(
+    state: &mut State,
+    call: &Call<'_>,
+    req: &Req<'_>,
+    source: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    let count = call.items(state).map_or(0, BTreeMap::len);
+    let generated = uuid(&[
+        &call.collection,
+        &count.to_string(),
+        &state.revision.to_string(),
+    ]);
+    let mut record = source.clone();
+    let mut parts = Vec::new();
+    for p in &call.model.key {
+        let v = key_from_body(p, req.body).unwrap_or_else(|| generated.clone());
+        record.insert(p.clone(), json!(v));
+        record.entry("id").or_insert_with(|| json!(v));
+        parts.push(encode(&v));
+    }
+    let key = if parts.is_empty() {
+        generated
+    } else {
+        parts.join("/")
+    };
+    let items = state.generic.entry(call.collection.clone()).or_default();
+    if items.contains_key(&key) {
+        let what = call.missing.trim_end_matches(" not found");
+        return Err(ApiError::conflict(format!("{what} already exists")));
+    }
+    stamp(&mut record, &["create_time", "created_at"], call.now);
+    stamp(&mut record, &["update_time", "updated_at"], call.now);
+    items.insert(key, Value::Object(record.clone()));
+    *source = record;
+    Ok(())
+}
+
+/// The stored item or settings; an item of a creatable collection that is
+/// not there is 404 (unless a project names it).
+fn read(
+    state: &State,
+    call: &Call<'_>,
+    req: &Req<'_>,
+    source: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    match call.items(state).and_then(|items| items.get(&call.key)) {
+        Some(Value::Object(r)) => source.extend(r.clone()),
+        _ if call.model.creatable
+            && call.model.role == Role::Read
+            && !known_elsewhere(state, call.model, req) =>
+        {
+            return Err(call.not_found())
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Merges the body into the item (404 for an absent item of a creatable
+/// collection; others are created: settings, `POST …/{key}`).
+fn write(
+    state: &mut State,
+    call: &Call<'_>,
+    source: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    let mut record = match call.items(state).and_then(|items| items.get(&call.key)) {
+        Some(Value::Object(r)) => r.clone(),
+        _ if call.model.creatable && call.model.role == Role::Update => {
+            return Err(call.not_found())
+        }
+        _ => {
+            let mut r = Map::new();
+            stamp(&mut r, &["create_time", "created_at"], call.now);
+            r
+        }
+    };
+    record.extend(std::mem::take(source));
+    stamp(&mut record, &["update_time", "updated_at"], call.now);
+    state
+        .generic
+        .entry(call.collection.clone())
+        .or_default()
+        .insert(call.key.clone(), Value::Object(record.clone()));
+    *source = record;
+    Ok(())
+}
+
+/// Removes the item (404 if a creatable collection does not hold it).
+fn delete(
+    state: &mut State,
+    call: &Call<'_>,
+    source: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    let items = state.generic.get_mut(&call.collection);
+    match items.and_then(|items| items.remove(&call.key)) {
+        Some(Value::Object(r)) => source.extend(r),
+        None if call.model.creatable && call.model.role == Role::Delete => {
+            return Err(call.not_found())
+        }
+        _ => {}
+    }
+    if state
+        .generic
+        .get(&call.collection)
+        .is_some_and(BTreeMap::is_empty)
+    {
+        state.generic.remove(&call.collection);
+    }
+    Ok(())
 }
 
 /// Records when an item was created or changed, under the names Aiven
@@ -493,8 +555,7 @@ fn stamp(record: &mut Map<String, Value>, names: &[&str], now: Millis) {
 
 /// What an operation's 404 calls the missing thing: its item parameter
 /// (`user_group_id` → "User group").
-fn noun(op: &OperationSpec) -> String {
-    let model = &index()[op.operation_id.as_str()];
+fn noun(model: &Model) -> String {
     let what = model
         .key
         .last()
@@ -896,6 +957,9 @@ impl Synth<'_> {
             id()
         } else if has("uri") || has("url") || has("uris") || has("urls") || has("link") {
             format!("https://sim.aiven.io/{}", &id()[..8])
+        } else if n.contains("certificate") || has("cert") || n == "ca" {
+            "-----BEGIN CERTIFICATE-----\nc2ltdWxhdGVkIGJ5IGFpdmVuLXNpbQ==\n-----END CERTIFICATE-----\n"
+                .into()
         } else if n.contains("password") || n.contains("secret") || n.contains("token") {
             format!("sim{}", &id().replace('-', "")[..24])
         } else if n.contains("cidr") {
@@ -1078,6 +1142,9 @@ mod tests {
         assert_eq!(s.plausible("id"), s.plausible("id"));
         assert!(s.plausible("service_uri").starts_with("https://"));
         assert!(s.plausible("security").starts_with("sim-"));
+        assert!(s
+            .plausible("certificate")
+            .starts_with("-----BEGIN CERTIFICATE-----"));
         assert_eq!(s.plausible("dest_endpoint_id").len(), 36);
         let state = json!({"enum": ["FAILED", "RUNNING"]});
         let mut s = s;

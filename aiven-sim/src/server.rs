@@ -12,6 +12,9 @@
 //! runs its handler on a copy of what it reads (the project its path names,
 //! or the whole state when it names none), taken under the lock, so that
 //! rendering, say, a topic's every partition never stalls other requests.
+//! CPU-heavy steps (a GET's handler and rendering, parsing and validating
+//! a body over [`OFFLOAD_BODY_BYTES`]) run on Tokio's blocking pool, so the
+//! async workers stay free to answer small requests meanwhile.
 
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -44,6 +47,21 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// (408 beyond), so that a client trickling a body cannot hold a
 /// connection forever.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Bodies larger than this are parsed and validated on the blocking pool
+/// (a 1 MiB body takes tens of milliseconds in a debug build).
+pub const OFFLOAD_BODY_BYTES: usize = 64 * 1024;
+
+/// Runs `f` on the blocking pool when `heavy`, inline otherwise (a panic
+/// goes on unwinding in the caller, as inline).
+async fn offload<T: Send + 'static>(heavy: bool, f: impl FnOnce() -> T + Send + 'static) -> T {
+    if !heavy {
+        return f();
+    }
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
 
 /// Request counters.
 #[derive(Clone, Debug, Default)]
@@ -298,7 +316,12 @@ async fn process(
             let e = unsupported(format!("Unsupported Content-Type {ct:?}"));
             return answer(Err(e), decision.mangle);
         }
-        let value = match serde_json::from_slice(&body) {
+        let bytes = body.clone();
+        let parsed = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
+            serde_json::from_slice::<Value>(&bytes)
+        })
+        .await;
+        let value = match parsed {
             Ok(v) => v,
             Err(e) => {
                 let e = ApiError::bad_request(format!("Invalid JSON body: {e}"));
@@ -313,10 +336,17 @@ async fn process(
         }
         value
     };
-    let errors = validate_request(op, &value);
-    if let Some(first) = errors.first() {
-        let mut e = ApiError::bad_request(format!("Invalid input: {first}"));
-        e.details = errors.iter().skip(1).map(ToString::to_string).collect();
+    let (invalid, value) = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
+        let errors = validate_request(op, &value);
+        let invalid = errors.first().map(|first| {
+            let mut e = ApiError::bad_request(cut(format!("Invalid input: {first}")));
+            e.details = errors.iter().skip(1).map(|v| cut(v.to_string())).collect();
+            e
+        });
+        (invalid, value)
+    })
+    .await;
+    if let Some(e) = invalid {
         return answer(Err(e), decision.mangle);
     }
     if let Err(e) = crate::limits::check_body(id, &value) {
@@ -333,13 +363,24 @@ async fn process(
             let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
             read_view(&mut state, &params)
         };
-        let mut ctx = Ctx {
-            state: &mut view,
-            now,
-            timings: &shared.timings,
-            no_backup_for_ms: decision.no_backup_for_ms,
-        };
-        return answer(run_handler(id, &mut ctx, &req), decision.mangle);
+        let s = shared.clone();
+        let (no_backup_for_ms, mangle) = (decision.no_backup_for_ms, decision.mangle);
+        let response = offload(true, move || {
+            let req = Req {
+                params: &params,
+                body: &value,
+            };
+            let mut ctx = Ctx {
+                state: &mut view,
+                now,
+                timings: &s.timings,
+                no_backup_for_ms,
+            };
+            let outcome = run_handler(id, &mut ctx, &req);
+            finish(&s, id, outcome, mangle)
+        })
+        .await;
+        return (Some(id), response);
     }
     let (outcome, snapshot) = {
         let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -387,6 +428,19 @@ async fn process(
     }
     answer(outcome, decision.mangle)
 }
+
+/// A violation's text at most [`MAX_ERROR_TEXT`] characters: it quotes the
+/// offending value, which may be a 1 MiB string.
+fn cut(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_ERROR_TEXT) {
+        text.truncate(at);
+        text.push('…');
+    }
+    text
+}
+
+/// The longest validation message answered (as aiven-ext cuts server text).
+const MAX_ERROR_TEXT: usize = 1_000;
 
 /// What a `GET` handler reads, copied under the lock: everything but the
 /// projects, and of those only the one the path names (reads address one
@@ -498,6 +552,14 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_violations_are_cut() {
+        assert_eq!(cut("short".into()), "short");
+        let long = cut("é".repeat(5_000));
+        assert_eq!(long.chars().count(), MAX_ERROR_TEXT + 1);
+        assert!(long.ends_with('…'));
+    }
 
     #[test]
     fn authorization_schemes() {

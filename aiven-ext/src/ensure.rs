@@ -358,6 +358,185 @@ impl AivenClient {
     }
 }
 
+impl AivenClient {
+    /// Makes sure a PostgreSQL connection pool exists as asked: created,
+    /// adopted when its database, user, size and mode (where asked) match,
+    /// or [`Error::ExistsWithDifferentSpec`]. Pools are read from the
+    /// service (`connection_pools`), which also gives the pool's URI.
+    pub async fn ensure_connection_pool<B>(
+        &self,
+        project: &str,
+        service: &str,
+        body: B,
+    ) -> Result<Ensured<types::ConnectionPool>>
+    where
+        B: TryInto<types::ServicePgBouncerCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("connection pool create body: {e}")))?;
+        validate::project_name(project)?;
+        validate::existing_service_name(service)?;
+        validate::path_segment("pool_name", &body.pool_name, 63)?;
+        let pool = body.pool_name.to_string();
+        let (body, pool) = (&body, pool.as_str());
+        let kind = Kind {
+            kind: "connection pool",
+            name: format!("{project}/{service}/{pool}"),
+            create_op: ops::SERVICE_PG_BOUNCER_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let service = self.get_service(project, service).await?;
+                    let pools = service.connection_pools.unwrap_or_default();
+                    Ok(pools
+                        .into_iter()
+                        .find(|p| p.pool_name.as_deref() == Some(pool)))
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    self.service_pg_bouncer_create()
+                        .project(project)
+                        .service_name(service)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_PG_BOUNCER_CREATE))?;
+                    Ok(None)
+                })
+            }),
+            differences: Box::new(move |found| {
+                let mut out = Vec::new();
+                let text = |s: &Option<String>| s.clone();
+                compare(
+                    &mut out,
+                    "database",
+                    Some(body.database.to_string()),
+                    text(&found.database),
+                );
+                compare(
+                    &mut out,
+                    "username",
+                    body.username.as_deref().cloned(),
+                    text(&found.username),
+                );
+                compare(
+                    &mut out,
+                    "pool_size",
+                    Some(body.pool_size.get()),
+                    found.pool_size.and_then(|n| u64::try_from(n).ok()),
+                );
+                compare(
+                    &mut out,
+                    "pool_mode",
+                    body.pool_mode.as_ref().map(ToString::to_string),
+                    text(&found.pool_mode),
+                );
+                out
+            }),
+        };
+        ensure(self, kind).await
+    }
+
+    /// Makes sure a service integration exists: created, or adopted when
+    /// one of the same type joins the same source and destination (an
+    /// integration has nothing else that identifies it). Looked up among
+    /// the source service's integrations (the destination's when the source
+    /// is an endpoint).
+    pub async fn ensure_integration<B>(
+        &self,
+        project: &str,
+        body: B,
+    ) -> Result<Ensured<types::ServiceIntegration>>
+    where
+        B: TryInto<types::ServiceIntegrationCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("integration create body: {e}")))?;
+        validate::project_name(project)?;
+        let source = body.source_service.as_deref().cloned();
+        let dest = body.dest_service.as_deref().cloned();
+        let listed_on = match (&source, &dest) {
+            (Some(s), _) | (None, Some(s)) => s.clone(),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "source_service",
+                    "none",
+                    "an integration needs a source or a destination service",
+                ))
+            }
+        };
+        validate::existing_service_name(&listed_on)?;
+        let wanted = [
+            ("integration_type", Some(body.integration_type.to_string())),
+            ("source_service", source.clone()),
+            ("dest_service", dest.clone()),
+            (
+                "source_endpoint_id",
+                body.source_endpoint_id.as_deref().cloned(),
+            ),
+            (
+                "dest_endpoint_id",
+                body.dest_endpoint_id.as_deref().cloned(),
+            ),
+        ];
+        let (body, wanted, listed_on) = (&body, &wanted, listed_on.as_str());
+        let kind = Kind {
+            kind: "integration",
+            name: format!(
+                "{project}/{} {} -> {}",
+                body.integration_type,
+                source.as_deref().unwrap_or("endpoint"),
+                dest.as_deref().unwrap_or("endpoint"),
+            ),
+            create_op: ops::SERVICE_INTEGRATION_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let listed = self
+                        .service_integration_list()
+                        .project(project)
+                        .service_name(listed_on)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_INTEGRATION_LIST))?;
+                    let all = listed.into_inner().service_integrations.unwrap_or_default();
+                    Ok(all.into_iter().find(|i| {
+                        let found = [
+                            &i.integration_type,
+                            &i.source_service,
+                            &i.dest_service,
+                            &i.source_endpoint_id,
+                            &i.dest_endpoint_id,
+                        ];
+                        // What was not asked (an endpoint id) may be anything.
+                        wanted
+                            .iter()
+                            .zip(found)
+                            .all(|((_, w), f)| w.is_none() || w == f)
+                    }))
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    let created = self
+                        .service_integration_create()
+                        .project(project)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_INTEGRATION_CREATE))?;
+                    Ok(created.into_inner().service_integration)
+                })
+            }),
+            differences: Box::new(|_| Vec::new()),
+        };
+        ensure(self, kind).await
+    }
+}
+
 /// What [`Teardown::run`] did.
 #[derive(Debug, Default)]
 #[non_exhaustive]

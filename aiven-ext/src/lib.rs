@@ -148,7 +148,9 @@ mod connection;
 mod ensure;
 mod error;
 mod lifecycle;
+pub mod pages;
 mod redact;
+pub mod requests;
 mod retry;
 mod state;
 pub mod validate;
@@ -160,6 +162,9 @@ pub use aiven_api;
 pub mod prelude {
     pub use crate::aiven_api::operations as ops;
     pub use crate::aiven_api::types;
+    pub use crate::requests::{
+        NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
+    };
     pub use crate::{
         AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, Error, IntegrationExt,
         RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt, WaitPolicy,

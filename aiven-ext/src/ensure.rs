@@ -359,6 +359,69 @@ impl AivenClient {
 }
 
 impl AivenClient {
+    /// Makes sure a project exists: created (`{"project": name}` and
+    /// whatever else the body says), or adopted when its default cloud
+    /// (where asked) matches. Projects are billed: creating one is for
+    /// accounts where that is intended, and simulators.
+    // ProjectGet is deprecated for the organization project API, which
+    // needs the organization id a CI job rarely has; it still answers.
+    #[allow(deprecated)]
+    pub async fn ensure_project<B>(&self, body: B) -> Result<Ensured<types::Project>>
+    where
+        B: TryInto<types::ProjectCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("project create body: {e}")))?;
+        validate::project_name(&body.project)?;
+        let project = body.project.to_string();
+        let (body, project) = (&body, project.as_str());
+        let kind = Kind {
+            kind: "project",
+            name: project.to_owned(),
+            create_op: ops::PROJECT_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let got = self
+                        .project_get()
+                        .project(project)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::PROJECT_GET))
+                        .and_then(|r| {
+                            r.into_inner()
+                                .project
+                                .ok_or_else(|| Error::missing("project", ops::PROJECT_GET))
+                        });
+                    absent_on_404(got)
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    let created = self
+                        .project_create()
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::PROJECT_CREATE))?;
+                    Ok(created.into_inner().project)
+                })
+            }),
+            differences: Box::new(move |found| {
+                let mut out = Vec::new();
+                compare(
+                    &mut out,
+                    "cloud",
+                    body.cloud.as_deref().cloned(),
+                    found.default_cloud.clone(),
+                );
+                out
+            }),
+        };
+        ensure(self, kind).await
+    }
+
     /// Makes sure a PostgreSQL connection pool exists as asked: created,
     /// adopted when its database, user, size and mode (where asked) match,
     /// or [`Error::ExistsWithDifferentSpec`]. Pools are read from the
@@ -549,10 +612,41 @@ pub struct TeardownReport {
     pub failures: Vec<(String, Error)>,
 }
 
+impl fmt::Display for TeardownReport {
+    /// `deleted: a, b; already gone: c; failed: d (reason)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |names: &[String]| match names {
+            [] => "none".to_owned(),
+            names => names.join(", "),
+        };
+        write!(
+            f,
+            "deleted: {}; already gone: {}",
+            list(&self.deleted),
+            list(&self.already_gone)
+        )?;
+        for (name, e) in &self.failures {
+            write!(f, "; failed: {name} ({e})")?;
+        }
+        Ok(())
+    }
+}
+
 impl TeardownReport {
     /// Every resource is gone.
     pub fn is_complete(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// `Ok` when every resource is gone; else [`Error::TeardownIncomplete`]
+    /// with every failure.
+    pub fn into_result(self) -> Result<()> {
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        Err(Error::TeardownIncomplete {
+            failures: self.failures,
+        })
     }
 }
 
@@ -571,6 +665,12 @@ impl Teardown<'_> {
     /// (what was made last, and may depend on the others, goes first).
     pub fn service(mut self, name: impl Into<String>) -> Self {
         self.services.push(name.into());
+        self
+    }
+
+    /// Adds services, in order (see [`service`](Self::service)).
+    pub fn services<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.services.extend(names.into_iter().map(Into::into));
         self
     }
 

@@ -178,7 +178,7 @@ struct ReadmeDoctests;
 pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
-pub use connection::ConnectionInfo;
+pub use connection::{ConnectionInfo, Endpoint, KafkaConnection};
 pub use ensure::{Teardown, TeardownReport};
 pub use error::{ApiError, Error, RawResultExt, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};

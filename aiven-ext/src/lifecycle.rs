@@ -77,6 +77,15 @@ impl<T> Ensured<T> {
     pub fn was_created(&self) -> bool {
         matches!(self, Ensured::Created(_))
     }
+
+    /// `"created"` or `"adopted"`, for logs.
+    pub fn verb(&self) -> &'static str {
+        if self.was_created() {
+            "created"
+        } else {
+            "adopted"
+        }
+    }
 }
 
 /// A failure after which the create may or may not have happened, or did

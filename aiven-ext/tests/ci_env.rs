@@ -52,7 +52,7 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
         "--",
         "sh",
         "-c",
-        "test -n \"$DATABASE_URL\" && test -n \"$PG_CI_PASSWORD\" && test -n \"$PGPORT\" && test -n \"$KAFKA_BOOTSTRAP\"",
+        "test -n \"$DATABASE_URL\" && test -n \"$PG_CI_PASSWORD\" && test -n \"$PGPORT\" && test -n \"$KAFKA_BOOTSTRAP_SERVERS\" && test \"$PGUSER\" = avnadmin",
     ])
     .await
     .unwrap();

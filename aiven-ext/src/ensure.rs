@@ -53,7 +53,7 @@ impl<T> Kind<'_, T> {
     /// policy's grace period (after a 409 or a create the API confirmed).
     async fn once_visible(&self, client: &AivenClient) -> Result<T> {
         let started = client.clock.now();
-        let mut window = started + client.wait.not_found_grace;
+        let mut window = retry::deadline_after(started, client.wait.not_found_grace);
         if let Some(deadline) = retry::current_deadline() {
             window = window.min(deadline);
         }

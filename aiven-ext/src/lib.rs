@@ -52,7 +52,7 @@
 //! Every request, generated or not, goes through [`RetryTransport`]:
 //!
 //! - retried: connection failures before the request was sent (any method);
-//!   429 (any method: the rate limiter refused it unprocessed); 500, 502,
+//!   408 and 429 (any method: refused unprocessed); 500, 502,
 //!   503, 504 and timeouts/connection loss after sending (also while the
 //!   response body is read: every response is read to its end inside the
 //!   retry loop), and a 2xx declared as JSON whose body does not parse
@@ -63,7 +63,7 @@
 //!   create only if it does not exist ([`Created::AlreadyCreated`] otherwise);
 //! - one classification decides, for the transport, [`Error::is_retryable`],
 //!   the waiters and the create helper alike: unprocessed (connection
-//!   refused, 429) → any method; ambiguous (5xx, timeout or connection lost
+//!   refused, 408, 429) → any method; ambiguous (5xx, timeout or connection lost
 //!   after sending, a 2xx JSON body cut short) → idempotent methods only;
 //!   anything else, and a body over the size cap, → never;
 //! - delays ([`backoff`]): full jitter with a floor, uniform in

@@ -532,7 +532,8 @@ impl AivenClient {
         service: &str,
     ) -> Result<types::Service> {
         let started = self.clock.now();
-        let mut window = started + self.wait.not_found_grace;
+        // Saturating: a policy may set an enormous grace.
+        let mut window = retry::deadline_after(started, self.wait.not_found_grace);
         if let Some(deadline) = retry::current_deadline() {
             window = window.min(deadline);
         }

@@ -114,7 +114,9 @@ impl RetryClass {
     /// An error status.
     pub(crate) fn of_status(status: StatusCode) -> Self {
         match status.as_u16() {
-            429 => RetryClass::Unprocessed,
+            // 408: the server gave up waiting for the request, so it was
+            // not processed; 429: the rate limiter refused it.
+            408 | 429 => RetryClass::Unprocessed,
             500 | 502 | 503 | 504 => RetryClass::Ambiguous,
             _ => RetryClass::Permanent,
         }
@@ -633,6 +635,7 @@ mod tests {
     fn one_classification() {
         let class = |s: u16| RetryClass::of_status(StatusCode::from_u16(s).unwrap());
         assert_eq!(class(429), RetryClass::Unprocessed);
+        assert_eq!(class(408), RetryClass::Unprocessed);
         for s in [500, 502, 503, 504] {
             assert_eq!(class(s), RetryClass::Ambiguous, "{s}");
             assert!(class(s).allows_retry(true) && !class(s).allows_retry(false));

@@ -196,6 +196,10 @@ pub(crate) async fn with_deadline<F: Future>(deadline: Instant, future: F) -> F:
 /// The one retry loop: runs `attempt(n)` until it gives no hint, attempts
 /// run out, or the next delay would not fit before the deadline (the
 /// policy's budget from now, or an enclosing call's deadline if earlier).
+/// The least time a retry's attempt gets (a quarter of the budget when
+/// that is less): a retry that would leave less is not made.
+const MIN_ATTEMPT: Duration = Duration::from_secs(1);
+
 pub(crate) async fn run<T, F, Fut>(
     policy: &RetryPolicy,
     clock: &dyn Clock,
@@ -223,8 +227,12 @@ where
             // `Retry-After: 18446744073709551615` once overflowed
             // `spent + delay` and panicked. The delay is compared with what
             // remains instead.
+            // A retry must also leave its attempt time to be answered: one
+            // started with milliseconds left would time out at once, and a
+            // create it sent might be made yet reported as failed.
             let remaining = deadline.saturating_duration_since(clock.now());
-            if delay >= remaining {
+            let min_attempt = MIN_ATTEMPT.min(policy.total_budget / 4);
+            if delay.saturating_add(min_attempt) > remaining {
                 tracing::warn!(
                     operation_id = operation.operation_id,
                     attempt = n,

@@ -250,7 +250,8 @@ async fn process(
         }
         value
     };
-    let errors = validate_request(op, &value);
+    let mut value = value;
+    let errors = validate_request(op, &mut value);
     if let Some(first) = errors.first() {
         let mut e = ApiError::bad_request(format!("Invalid input: {first}"));
         e.details = errors.iter().skip(1).map(ToString::to_string).collect();

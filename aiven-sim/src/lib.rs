@@ -102,6 +102,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use conformance::{ConformanceReport, Violation};
 pub use error::ApiError;
 pub use faults::{FaultRule, Route};
+pub use handlers::ORGANIZATION_ID;
 pub use lifecycle::Timings;
 pub use model::State;
 pub use server::{Stats, MAX_BODY_BYTES};

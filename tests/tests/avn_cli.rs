@@ -83,7 +83,11 @@ fn workflow() -> Vec<Step> {
     };
     vec![
         step("user info"),
-        step(&format!("project create {PROJECT} --cloud {CLOUD}")),
+        step_showing("organization list", aiven_sim::ORGANIZATION_ID),
+        step(&format!(
+            "project create {PROJECT} --cloud {CLOUD} --parent-id {}",
+            aiven_sim::ORGANIZATION_ID
+        )),
         step_showing("project list", PROJECT),
         step(&format!("project details {p}")),
         step_showing(&format!("cloud list {p}"), CLOUD),

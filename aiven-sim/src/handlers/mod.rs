@@ -31,6 +31,7 @@ use crate::model::{Project, Service, State};
 mod catalog;
 mod databases;
 mod kafka;
+mod organizations;
 mod projects;
 mod services;
 mod users;
@@ -107,6 +108,8 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ProjectServiceTagsList", services::tags_list),
     ("ProjectServiceTagsReplace", services::tags_replace),
     ("ProjectServiceTagsUpdate", services::tags_update),
+    ("UserOrganizationsList", organizations::list),
+    ("OrganizationGet", organizations::get),
     ("ServiceKafkaTopicCreate", kafka::create),
     ("ServiceKafkaTopicList", kafka::list),
     ("ServiceKafkaTopicGet", kafka::get),
@@ -121,6 +124,8 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServiceUserCredentialsModify", users::modify),
     ("ServiceUserCredentialsReset", users::reset),
 ];
+
+pub use organizations::ORGANIZATION_ID;
 
 /// The `operationId`s the simulator implements.
 pub fn implemented() -> impl Iterator<Item = &'static str> {

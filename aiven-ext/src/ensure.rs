@@ -650,27 +650,95 @@ impl TeardownReport {
     }
 }
 
-/// Deletes a set of services; see [`AivenClient::teardown`].
+/// One thing a [`Teardown`] deletes.
+#[derive(Debug, Clone)]
+enum Doomed {
+    Integration(String),
+    Pool(String, String),
+    Topic(String, String),
+    User(String, String),
+    Database(String, String),
+    Service(String),
+}
+
+impl Doomed {
+    /// Dependency order: what depends on others goes first (integrations
+    /// join services; pools use users and databases; all live in services).
+    fn rank(&self) -> u8 {
+        match self {
+            Doomed::Integration(_) => 0,
+            Doomed::Pool(..) => 1,
+            Doomed::Topic(..) | Doomed::User(..) | Doomed::Database(..) => 2,
+            Doomed::Service(_) => 3,
+        }
+    }
+
+    /// `service pg-1`, `topic kafka-1/events`, … (in the report).
+    fn label(&self) -> String {
+        match self {
+            Doomed::Integration(id) => format!("integration {id}"),
+            Doomed::Pool(s, n) => format!("connection pool {s}/{n}"),
+            Doomed::Topic(s, n) => format!("topic {s}/{n}"),
+            Doomed::User(s, n) => format!("service user {s}/{n}"),
+            Doomed::Database(s, n) => format!("database {s}/{n}"),
+            Doomed::Service(s) => format!("service {s}"),
+        }
+    }
+}
+
+/// Deletes a set of resources; see [`AivenClient::teardown`].
 #[must_use = "does nothing until `.run(..)` is awaited"]
 #[derive(Debug)]
 pub struct Teardown<'c> {
     client: &'c AivenClient,
     project: String,
-    services: Vec<String>,
+    doomed: Vec<Doomed>,
     lift_protection: bool,
 }
 
 impl Teardown<'_> {
-    /// Adds a service. Services are deleted in the reverse order of adding
-    /// (what was made last, and may depend on the others, goes first).
+    /// Adds a service (deleted last, and waited for).
     pub fn service(mut self, name: impl Into<String>) -> Self {
-        self.services.push(name.into());
+        self.doomed.push(Doomed::Service(name.into()));
         self
     }
 
     /// Adds services, in order (see [`service`](Self::service)).
     pub fn services<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.services.extend(names.into_iter().map(Into::into));
+        self.doomed
+            .extend(names.into_iter().map(|n| Doomed::Service(n.into())));
+        self
+    }
+
+    /// Adds a Kafka topic.
+    pub fn topic(mut self, service: impl Into<String>, topic: impl Into<String>) -> Self {
+        self.doomed
+            .push(Doomed::Topic(service.into(), topic.into()));
+        self
+    }
+
+    /// Adds a service user.
+    pub fn user(mut self, service: impl Into<String>, user: impl Into<String>) -> Self {
+        self.doomed.push(Doomed::User(service.into(), user.into()));
+        self
+    }
+
+    /// Adds a logical database.
+    pub fn database(mut self, service: impl Into<String>, database: impl Into<String>) -> Self {
+        self.doomed
+            .push(Doomed::Database(service.into(), database.into()));
+        self
+    }
+
+    /// Adds a PostgreSQL connection pool.
+    pub fn connection_pool(mut self, service: impl Into<String>, pool: impl Into<String>) -> Self {
+        self.doomed.push(Doomed::Pool(service.into(), pool.into()));
+        self
+    }
+
+    /// Adds a service integration (by id, as `ensure_integration` returns it).
+    pub fn integration(mut self, id: impl Into<String>) -> Self {
+        self.doomed.push(Doomed::Integration(id.into()));
         self
     }
 
@@ -682,47 +750,111 @@ impl Teardown<'_> {
         self
     }
 
-    /// Deletes every service (already gone counts as done), each waited
-    /// for up to `max_wait`, going on after a failure; the report lists
-    /// every outcome.
+    /// Deletes everything in dependency order — integrations, pools, then
+    /// topics, users and databases, then services; within a kind, the
+    /// reverse of the order of adding (what was made last goes first).
+    /// Already gone (also: its service is gone) counts as done; services
+    /// are waited for up to `max_wait` each; a failure does not stop the
+    /// others, and the report lists every outcome.
     pub async fn run(self, max_wait: std::time::Duration) -> TeardownReport {
+        let mut doomed = self.doomed.clone();
+        doomed.reverse();
+        doomed.sort_by_key(Doomed::rank); // stable: reversed order kept within a kind
         let mut report = TeardownReport::default();
-        for name in self.services.iter().rev() {
-            let exists = match self.client.get_service(&self.project, name).await {
-                Ok(_) => true,
-                Err(e) if e.is_not_found() => false,
-                Err(e) => {
-                    report.failures.push((name.clone(), e));
-                    continue;
-                }
-            };
-            if !exists {
-                report.already_gone.push(name.clone());
-                continue;
-            }
-            let deleted = self
-                .client
-                .delete_service(&self.project, name)
-                .if_exists(true)
-                .lift_termination_protection(self.lift_protection)
-                .send_and_wait(max_wait)
-                .await;
-            match deleted {
-                Ok(()) => report.deleted.push(name.clone()),
-                Err(e) => report.failures.push((name.clone(), e)),
+        for item in doomed {
+            let label = item.label();
+            match self.delete(&item, max_wait).await {
+                Ok(true) => report.deleted.push(label),
+                Ok(false) => report.already_gone.push(label),
+                Err(e) => report.failures.push((label, e)),
             }
         }
         report
     }
+
+    /// `Ok(true)` deleted, `Ok(false)` already gone.
+    async fn delete(&self, item: &Doomed, max_wait: std::time::Duration) -> Result<bool> {
+        let (c, p) = (self.client, self.project.as_str());
+        let gone = |r: Result<()>| match r {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        };
+        match item {
+            Doomed::Service(name) => {
+                match c.get_service(p, name).await {
+                    Err(e) if e.is_not_found() => return Ok(false),
+                    Err(e) => return Err(e),
+                    Ok(_) => {}
+                }
+                c.delete_service(p, name)
+                    .if_exists(true)
+                    .lift_termination_protection(self.lift_protection)
+                    .send_and_wait(max_wait)
+                    .await
+                    .map(|()| true)
+            }
+            Doomed::Topic(s, n) => gone(
+                c.service_kafka_topic_delete()
+                    .project(p)
+                    .service_name(s)
+                    .topic_name(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_DELETE)),
+            ),
+            Doomed::User(s, n) => gone(
+                c.service_user_delete()
+                    .project(p)
+                    .service_name(s)
+                    .service_username(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_USER_DELETE)),
+            ),
+            Doomed::Database(s, n) => gone(
+                c.service_database_delete()
+                    .project(p)
+                    .service_name(s)
+                    .dbname(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_DATABASE_DELETE)),
+            ),
+            Doomed::Pool(s, n) => gone(
+                c.service_pg_bouncer_delete()
+                    .project(p)
+                    .service_name(s)
+                    .pool_name(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_PG_BOUNCER_DELETE)),
+            ),
+            Doomed::Integration(id) => gone(
+                c.service_integration_delete()
+                    .project(p)
+                    .integration_id(id)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_INTEGRATION_DELETE)),
+            ),
+        }
+    }
 }
 
 impl AivenClient {
-    /// Tears down services of `project`: `.service(a).service(b)…run(max)`.
+    /// Tears down resources of `project`:
+    /// `.service(a).topic(a, t).integration(id)…run(max)`; see [`Teardown::run`].
     pub fn teardown(&self, project: impl Into<String>) -> Teardown<'_> {
         Teardown {
             client: self,
             project: project.into(),
-            services: Vec::new(),
+            doomed: Vec::new(),
             lift_protection: false,
         }
     }

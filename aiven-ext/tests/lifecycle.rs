@@ -857,17 +857,42 @@ async fn teardown_reports_every_outcome() {
             then.status(200).json_body(json!({"message": "deleted"}));
         })
         .await;
+    let topic = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(format!("{SVC}/topic/events"));
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v1/project/p/integration/i-gone");
+            then.status(404)
+                .json_body(json!({"message": "Service integration not found"}));
+        })
+        .await;
+    // Added services first, the topic and integration later: the order of
+    // deletion is by dependency, not by adding.
     let report = client(&server, &MockClock::new())
         .teardown("p")
         .service("pg-1")
         .service("pg-locked")
         .service("gone")
+        .topic("pg-1", "events")
+        .integration("i-gone")
         .run(MINUTES_10)
         .await;
-    assert_eq!(report.deleted, ["pg-1"]);
-    assert_eq!(report.already_gone, ["gone"]);
+    assert_eq!(report.deleted, ["topic pg-1/events", "service pg-1"]);
+    assert_eq!(report.already_gone, ["integration i-gone", "service gone"]);
+    assert_eq!(topic.calls_async().await, 1);
     assert_eq!(report.failures.len(), 1, "{report:?}");
-    assert_eq!(report.failures[0].0, "pg-locked");
+    assert_eq!(report.failures[0].0, "service pg-locked");
+    assert_eq!(
+        report.to_string(),
+        "deleted: topic pg-1/events, service pg-1; already gone: integration i-gone, service gone; \
+         failed: service pg-locked ("
+            .to_owned()
+            + &report.failures[0].1.to_string() + ")"
+    );
     assert!(
         report.failures[0].1.is_termination_protected(),
         "{report:?}"

@@ -130,6 +130,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use conformance::{ConformanceReport, Violation};
 pub use error::ApiError;
 pub use faults::{FaultRule, Route};
+pub use handlers::ORGANIZATION_ID;
 pub use journal::{Journal, JournalEntry};
 pub use lifecycle::Timings;
 pub use model::State;

@@ -337,7 +337,9 @@ async fn process(
         value
     };
     let (invalid, value) = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
-        let errors = validate_request(op, &value);
+        // Validation also drops nulls the schema refuses (absent, as Aiven reads them).
+        let mut value = value;
+        let errors = validate_request(op, &mut value);
         let invalid = errors.first().map(|first| {
             let mut e = ApiError::bad_request(cut(format!("Invalid input: {first}")));
             e.details = errors.iter().skip(1).map(|v| cut(v.to_string())).collect();

@@ -30,7 +30,8 @@ fn is_secret(name: &str) -> bool {
 }
 
 /// `text` with the password of every `scheme://user:password@` in it
-/// masked (the user stays: it says which account).
+/// masked (the user stays: it says which account), and of every
+/// `scheme://user@` the user (alone, it may be a token).
 pub fn url(text: &str) -> Cow<'_, str> {
     mask_urls(text, false)
 }
@@ -55,6 +56,14 @@ fn mask_urls(text: &str, cut: bool) -> Cow<'_, str> {
             Some(at) if authority[..at].contains(':') => {
                 let user_end = authority.find(':').expect("checked");
                 out.push_str(&rest[..authority_start + user_end + 1]);
+                out.push_str(REDACTED);
+                out.push_str(&authority[at..]);
+                changed = true;
+            }
+            // A user without a password may itself be a token
+            // (`https://<token>@host`): all of it is masked.
+            Some(at) => {
+                out.push_str(&rest[..authority_start]);
                 out.push_str(REDACTED);
                 out.push_str(&authority[at..]);
                 changed = true;
@@ -242,7 +251,11 @@ mod tests {
             r#"["rediss://default:** redacted **@v.example:1", "https://h.example/a@b"]"#
         );
         assert!(matches!(url("https://api.aiven.io/v1"), Cow::Borrowed(_)));
-        assert_eq!(url("https://user@h.example"), "https://user@h.example");
+        // A user alone may be a token (`https://<token>@host`).
+        assert_eq!(
+            url("https://tok3n@h.example/v1"),
+            "https://** redacted **@h.example/v1"
+        );
         assert_eq!(url("://"), "://");
     }
 

@@ -1,9 +1,9 @@
 // A throwaway data platform for a CI run: PostgreSQL (a database, a user)
-// and Kafka (a topic). `up` creates or adopts it and prints its connection
-// info; `down` deletes it (gone already is fine); `run -- CMD` brings it up,
-// runs CMD with the connection info in its environment and always tears
-// down, also on Ctrl-C, exiting with CMD's code. `up` and `down` may run
-// any number of times.
+// and Kafka (a topic). `up` creates or adopts it; `down` deletes it (gone
+// already is fine); `run -- CMD` brings it up, runs CMD with the connection
+// info in its environment (`PGHOST`…, `KAFKA_BOOTSTRAP_SERVERS`…) and always
+// tears down, also on Ctrl-C, exiting with CMD's code. `up` and `down` may
+// run any number of times.
 //
 // `cargo run -p aiven-ext --example ci_env -- --sim run -- env` (offline,
 // an embedded simulator; `--sim-state FILE` keeps it between runs), or
@@ -13,10 +13,7 @@ use std::time::Duration;
 
 use aiven_ext::prelude::*;
 use clap::{Parser, Subcommand};
-use serde_json::json;
 
-const PG: &str = "ci-pg";
-const KAFKA: &str = "ci-kafka";
 const READY: Duration = Duration::from_secs(20 * 60);
 
 #[derive(Parser)]
@@ -45,104 +42,76 @@ enum Step {
     },
 }
 
+fn services() -> [NewService; 2] {
+    let pg = NewService::new("ci-pg", "pg", "startup-4");
+    [pg, NewService::new("ci-kafka", "kafka", "startup-2")]
+}
+
 pub async fn run(args: Args) -> aiven_ext::Result<ExitCode> {
     let (client, _sim) = connect(&args).await?;
     let p = args.project.as_str();
-    match &args.step {
-        Step::Up => up(&client, p)
-            .await?
-            .iter()
-            .for_each(|(k, v)| println!("{k}={v}")),
-        Step::Down => down(&client, p).await?,
+    let code = match &args.step {
+        Step::Up => {
+            let names: Vec<_> = up(&client, p).await?.into_iter().map(|(k, _)| k).collect();
+            println!("ready; the environment of `run`: {}", names.join(" "));
+            0
+        }
+        Step::Down => down(&client, p).await.map(|()| 0)?,
         Step::Run { command } => {
-            let env = up(&client, p).await;
-            let status = match &env {
-                Ok(env) => Some(run_command(command, env).await),
-                Err(_) => None,
+            let work = async { Ok::<_, Error>(run_command(command, &up(&client, p).await?).await) };
+            let outcome = tokio::select! {
+                outcome = work => outcome,
+                _ = tokio::signal::ctrl_c() => Ok(130),
             };
             down(&client, p).await?;
-            env?;
-            return Ok(ExitCode::from(status.flatten().unwrap_or(1)));
+            outcome?
         }
-    }
-    Ok(ExitCode::SUCCESS)
+    };
+    Ok(ExitCode::from(code))
 }
 
 /// Creates or adopts everything; the environment a test run needs.
 async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, String)>> {
-    for (name, kind, plan) in [(PG, "pg", "startup-4"), (KAFKA, "kafka", "startup-2")] {
-        let body = types::ServiceCreateRequestBody::builder();
-        let body = body.service_name(name).service_type(kind).plan(plan);
-        let ensured = client.ensure_service(p, body).await?;
-        let how = if ensured.was_created() {
-            "created"
-        } else {
-            "adopted"
-        };
-        eprintln!("{name}: {how}");
+    for service in services() {
+        let ensured = client.ensure_service(p, &service).await?;
+        eprintln!("{}: {}", service.name(), ensured.verb());
     }
-    let pg = client.wait_until_service_running(p, PG).wait(READY).await?;
-    let kafka = client.wait_until_service_running(p, KAFKA);
-    let kafka = kafka.wait(READY).await?;
-    let topic = json!({ "topic_name": "events", "partitions": 3, "replication": 2 });
-    let topic = body::<types::ServiceKafkaTopicCreateRequestBody>(topic)?;
-    client.ensure_topic(p, KAFKA, topic).await?;
-    let db = body::<types::ServiceDatabaseCreateRequestBody>(json!({ "database": "app" }))?;
-    client.ensure_database(p, PG, db).await?;
-    let user = body::<types::ServiceUserCreateRequestBody>(json!({ "username": "ci" }))?;
-    let user = client.ensure_service_user(p, PG, user).await?;
-    let pg = ConnectionInfo::from_service(&pg);
-    let kafka = ConnectionInfo::from_service(&kafka);
-    let password = user.into_inner().password.unwrap_or_default();
-    let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
-    Ok(vec![
-        ("DATABASE_URL".into(), text(pg.uri())),
-        ("PGHOST".into(), text(pg.host.as_deref())),
-        (
-            "PGPORT".into(),
-            pg.port.map_or(String::new(), |p| p.to_string()),
-        ),
-        ("PG_CI_PASSWORD".into(), password),
-        (
-            "KAFKA_BOOTSTRAP".into(),
-            kafka.kafka_bootstrap_servers.join(","),
-        ),
-        ("KAFKA_TOPIC".into(), "events".into()),
-    ])
+    let pg = client.wait_until_service_running(p, "ci-pg").wait(READY);
+    let kafka = client.wait_until_service_running(p, "ci-kafka").wait(READY);
+    let (pg, kafka) = tokio::try_join!(pg, kafka)?;
+    let topic = NewTopic::new("events").partitions(3).replication(2);
+    client.ensure_topic(p, "ci-kafka", topic).await?;
+    client
+        .ensure_database(p, "ci-pg", NewDatabase::new("app"))
+        .await?;
+    let user = client.ensure_service_user(p, "ci-pg", NewServiceUser::new("ci"));
+    let password = user.await?.into_inner().password.unwrap_or_default();
+    let mut env = ConnectionInfo::from_service(&pg).env();
+    env.extend(ConnectionInfo::from_service(&kafka).env());
+    env.push(("PG_CI_PASSWORD".to_owned(), password)); // user `ci`
+    Ok(env)
 }
 
 async fn down(client: &AivenClient, p: &str) -> aiven_ext::Result<()> {
-    let report = client.teardown(p).service(PG).service(KAFKA);
-    let report = report.run(READY).await;
-    let (deleted, gone) = (&report.deleted, &report.already_gone);
-    eprintln!("deleted {deleted:?}, already gone {gone:?}");
-    match report.failures.as_slice() {
-        [] => Ok(()),
-        failures => Err(Error::Other(format!("teardown failed: {failures:?}"))),
-    }
+    let names = services().map(|s| s.name().to_owned());
+    let report = client.teardown(p).services(names).run(READY).await;
+    eprintln!("teardown: {report}");
+    report.into_result()
 }
 
-/// A request body from JSON (the way a config file would give it).
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> aiven_ext::Result<T> {
-    serde_json::from_value(value).map_err(|e| Error::Other(format!("request body: {e}")))
-}
-
-/// The command's exit code (`None` when it could not run or was stopped).
-async fn run_command(command: &[String], env: &[(String, String)]) -> Option<u8> {
+/// The command's exit code (1 when it could not run or was killed).
+async fn run_command(command: &[String], env: &[(String, String)]) -> u8 {
     let mut child = tokio::process::Command::new(&command[0]);
-    let mut child = child
+    let child = child
         .args(&command[1..])
         .envs(env.iter().cloned())
-        .spawn()
-        .ok()?;
-    tokio::select! {
-        status = child.wait() => status.ok()?.code().map(|c| c.clamp(0, 255) as u8),
-        _ = tokio::signal::ctrl_c() => {
-            let _ = child.kill().await;
-            eprintln!("interrupted: tearing down");
-            None
-        }
-    }
+        .kill_on_drop(true);
+    let status = child.status().await;
+    let status = status.inspect_err(|e| eprintln!("cannot run {:?}: {e}", command[0]));
+    status
+        .ok()
+        .and_then(|s| s.code())
+        .map_or(1, |c| c.clamp(0, 255) as u8)
 }
 
 async fn connect(args: &Args) -> aiven_ext::Result<(AivenClient, Option<aiven_sim::SimHandle>)> {
@@ -158,28 +127,16 @@ async fn connect(args: &Args) -> aiven_ext::Result<(AivenClient, Option<aiven_si
         .base_url(sim.base_url())
         .token("ci-token")
         .build()?;
-    let project = body::<types::ProjectCreateRequestBody>(json!({ "project": args.project }))?;
-    match client
-        .project_create()
-        .body(project)
-        .send()
-        .await
-        .map_err(Error::from)
-    {
-        Err(e) if !e.is_already_exists() => return Err(e),
-        _ => {}
-    }
+    let project = types::ProjectCreateRequestBody::builder().project(args.project.as_str());
+    client.ensure_project(project).await?;
     Ok((client, Some(sim)))
 }
 
 #[tokio::main]
 #[allow(dead_code)]
 async fn main() -> ExitCode {
-    match run(Args::parse()).await {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    run(Args::parse()).await.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
 }

@@ -5,11 +5,8 @@ use aiven_ext::prelude::*;
 #[tokio::main]
 async fn main() -> aiven_ext::Result<()> {
     let client = AivenClient::from_env()?; // AIVEN_TOKEN, AIVEN_AUTH_TOKEN or the avn credentials file
-    let body = types::ServiceCreateRequestBody::builder()
-        .service_name("pg-demo")
-        .service_type("pg")
-        .plan("startup-4");
-    client.create_service("my-project", body).send().await?; // validated, never created twice
+    let pg = NewService::new("pg-demo", "pg", "startup-4").tag("team", "data");
+    client.create_service("my-project", &pg).send().await?; // validated, never created twice
     let pg = client
         .wait_until_service_running("my-project", "pg-demo")
         .all_nodes_running(true)

@@ -44,7 +44,12 @@ pub(crate) fn random() -> Arc<dyn Jitter> {
 /// Saturating: no `n`, `min` or `max` overflows.
 pub fn delay(min: Duration, max: Duration, n: u32, jitter: &dyn Jitter) -> Duration {
     let ceiling = min.saturating_mul(1u32 << n.min(24)).min(max).max(min);
-    min + (ceiling - min).mul_f64(jitter.sample().clamp(0.0, 1.0))
+    // A custom jitter may return anything: NaN or infinities would panic
+    // in `mul_f64`, so they count as 0.
+    let fraction = Some(jitter.sample())
+        .filter(|f| f.is_finite())
+        .map_or(0.0, |f| f.clamp(0.0, 1.0));
+    min + (ceiling - min).mul_f64(fraction)
 }
 
 #[cfg(test)]
@@ -53,6 +58,18 @@ mod tests {
 
     const MIN: Duration = Duration::from_millis(200);
     const MAX: Duration = Duration::from_secs(20);
+
+    #[test]
+    fn a_jitter_out_of_range_cannot_panic() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -3.0, 7.0] {
+            let d = delay(MIN, MAX, 3, &FixedJitter(bad));
+            assert!(
+                (MIN..=Duration::from_millis(1600)).contains(&d),
+                "{bad}: {d:?}"
+            );
+        }
+        assert_eq!(delay(MIN, MAX, 3, &FixedJitter(f64::NAN)), MIN);
+    }
 
     #[test]
     fn fixed_jitter_gives_exact_delays() {

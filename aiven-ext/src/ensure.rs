@@ -53,7 +53,7 @@ impl<T> Kind<'_, T> {
     /// policy's grace period (after a 409 or a create the API confirmed).
     async fn once_visible(&self, client: &AivenClient) -> Result<T> {
         let started = client.clock.now();
-        let mut window = started + client.wait.not_found_grace;
+        let mut window = retry::deadline_after(started, client.wait.not_found_grace);
         if let Some(deadline) = retry::current_deadline() {
             window = window.min(deadline);
         }
@@ -358,6 +358,248 @@ impl AivenClient {
     }
 }
 
+impl AivenClient {
+    /// Makes sure a project exists: created (`{"project": name}` and
+    /// whatever else the body says), or adopted when its default cloud
+    /// (where asked) matches. Projects are billed: creating one is for
+    /// accounts where that is intended, and simulators.
+    // ProjectGet is deprecated for the organization project API, which
+    // needs the organization id a CI job rarely has; it still answers.
+    #[allow(deprecated)]
+    pub async fn ensure_project<B>(&self, body: B) -> Result<Ensured<types::Project>>
+    where
+        B: TryInto<types::ProjectCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("project create body: {e}")))?;
+        validate::project_name(&body.project)?;
+        let project = body.project.to_string();
+        let (body, project) = (&body, project.as_str());
+        let kind = Kind {
+            kind: "project",
+            name: project.to_owned(),
+            create_op: ops::PROJECT_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let got = self
+                        .project_get()
+                        .project(project)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::PROJECT_GET))
+                        .and_then(|r| {
+                            r.into_inner()
+                                .project
+                                .ok_or_else(|| Error::missing("project", ops::PROJECT_GET))
+                        });
+                    absent_on_404(got)
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    let created = self
+                        .project_create()
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::PROJECT_CREATE))?;
+                    Ok(created.into_inner().project)
+                })
+            }),
+            differences: Box::new(move |found| {
+                let mut out = Vec::new();
+                compare(
+                    &mut out,
+                    "cloud",
+                    body.cloud.as_deref().cloned(),
+                    found.default_cloud.clone(),
+                );
+                out
+            }),
+        };
+        ensure(self, kind).await
+    }
+
+    /// Makes sure a PostgreSQL connection pool exists as asked: created,
+    /// adopted when its database, user, size and mode (where asked) match,
+    /// or [`Error::ExistsWithDifferentSpec`]. Pools are read from the
+    /// service (`connection_pools`), which also gives the pool's URI.
+    pub async fn ensure_connection_pool<B>(
+        &self,
+        project: &str,
+        service: &str,
+        body: B,
+    ) -> Result<Ensured<types::ConnectionPool>>
+    where
+        B: TryInto<types::ServicePgBouncerCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("connection pool create body: {e}")))?;
+        validate::project_name(project)?;
+        validate::existing_service_name(service)?;
+        validate::path_segment("pool_name", &body.pool_name, 63)?;
+        let pool = body.pool_name.to_string();
+        let (body, pool) = (&body, pool.as_str());
+        let kind = Kind {
+            kind: "connection pool",
+            name: format!("{project}/{service}/{pool}"),
+            create_op: ops::SERVICE_PG_BOUNCER_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let service = self.get_service(project, service).await?;
+                    let pools = service.connection_pools.unwrap_or_default();
+                    Ok(pools
+                        .into_iter()
+                        .find(|p| p.pool_name.as_deref() == Some(pool)))
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    self.service_pg_bouncer_create()
+                        .project(project)
+                        .service_name(service)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_PG_BOUNCER_CREATE))?;
+                    Ok(None)
+                })
+            }),
+            differences: Box::new(move |found| {
+                let mut out = Vec::new();
+                let text = |s: &Option<String>| s.clone();
+                compare(
+                    &mut out,
+                    "database",
+                    Some(body.database.to_string()),
+                    text(&found.database),
+                );
+                compare(
+                    &mut out,
+                    "username",
+                    body.username.as_deref().cloned(),
+                    text(&found.username),
+                );
+                compare(
+                    &mut out,
+                    "pool_size",
+                    Some(body.pool_size.get()),
+                    found.pool_size.and_then(|n| u64::try_from(n).ok()),
+                );
+                compare(
+                    &mut out,
+                    "pool_mode",
+                    body.pool_mode.as_ref().map(ToString::to_string),
+                    text(&found.pool_mode),
+                );
+                out
+            }),
+        };
+        ensure(self, kind).await
+    }
+
+    /// Makes sure a service integration exists: created, or adopted when
+    /// one of the same type joins the same source and destination (an
+    /// integration has nothing else that identifies it). Looked up among
+    /// the source service's integrations (the destination's when the source
+    /// is an endpoint).
+    pub async fn ensure_integration<B>(
+        &self,
+        project: &str,
+        body: B,
+    ) -> Result<Ensured<types::ServiceIntegration>>
+    where
+        B: TryInto<types::ServiceIntegrationCreateRequestBody>,
+        B::Error: fmt::Display,
+    {
+        let body = body
+            .try_into()
+            .map_err(|e| Error::InvalidRequest(format!("integration create body: {e}")))?;
+        validate::project_name(project)?;
+        let source = body.source_service.as_deref().cloned();
+        let dest = body.dest_service.as_deref().cloned();
+        let listed_on = match (&source, &dest) {
+            (Some(s), _) | (None, Some(s)) => s.clone(),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "source_service",
+                    "none",
+                    "an integration needs a source or a destination service",
+                ))
+            }
+        };
+        validate::existing_service_name(&listed_on)?;
+        let wanted = [
+            ("integration_type", Some(body.integration_type.to_string())),
+            ("source_service", source.clone()),
+            ("dest_service", dest.clone()),
+            (
+                "source_endpoint_id",
+                body.source_endpoint_id.as_deref().cloned(),
+            ),
+            (
+                "dest_endpoint_id",
+                body.dest_endpoint_id.as_deref().cloned(),
+            ),
+        ];
+        let (body, wanted, listed_on) = (&body, &wanted, listed_on.as_str());
+        let kind = Kind {
+            kind: "integration",
+            name: format!(
+                "{project}/{} {} -> {}",
+                body.integration_type,
+                source.as_deref().unwrap_or("endpoint"),
+                dest.as_deref().unwrap_or("endpoint"),
+            ),
+            create_op: ops::SERVICE_INTEGRATION_CREATE,
+            lookup: Box::new(move || {
+                Box::pin(async move {
+                    let listed = self
+                        .service_integration_list()
+                        .project(project)
+                        .service_name(listed_on)
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_INTEGRATION_LIST))?;
+                    let all = listed.into_inner().service_integrations.unwrap_or_default();
+                    Ok(all.into_iter().find(|i| {
+                        let found = [
+                            &i.integration_type,
+                            &i.source_service,
+                            &i.dest_service,
+                            &i.source_endpoint_id,
+                            &i.dest_endpoint_id,
+                        ];
+                        // What was not asked (an endpoint id) may be anything.
+                        wanted
+                            .iter()
+                            .zip(found)
+                            .all(|((_, w), f)| w.is_none() || w == f)
+                    }))
+                })
+            }),
+            create: Box::new(move || {
+                Box::pin(async move {
+                    let created = self
+                        .service_integration_create()
+                        .project(project)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .map_err(Error::during(ops::SERVICE_INTEGRATION_CREATE))?;
+                    Ok(created.into_inner().service_integration)
+                })
+            }),
+            differences: Box::new(|_| Vec::new()),
+        };
+        ensure(self, kind).await
+    }
+}
+
 /// What [`Teardown::run`] did.
 #[derive(Debug, Default)]
 #[non_exhaustive]
@@ -370,28 +612,133 @@ pub struct TeardownReport {
     pub failures: Vec<(String, Error)>,
 }
 
+impl fmt::Display for TeardownReport {
+    /// `deleted: a, b; already gone: c; failed: d (reason)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |names: &[String]| match names {
+            [] => "none".to_owned(),
+            names => names.join(", "),
+        };
+        write!(
+            f,
+            "deleted: {}; already gone: {}",
+            list(&self.deleted),
+            list(&self.already_gone)
+        )?;
+        for (name, e) in &self.failures {
+            write!(f, "; failed: {name} ({e})")?;
+        }
+        Ok(())
+    }
+}
+
 impl TeardownReport {
     /// Every resource is gone.
     pub fn is_complete(&self) -> bool {
         self.failures.is_empty()
     }
+
+    /// `Ok` when every resource is gone; else [`Error::TeardownIncomplete`]
+    /// with every failure.
+    pub fn into_result(self) -> Result<()> {
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        Err(Error::TeardownIncomplete {
+            failures: self.failures,
+        })
+    }
 }
 
-/// Deletes a set of services; see [`AivenClient::teardown`].
+/// One thing a [`Teardown`] deletes.
+#[derive(Debug, Clone)]
+enum Doomed {
+    Integration(String),
+    Pool(String, String),
+    Topic(String, String),
+    User(String, String),
+    Database(String, String),
+    Service(String),
+}
+
+impl Doomed {
+    /// Dependency order: what depends on others goes first (integrations
+    /// join services; pools use users and databases; all live in services).
+    fn rank(&self) -> u8 {
+        match self {
+            Doomed::Integration(_) => 0,
+            Doomed::Pool(..) => 1,
+            Doomed::Topic(..) | Doomed::User(..) | Doomed::Database(..) => 2,
+            Doomed::Service(_) => 3,
+        }
+    }
+
+    /// `service pg-1`, `topic kafka-1/events`, … (in the report).
+    fn label(&self) -> String {
+        match self {
+            Doomed::Integration(id) => format!("integration {id}"),
+            Doomed::Pool(s, n) => format!("connection pool {s}/{n}"),
+            Doomed::Topic(s, n) => format!("topic {s}/{n}"),
+            Doomed::User(s, n) => format!("service user {s}/{n}"),
+            Doomed::Database(s, n) => format!("database {s}/{n}"),
+            Doomed::Service(s) => format!("service {s}"),
+        }
+    }
+}
+
+/// Deletes a set of resources; see [`AivenClient::teardown`].
 #[must_use = "does nothing until `.run(..)` is awaited"]
 #[derive(Debug)]
 pub struct Teardown<'c> {
     client: &'c AivenClient,
     project: String,
-    services: Vec<String>,
+    doomed: Vec<Doomed>,
     lift_protection: bool,
 }
 
 impl Teardown<'_> {
-    /// Adds a service. Services are deleted in the reverse order of adding
-    /// (what was made last, and may depend on the others, goes first).
+    /// Adds a service (deleted last, and waited for).
     pub fn service(mut self, name: impl Into<String>) -> Self {
-        self.services.push(name.into());
+        self.doomed.push(Doomed::Service(name.into()));
+        self
+    }
+
+    /// Adds services, in order (see [`service`](Self::service)).
+    pub fn services<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.doomed
+            .extend(names.into_iter().map(|n| Doomed::Service(n.into())));
+        self
+    }
+
+    /// Adds a Kafka topic.
+    pub fn topic(mut self, service: impl Into<String>, topic: impl Into<String>) -> Self {
+        self.doomed
+            .push(Doomed::Topic(service.into(), topic.into()));
+        self
+    }
+
+    /// Adds a service user.
+    pub fn user(mut self, service: impl Into<String>, user: impl Into<String>) -> Self {
+        self.doomed.push(Doomed::User(service.into(), user.into()));
+        self
+    }
+
+    /// Adds a logical database.
+    pub fn database(mut self, service: impl Into<String>, database: impl Into<String>) -> Self {
+        self.doomed
+            .push(Doomed::Database(service.into(), database.into()));
+        self
+    }
+
+    /// Adds a PostgreSQL connection pool.
+    pub fn connection_pool(mut self, service: impl Into<String>, pool: impl Into<String>) -> Self {
+        self.doomed.push(Doomed::Pool(service.into(), pool.into()));
+        self
+    }
+
+    /// Adds a service integration (by id, as `ensure_integration` returns it).
+    pub fn integration(mut self, id: impl Into<String>) -> Self {
+        self.doomed.push(Doomed::Integration(id.into()));
         self
     }
 
@@ -403,47 +750,111 @@ impl Teardown<'_> {
         self
     }
 
-    /// Deletes every service (already gone counts as done), each waited
-    /// for up to `max_wait`, going on after a failure; the report lists
-    /// every outcome.
+    /// Deletes everything in dependency order — integrations, pools, then
+    /// topics, users and databases, then services; within a kind, the
+    /// reverse of the order of adding (what was made last goes first).
+    /// Already gone (also: its service is gone) counts as done; services
+    /// are waited for up to `max_wait` each; a failure does not stop the
+    /// others, and the report lists every outcome.
     pub async fn run(self, max_wait: std::time::Duration) -> TeardownReport {
+        let mut doomed = self.doomed.clone();
+        doomed.reverse();
+        doomed.sort_by_key(Doomed::rank); // stable: reversed order kept within a kind
         let mut report = TeardownReport::default();
-        for name in self.services.iter().rev() {
-            let exists = match self.client.get_service(&self.project, name).await {
-                Ok(_) => true,
-                Err(e) if e.is_not_found() => false,
-                Err(e) => {
-                    report.failures.push((name.clone(), e));
-                    continue;
-                }
-            };
-            if !exists {
-                report.already_gone.push(name.clone());
-                continue;
-            }
-            let deleted = self
-                .client
-                .delete_service(&self.project, name)
-                .if_exists(true)
-                .lift_termination_protection(self.lift_protection)
-                .send_and_wait(max_wait)
-                .await;
-            match deleted {
-                Ok(()) => report.deleted.push(name.clone()),
-                Err(e) => report.failures.push((name.clone(), e)),
+        for item in doomed {
+            let label = item.label();
+            match self.delete(&item, max_wait).await {
+                Ok(true) => report.deleted.push(label),
+                Ok(false) => report.already_gone.push(label),
+                Err(e) => report.failures.push((label, e)),
             }
         }
         report
     }
+
+    /// `Ok(true)` deleted, `Ok(false)` already gone.
+    async fn delete(&self, item: &Doomed, max_wait: std::time::Duration) -> Result<bool> {
+        let (c, p) = (self.client, self.project.as_str());
+        let gone = |r: Result<()>| match r {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        };
+        match item {
+            Doomed::Service(name) => {
+                match c.get_service(p, name).await {
+                    Err(e) if e.is_not_found() => return Ok(false),
+                    Err(e) => return Err(e),
+                    Ok(_) => {}
+                }
+                c.delete_service(p, name)
+                    .if_exists(true)
+                    .lift_termination_protection(self.lift_protection)
+                    .send_and_wait(max_wait)
+                    .await
+                    .map(|()| true)
+            }
+            Doomed::Topic(s, n) => gone(
+                c.service_kafka_topic_delete()
+                    .project(p)
+                    .service_name(s)
+                    .topic_name(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_DELETE)),
+            ),
+            Doomed::User(s, n) => gone(
+                c.service_user_delete()
+                    .project(p)
+                    .service_name(s)
+                    .service_username(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_USER_DELETE)),
+            ),
+            Doomed::Database(s, n) => gone(
+                c.service_database_delete()
+                    .project(p)
+                    .service_name(s)
+                    .dbname(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_DATABASE_DELETE)),
+            ),
+            Doomed::Pool(s, n) => gone(
+                c.service_pg_bouncer_delete()
+                    .project(p)
+                    .service_name(s)
+                    .pool_name(n)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_PG_BOUNCER_DELETE)),
+            ),
+            Doomed::Integration(id) => gone(
+                c.service_integration_delete()
+                    .project(p)
+                    .integration_id(id)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::during(ops::SERVICE_INTEGRATION_DELETE)),
+            ),
+        }
+    }
 }
 
 impl AivenClient {
-    /// Tears down services of `project`: `.service(a).service(b)…run(max)`.
+    /// Tears down resources of `project`:
+    /// `.service(a).topic(a, t).integration(id)…run(max)`; see [`Teardown::run`].
     pub fn teardown(&self, project: impl Into<String>) -> Teardown<'_> {
         Teardown {
             client: self,
             project: project.into(),
-            services: Vec::new(),
+            doomed: Vec::new(),
             lift_protection: false,
         }
     }

@@ -155,9 +155,20 @@ pub enum Error {
         /// What differs: `field: asked X, found Y`, comma-separated.
         differences: String,
     },
+    /// A teardown could not delete everything; the rest was deleted.
+    #[error("teardown incomplete: {}", teardown_failures(failures))]
+    TeardownIncomplete {
+        /// What could not be deleted, and why.
+        failures: Vec<(String, Error)>,
+    },
     /// An error raised by a client hook.
     #[error("{0}")]
     Other(String),
+}
+
+fn teardown_failures(failures: &[(String, Error)]) -> String {
+    let each: Vec<String> = failures.iter().map(|(n, e)| format!("{n}: {e}")).collect();
+    each.join("; ")
 }
 
 /// An error status from the API, with what Aiven said about it.

@@ -52,7 +52,7 @@
 //! Every request, generated or not, goes through [`RetryTransport`]:
 //!
 //! - retried: connection failures before the request was sent (any method);
-//!   429 (any method: the rate limiter refused it unprocessed); 500, 502,
+//!   408 and 429 (any method: refused unprocessed); 500, 502,
 //!   503, 504 and timeouts/connection loss after sending (also while the
 //!   response body is read: every response is read to its end inside the
 //!   retry loop), and a 2xx declared as JSON whose body does not parse
@@ -63,7 +63,7 @@
 //!   create only if it does not exist ([`Created::AlreadyCreated`] otherwise);
 //! - one classification decides, for the transport, [`Error::is_retryable`],
 //!   the waiters and the create helper alike: unprocessed (connection
-//!   refused, 429) → any method; ambiguous (5xx, timeout or connection lost
+//!   refused, 408, 429) → any method; ambiguous (5xx, timeout or connection lost
 //!   after sending, a 2xx JSON body cut short) → idempotent methods only;
 //!   anything else, and a body over the size cap, → never;
 //! - delays ([`backoff`]): full jitter with a floor, uniform in
@@ -148,7 +148,9 @@ mod connection;
 mod ensure;
 mod error;
 mod lifecycle;
+pub mod pages;
 mod redact;
+pub mod requests;
 mod retry;
 mod state;
 pub mod validate;
@@ -160,6 +162,9 @@ pub use aiven_api;
 pub mod prelude {
     pub use crate::aiven_api::operations as ops;
     pub use crate::aiven_api::types;
+    pub use crate::requests::{
+        NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
+    };
     pub use crate::{
         AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, Error, IntegrationExt,
         RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt, WaitPolicy,
@@ -173,7 +178,7 @@ struct ReadmeDoctests;
 pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
-pub use connection::ConnectionInfo;
+pub use connection::{ConnectionInfo, Endpoint, KafkaConnection};
 pub use ensure::{Teardown, TeardownReport};
 pub use error::{ApiError, Error, RawResultExt, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};

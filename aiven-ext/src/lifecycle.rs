@@ -77,6 +77,15 @@ impl<T> Ensured<T> {
     pub fn was_created(&self) -> bool {
         matches!(self, Ensured::Created(_))
     }
+
+    /// `"created"` or `"adopted"`, for logs.
+    pub fn verb(&self) -> &'static str {
+        if self.was_created() {
+            "created"
+        } else {
+            "adopted"
+        }
+    }
 }
 
 /// A failure after which the create may or may not have happened, or did
@@ -523,7 +532,8 @@ impl AivenClient {
         service: &str,
     ) -> Result<types::Service> {
         let started = self.clock.now();
-        let mut window = started + self.wait.not_found_grace;
+        // Saturating: a policy may set an enormous grace.
+        let mut window = retry::deadline_after(started, self.wait.not_found_grace);
         if let Some(deadline) = retry::current_deadline() {
             window = window.min(deadline);
         }

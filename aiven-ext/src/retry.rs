@@ -114,7 +114,9 @@ impl RetryClass {
     /// An error status.
     pub(crate) fn of_status(status: StatusCode) -> Self {
         match status.as_u16() {
-            429 => RetryClass::Unprocessed,
+            // 408: the server gave up waiting for the request, so it was
+            // not processed; 429: the rate limiter refused it.
+            408 | 429 => RetryClass::Unprocessed,
             500 | 502 | 503 | 504 => RetryClass::Ambiguous,
             _ => RetryClass::Permanent,
         }
@@ -194,6 +196,10 @@ pub(crate) async fn with_deadline<F: Future>(deadline: Instant, future: F) -> F:
 /// The one retry loop: runs `attempt(n)` until it gives no hint, attempts
 /// run out, or the next delay would not fit before the deadline (the
 /// policy's budget from now, or an enclosing call's deadline if earlier).
+/// The least time a retry's attempt gets (a quarter of the budget when
+/// that is less): a retry that would leave less is not made.
+const MIN_ATTEMPT: Duration = Duration::from_secs(1);
+
 pub(crate) async fn run<T, F, Fut>(
     policy: &RetryPolicy,
     clock: &dyn Clock,
@@ -221,8 +227,12 @@ where
             // `Retry-After: 18446744073709551615` once overflowed
             // `spent + delay` and panicked. The delay is compared with what
             // remains instead.
+            // A retry must also leave its attempt time to be answered: one
+            // started with milliseconds left would time out at once, and a
+            // create it sent might be made yet reported as failed.
             let remaining = deadline.saturating_duration_since(clock.now());
-            if delay >= remaining {
+            let min_attempt = MIN_ATTEMPT.min(policy.total_budget / 4);
+            if delay.saturating_add(min_attempt) > remaining {
                 tracing::warn!(
                     operation_id = operation.operation_id,
                     attempt = n,
@@ -633,6 +643,7 @@ mod tests {
     fn one_classification() {
         let class = |s: u16| RetryClass::of_status(StatusCode::from_u16(s).unwrap());
         assert_eq!(class(429), RetryClass::Unprocessed);
+        assert_eq!(class(408), RetryClass::Unprocessed);
         for s in [500, 502, 503, 504] {
             assert_eq!(class(s), RetryClass::Ambiguous, "{s}");
             assert!(class(s).allows_retry(true) && !class(s).allows_retry(false));

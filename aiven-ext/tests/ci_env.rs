@@ -52,7 +52,7 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
         "--",
         "sh",
         "-c",
-        "test -n \"$DATABASE_URL\" && test -n \"$PG_CI_PASSWORD\" && test -n \"$PGPORT\" && test -n \"$KAFKA_BOOTSTRAP\"",
+        "test -n \"$DATABASE_URL\" && test -n \"$PG_CI_PASSWORD\" && test -n \"$PGPORT\" && test -n \"$KAFKA_BOOTSTRAP_SERVERS\" && test \"$PGUSER\" = avnadmin",
     ])
     .await
     .unwrap();
@@ -61,4 +61,56 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
         ok,
         "the command sees the connection info"
     );
+}
+
+/// Connection info of every type a CI job uses, from the simulator's
+/// answers: host, port, user and password found, and the environment
+/// named by the type's conventions.
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_info_for_every_ci_service_type() {
+    use aiven_ext::prelude::*;
+    let sim = aiven_sim::Simulator::builder()
+        .token("t")
+        .timings(aiven_sim::Timings::instant())
+        .start()
+        .await
+        .unwrap();
+    let client = AivenClient::builder()
+        .base_url(sim.base_url())
+        .token("t")
+        .build()
+        .unwrap();
+    let project = types::ProjectCreateRequestBody::builder().project("p");
+    client.ensure_project(project).await.unwrap();
+    let catalogue = client.list_service_types(Some("p")).await.unwrap();
+    let cases = [
+        ("pg", "PGPASSWORD"),
+        ("mysql", "MYSQL_PWD"),
+        ("kafka", "KAFKA_BOOTSTRAP_SERVERS"),
+        ("opensearch", "OPENSEARCH_PASSWORD"),
+        ("valkey", "VALKEY_URI"),
+        ("clickhouse", "CLICKHOUSE_PASSWORD"),
+        ("grafana", "GRAFANA_URI"),
+    ];
+    for (kind, must_have) in cases {
+        let plans = catalogue[kind].service_plans.as_deref().unwrap();
+        let plan = plans[0].service_plan.clone().unwrap();
+        let name = format!("ci-{kind}");
+        let new = NewService::new(name.as_str(), kind, plan.as_str());
+        client.ensure_service("p", &new).await.unwrap();
+        let info = client.connection_info("p", &name).await.unwrap();
+        assert!(
+            info.host.as_deref().is_some_and(|h| h.contains(&name)),
+            "{kind}: {info:?}"
+        );
+        assert!(info.port.is_some_and(|p| p > 0), "{kind}: {info:?}");
+        assert!(
+            info.user.is_some() && info.password().is_some(),
+            "{kind}: {info:?}"
+        );
+        let env: std::collections::BTreeMap<_, _> = info.env().into_iter().collect();
+        assert!(env.contains_key(must_have), "{kind}: {:?}", env.keys());
+        let shown = format!("{info:?}");
+        assert!(!shown.contains(info.password().unwrap()), "{kind}: {shown}");
+    }
 }

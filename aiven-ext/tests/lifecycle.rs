@@ -695,6 +695,23 @@ async fn connection_info_is_typed_and_redacted() {
         !shown.contains("pw-PG") && shown.contains("pg-1.aivencloud.com"),
         "{shown}"
     );
+    let env: std::collections::BTreeMap<_, _> = info.env().into_iter().collect();
+    assert_eq!(
+        env.keys().collect::<Vec<_>>(),
+        [
+            "DATABASE_URL",
+            "PGDATABASE",
+            "PGHOST",
+            "PGPASSWORD",
+            "PGPORT",
+            "PGSSLMODE",
+            "PGUSER"
+        ]
+    );
+    assert_eq!(
+        (env["PGPORT"].as_str(), env["PGPASSWORD"].as_str()),
+        ("11735", "pw-PG")
+    );
 
     let kafka: types::Service = serde_json::from_value(json!({
         "service_name": "k-1", "service_type": "kafka",
@@ -707,22 +724,58 @@ async fn connection_info_is_typed_and_redacted() {
     }))
     .unwrap();
     let info = aiven_ext::ConnectionInfo::from_service(&kafka);
-    assert_eq!(info.kafka_bootstrap_servers, ["k-1.aivencloud.com:12345"]);
+    let k = info.kafka.as_ref().unwrap();
+    assert_eq!(k.bootstrap_servers, ["k-1.aivencloud.com:12345"]);
+    assert!(k.sasl_bootstrap_servers.is_empty());
     assert_eq!(
-        info.kafka_access_cert.as_deref(),
+        k.access_cert.as_deref(),
         Some("-----BEGIN CERTIFICATE-----")
     );
+    assert_eq!(k.access_key(), Some("-----BEGIN PRIVATE KEY----- key-K"));
+    assert!(k.schema_registry_uri().unwrap().ends_with(":12349"));
     assert_eq!(
-        info.kafka_access_key(),
-        Some("-----BEGIN PRIVATE KEY----- key-K")
+        (
+            info.host.as_deref(),
+            info.port,
+            info.user.as_deref(),
+            info.password()
+        ),
+        (
+            Some("k-1.aivencloud.com"),
+            Some(12345),
+            Some("avnadmin"),
+            Some("pw-K")
+        )
     );
-    assert!(info
-        .schema_registry_uri
-        .as_deref()
-        .unwrap()
-        .ends_with(":12349"));
     let shown = format!("{info:?}");
-    assert!(!shown.contains("key-K"), "{shown}");
+    for secret in ["key-K", "pw-K", "pw-REST", "pw-REG"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    let env: std::collections::BTreeMap<_, _> = info.env().into_iter().collect();
+    assert_eq!(env["KAFKA_BOOTSTRAP_SERVERS"], "k-1.aivencloud.com:12345");
+    assert_eq!(env["KAFKA_ACCESS_KEY"], "-----BEGIN PRIVATE KEY----- key-K");
+    assert_eq!(env["KAFKA_PASSWORD"], "pw-K");
+    assert!(env["KAFKA_REST_URI"].contains("pw-REST"));
+
+    // SASL enabled: the components say which port takes which method.
+    let sasl: types::Service = serde_json::from_value(json!({
+        "service_name": "k-2", "service_type": "kafka",
+        "service_uri": "k-2.aivencloud.com:20000",
+        "components": [
+            {"component": "kafka", "host": "k-2.aivencloud.com", "port": 20000, "route": "dynamic",
+             "usage": "primary", "kafka_authentication_method": "certificate"},
+            {"component": "kafka", "host": "k-2.aivencloud.com", "port": 20003, "route": "dynamic",
+             "usage": "primary", "kafka_authentication_method": "sasl"},
+            {"component": "schema_registry", "host": "k-2.aivencloud.com", "port": 20001}
+        ],
+        "users": [{"username": "avnadmin", "password": "pw-S"}]
+    }))
+    .unwrap();
+    let info = aiven_ext::ConnectionInfo::from_service(&sasl);
+    let k = info.kafka.as_ref().unwrap();
+    assert_eq!(k.bootstrap_servers, ["k-2.aivencloud.com:20000"]);
+    assert_eq!(k.sasl_bootstrap_servers, ["k-2.aivencloud.com:20003"]);
+    assert_eq!(info.endpoint("schema_registry").unwrap().port, 20001);
 
     let opensearch: types::Service = serde_json::from_value(json!({
         "service_name": "os-1", "service_type": "opensearch",
@@ -804,17 +857,42 @@ async fn teardown_reports_every_outcome() {
             then.status(200).json_body(json!({"message": "deleted"}));
         })
         .await;
+    let topic = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(format!("{SVC}/topic/events"));
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v1/project/p/integration/i-gone");
+            then.status(404)
+                .json_body(json!({"message": "Service integration not found"}));
+        })
+        .await;
+    // Added services first, the topic and integration later: the order of
+    // deletion is by dependency, not by adding.
     let report = client(&server, &MockClock::new())
         .teardown("p")
         .service("pg-1")
         .service("pg-locked")
         .service("gone")
+        .topic("pg-1", "events")
+        .integration("i-gone")
         .run(MINUTES_10)
         .await;
-    assert_eq!(report.deleted, ["pg-1"]);
-    assert_eq!(report.already_gone, ["gone"]);
+    assert_eq!(report.deleted, ["topic pg-1/events", "service pg-1"]);
+    assert_eq!(report.already_gone, ["integration i-gone", "service gone"]);
+    assert_eq!(topic.calls_async().await, 1);
     assert_eq!(report.failures.len(), 1, "{report:?}");
-    assert_eq!(report.failures[0].0, "pg-locked");
+    assert_eq!(report.failures[0].0, "service pg-locked");
+    assert_eq!(
+        report.to_string(),
+        "deleted: topic pg-1/events, service pg-1; already gone: integration i-gone, service gone; \
+         failed: service pg-locked ("
+            .to_owned()
+            + &report.failures[0].1.to_string() + ")"
+    );
     assert!(
         report.failures[0].1.is_termination_protected(),
         "{report:?}"

@@ -186,6 +186,32 @@ async fn retry_after_beyond_the_budget_is_not_waited_for() {
     );
 }
 
+/// A retry must leave its attempt a second (or a quarter of the budget):
+/// one started with milliseconds left would time out at once, and a create
+/// it sent might be made yet reported as failed.
+#[tokio::test]
+async fn a_retry_leaving_its_attempt_no_time_is_not_made() {
+    for (retry_after, calls) in [("9", 1), ("8", 2)] {
+        let server = MockServer::start_async().await;
+        let m = server
+            .mock_async(|when, then| {
+                when.method(GET).path(SVC);
+                then.status(503).header("Retry-After", retry_after);
+            })
+            .await;
+        let clock = MockClock::new();
+        let mut policy = RetryPolicy::default();
+        (policy.max_attempts, policy.total_budget) = (2, MS(9500));
+        let c = common::builder(&server, &clock)
+            .retry_policy(policy)
+            .build()
+            .unwrap();
+        c.get_service("p", "pg-1").await.unwrap_err();
+        // 9 s + 1 s > 9.5 s: not retried; 8 s + 1 s fits.
+        assert_eq!(m.calls_async().await, calls, "Retry-After {retry_after}");
+    }
+}
+
 #[tokio::test]
 async fn total_budget_ends_retries() {
     let server = MockServer::start_async().await;

@@ -373,6 +373,8 @@ pub fn plan_json(t: &ServiceType, p: &Plan) -> Value {
                     "disk_space_mb": p.disk_mb,
                     "disk_space_cap_mb": p.max_disk_mb,
                     "disk_space_step_mb": DISK_STEP_MB,
+                    // Aiven's CLI describes a plan from these (`avn service plans`).
+                    "node_cpu_count": p.cpu,
                     "node_memory_mb": p.memory_mb,
                     "price_usd": format!("{:.4}", p.price_usd * c.price_factor),
                 }),

@@ -7,7 +7,7 @@
 //! requests fails the same way every run.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::http::{header, StatusCode};
@@ -60,7 +60,8 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// `N/s` or `N/m` (per second, per minute).
+    /// `N/s` or `N/m` (per second, per minute), or `N/<W>ms` (per window
+    /// of W milliseconds, as [`Display`](std::fmt::Display) writes other windows).
     pub fn parse(s: &str) -> Result<Self, String> {
         let (n, unit) = s.split_once('/').unwrap_or((s, "s"));
         let requests = n
@@ -70,9 +71,23 @@ impl RateLimit {
         let window = match unit.trim() {
             "s" | "sec" | "second" => Duration::from_secs(1),
             "m" | "min" | "minute" => Duration::from_secs(60),
-            _ => return Err(format!("rate limit `{s}`: unit must be s or m")),
+            other => match other.strip_suffix("ms").map(str::parse::<u64>) {
+                Some(Ok(ms)) if ms > 0 => Duration::from_millis(ms),
+                _ => return Err(format!("rate limit `{s}`: unit must be s, m or <N>ms")),
+            },
         };
         Ok(Self { requests, window })
+    }
+}
+
+impl std::fmt::Display for RateLimit {
+    /// `N/s`, `N/m` or `N/<W>ms`, as [`RateLimit::parse`] reads it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.window.as_millis() {
+            1_000 => write!(f, "{}/s", self.requests),
+            60_000 => write!(f, "{}/m", self.requests),
+            ms => write!(f, "{}/{ms}ms", self.requests),
+        }
     }
 }
 
@@ -199,15 +214,18 @@ pub struct Decision {
     pub mangle: Option<Mangle>,
 }
 
-/// The fault rules with their counters and generator.
+/// The fault rules with their counters and generator. The rule set can be
+/// replaced at runtime ([`Faults::set_rules`], the admin API): rules and
+/// counters sit behind one lock, so a request sees either the old set or
+/// the new one, never a mix.
 #[derive(Debug)]
 pub struct Faults {
-    rules: Vec<FaultRule>,
     inner: Mutex<Counters>,
 }
 
 #[derive(Debug)]
 struct Counters {
+    rules: Vec<FaultRule>,
     rng: Rng,
     /// Per rule with a rate limit: its token bucket.
     buckets: HashMap<usize, Bucket>,
@@ -264,17 +282,29 @@ impl Faults {
     /// Rules with a seed for their random choices.
     pub fn new(rules: Vec<FaultRule>, seed: u64) -> Self {
         Self {
-            rules,
             inner: Mutex::new(Counters {
+                rules,
                 rng: Rng::new(seed),
                 buckets: HashMap::new(),
             }),
         }
     }
 
-    /// The rules.
-    pub fn rules(&self) -> &[FaultRule] {
-        &self.rules
+    fn lock(&self) -> std::sync::MutexGuard<'_, Counters> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> Vec<FaultRule> {
+        self.lock().rules.clone()
+    }
+
+    /// Replaces the rules (an empty set clears them). Rate-limit buckets
+    /// start full again; the generator goes on where it was.
+    pub fn set_rules(&self, rules: Vec<FaultRule>) {
+        let mut c = self.lock();
+        c.rules = rules;
+        c.buckets.clear();
     }
 
     /// Decides the faults of one request. Rate limits are checked first (a
@@ -283,7 +313,9 @@ impl Faults {
     /// backup delays take the largest of the matching rules.
     pub fn decide(&self, operation_id: &str, path: &str, now: Millis) -> Decision {
         let mut d = Decision::default();
-        let matching: Vec<(usize, &FaultRule)> = self
+        let mut guard = self.lock();
+        let c = &mut *guard;
+        let matching: Vec<(usize, &FaultRule)> = c
             .rules
             .iter()
             .enumerate()
@@ -292,7 +324,6 @@ impl Faults {
         if matching.is_empty() {
             return d;
         }
-        let mut c = self.inner.lock().expect("faults lock");
         for (_, r) in &matching {
             d.latency = d.latency.max(r.latency);
             d.no_backup_for_ms = d.no_backup_for_ms.max(millis(r.no_backup_for));
@@ -436,6 +467,24 @@ mod tests {
         let spikes = a.iter().filter(|l| l.as_millis() == 300).count();
         assert!((60..140).contains(&spikes), "{spikes}");
         assert!(a.iter().all(|l| matches!(l.as_millis(), 1 | 300)));
+    }
+
+    #[test]
+    fn rules_can_be_replaced_at_runtime() {
+        let f = Faults::new(vec![FaultRule::operation("ServiceGet").error_rate(1.0)], 1);
+        assert!(f.decide("ServiceGet", "/x", 0).reject.is_some());
+        f.set_rules(Vec::new());
+        assert!(f.rules().is_empty());
+        assert!(f.decide("ServiceGet", "/x", 0).reject.is_none());
+        f.set_rules(vec![
+            FaultRule::global().rate_limit(1, Duration::from_secs(60))
+        ]);
+        assert!(f.decide("A", "/a", 0).reject.is_none());
+        assert!(f.decide("A", "/a", 1).reject.is_some());
+        assert_eq!(
+            RateLimit::parse("3/1500ms").unwrap().to_string(),
+            "3/1500ms"
+        );
     }
 
     #[test]

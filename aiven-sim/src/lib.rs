@@ -11,6 +11,28 @@
 //! the state can be persisted to a file. [`SimHandle::stats`] counts the
 //! answers by operation and status, and the damaged ones.
 //!
+//! Tests control it through the [`admin`] API, as [`SimHandle`] methods or
+//! over HTTP under `/_sim`: [`reset`](SimHandle::reset),
+//! [`snapshot`](SimHandle::snapshot) and [`restore`](SimHandle::restore)
+//! the state, [`advance_clock`](SimHandle::advance_clock) (a [`ManualClock`]
+//! only), replace the faults at runtime ([`set_faults`](SimHandle::set_faults)),
+//! and read the [`journal`] of requests (operation, status, body with secrets
+//! redacted) to assert on what a client sent:
+//!
+//! ```no_run
+//! # async fn demo(sim: aiven_sim::SimHandle) {
+//! use aiven_sim::FaultRule;
+//! sim.set_faults(vec![FaultRule::operation("ServiceGet").error_rate(1.0)]);
+//! // … the client retries …
+//! assert_eq!(sim.journal().statuses("ServiceGet")[0] / 100, 5);
+//! sim.clear_faults();
+//! # }
+//! ```
+//!
+//! One client cannot stall the others: reads render outside the state lock,
+//! sizes are capped where Aiven caps them ([`limits`]: 4,096 partitions per
+//! topic), and connections have a header timeout and a cap ([`ServerLimits`]).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), aiven_sim::StartError> {
 //! use std::time::Duration;
@@ -73,8 +95,9 @@
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
 //! [`model`] (state and its rendering), [`lifecycle`] and [`clock`] (time),
 //! [`catalog`] (service types, plans, clouds), [`faults`], [`persist`],
-//! [`error`] (Aiven's error body); the handlers per resource and the HTTP
-//! front are private.
+//! [`error`] (Aiven's error body), [`admin`] and [`journal`] (test controls),
+//! [`limits`] (size caps); the handlers per resource and the HTTP front are
+//! private.
 
 #![warn(missing_docs)]
 
@@ -86,6 +109,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod admin;
 pub mod catalog;
 pub mod clock;
 pub mod conformance;
@@ -93,20 +117,27 @@ pub mod error;
 pub mod faults;
 pub mod generic;
 mod handlers;
+pub mod journal;
 pub mod lifecycle;
+pub mod limits;
 pub mod model;
+mod net;
 pub mod persist;
 pub mod rng;
 mod server;
 pub mod spec;
 pub mod validation;
 
+pub use admin::{AdminError, FaultSpec};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use conformance::{ConformanceReport, Violation};
 pub use error::ApiError;
 pub use faults::{FaultRule, Route};
+pub use handlers::ORGANIZATION_ID;
+pub use journal::{Journal, JournalEntry};
 pub use lifecycle::Timings;
 pub use model::State;
+pub use net::ServerLimits;
 pub use server::{Stats, MAX_BODY_BYTES};
 
 use persist::{PersistError, Persister};
@@ -160,11 +191,14 @@ pub struct SimulatorBuilder {
     listen: SocketAddr,
     tokens: Option<HashSet<String>>,
     clock: Arc<dyn Clock>,
+    manual_clock: Option<ManualClock>,
     timings: Timings,
     faults: Vec<FaultRule>,
     seed: u64,
     state_file: Option<PathBuf>,
     validate_responses: bool,
+    server_limits: ServerLimits,
+    journal_capacity: usize,
 }
 
 impl Default for SimulatorBuilder {
@@ -173,11 +207,14 @@ impl Default for SimulatorBuilder {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             tokens: None,
             clock: Arc::new(SystemClock),
+            manual_clock: None,
             timings: Timings::default(),
             faults: Vec::new(),
             seed: 0,
             state_file: None,
             validate_responses: false,
+            server_limits: ServerLimits::default(),
+            journal_capacity: journal::DEFAULT_CAPACITY,
         }
     }
 }
@@ -198,9 +235,24 @@ impl SimulatorBuilder {
         self
     }
 
-    /// The time source.
+    /// The time source. A [`ManualClock`] can also be advanced through the
+    /// admin API ([`SimHandle::advance_clock`], `POST /_sim/clock/advance`).
     pub fn clock(mut self, clock: impl Clock) -> Self {
+        let any: &dyn std::any::Any = &clock;
+        self.manual_clock = any.downcast_ref::<ManualClock>().cloned();
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Connection limits: header timeout and connection cap.
+    pub fn server_limits(mut self, limits: ServerLimits) -> Self {
+        self.server_limits = limits;
+        self
+    }
+
+    /// How many requests the [`journal`] keeps (0: none are recorded).
+    pub fn journal_capacity(mut self, entries: usize) -> Self {
+        self.journal_capacity = entries;
         self
     }
 
@@ -267,22 +319,15 @@ impl SimulatorBuilder {
             validate_responses: self.validate_responses,
             conformance: Mutex::default(),
             stats: Mutex::default(),
+            journal: journal::Recorder::new(self.journal_capacity),
+            manual_clock: self.manual_clock,
+            seed: self.seed,
         });
         let app = axum::Router::new()
             .fallback(server::dispatch)
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let stop = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!(error = %e, "server failed");
-            }
-        });
+        let task = tokio::spawn(net::serve(listener, app, self.server_limits, rx));
         Ok(SimHandle {
             base_url: format!("http://{addr}/v1"),
             addr,
@@ -338,6 +383,58 @@ impl SimHandle {
     /// A copy of the current state.
     pub fn state(&self) -> State {
         self.shared.state.lock().expect("state lock").clone()
+    }
+
+    /// Empties the account (the seed's identifiers start over); faults and
+    /// the journal stay. `POST /_sim/reset`.
+    pub fn reset(&self) -> Result<(), AdminError> {
+        self.shared.admin_reset().map(drop)
+    }
+
+    /// The state as JSON (what [`restore`](Self::restore) takes back).
+    /// `GET /_sim/state`.
+    pub fn snapshot(&self) -> serde_json::Value {
+        self.shared.admin_snapshot()
+    }
+
+    /// Puts a [`snapshot`](Self::snapshot) back (its `revision` moves on
+    /// from the current one). `PUT /_sim/state`.
+    pub fn restore(&self, snapshot: serde_json::Value) -> Result<(), AdminError> {
+        self.shared.admin_restore(snapshot).map(drop)
+    }
+
+    /// Moves the clock forward and returns the new time; only a
+    /// [`ManualClock`] given to [`SimulatorBuilder::clock`] can be moved
+    /// ([`AdminError::ClockNotManual`] otherwise). `POST /_sim/clock/advance`.
+    pub fn advance_clock(&self, by: std::time::Duration) -> Result<clock::Millis, AdminError> {
+        self.shared.admin_advance(by)
+    }
+
+    /// The fault rules in force. `GET /_sim/faults`.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.shared.faults.rules()
+    }
+
+    /// Replaces the fault rules; the next request already sees the new
+    /// ones. `PUT /_sim/faults`.
+    pub fn set_faults(&self, rules: Vec<FaultRule>) {
+        self.shared.faults.set_rules(rules);
+    }
+
+    /// Removes every fault rule. `DELETE /_sim/faults`.
+    pub fn clear_faults(&self) {
+        self.shared.faults.set_rules(Vec::new());
+    }
+
+    /// The requests answered so far under `/v1`, oldest first (see
+    /// [`journal`]). `GET /_sim/journal`.
+    pub fn journal(&self) -> Journal {
+        self.shared.admin_journal(None, None, None)
+    }
+
+    /// Forgets the journal's entries. `DELETE /_sim/journal`.
+    pub fn clear_journal(&self) {
+        self.shared.journal.clear();
     }
 
     /// How many snapshots were written to the state file.

@@ -8,13 +8,22 @@
 //! Fault flags take `VALUE` (every route) or `ROUTE=VALUE`, where ROUTE is
 //! an operationId (`ServiceGet`) or a path prefix (`/project/p1`); each may
 //! be repeated. Every request is logged (method, path, status, latency).
+//!
+//! The admin API is under `/_sim` (see `aiven_sim::admin`): reset, snapshot
+//! and restore the state, replace the faults, read the request journal, and
+//! with `--clock manual` advance the clock:
+//!
+//! ```text
+//! curl -X POST localhost:8080/_sim/clock/advance -d '{"seconds": 600}'
+//! curl 'localhost:8080/_sim/journal?operation_id=ServiceCreate'
+//! ```
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use aiven_sim::faults::{split_route, FaultRule, RateLimit, Route};
-use aiven_sim::{Simulator, Timings};
+use aiven_sim::{ManualClock, ServerLimits, Simulator, SystemClock, Timings};
 use clap::Parser;
 
 /// A local simulator of the Aiven API (api.aiven.io/v1).
@@ -57,6 +66,20 @@ struct Args {
     /// Check every response against the description and log violations.
     #[arg(long)]
     validate_responses: bool,
+    /// `system`, or `manual`: starts at the current time and moves only
+    /// through `POST /_sim/clock/advance`.
+    #[arg(long, default_value = "system", value_parser = ["system", "manual"])]
+    clock: String,
+    /// Seconds a client has to send a request's headers (slow clients and
+    /// idle keep-alive connections are closed after it).
+    #[arg(long, default_value_t = ServerLimits::default().header_read_timeout.as_secs())]
+    header_timeout_secs: u64,
+    /// Connections served at once (more wait to be accepted).
+    #[arg(long, default_value_t = ServerLimits::default().max_connections)]
+    max_connections: usize,
+    /// Requests kept in the journal (`GET /_sim/journal`).
+    #[arg(long, default_value_t = aiven_sim::journal::DEFAULT_CAPACITY)]
+    journal_capacity: usize,
     /// Print how each operation is answered (hand-modelled, generic, none) and exit.
     #[arg(long)]
     coverage: bool,
@@ -163,7 +186,16 @@ async fn main() {
         .listen(args.listen)
         .timings(args.profile)
         .seed(args.seed)
-        .validate_responses(args.validate_responses);
+        .validate_responses(args.validate_responses)
+        .journal_capacity(args.journal_capacity)
+        .server_limits(ServerLimits {
+            header_read_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            max_connections: args.max_connections.max(1),
+        });
+    if args.clock == "manual" {
+        use aiven_sim::Clock;
+        builder = builder.clock(ManualClock::starting_at(SystemClock.now_ms()));
+    }
     for t in &args.tokens {
         builder = builder.token(t.clone());
     }

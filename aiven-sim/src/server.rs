@@ -1,9 +1,20 @@
 //! The HTTP front: one axum fallback handler that matches every request
 //! against the description's operations, then applies, in order: the body
 //! size limit ([`MAX_BODY_BYTES`], 413), auth, faults, the content type
-//! (415), JSON parsing and request validation (400), the handler (under the
-//! state lock; a panic is answered 500 and leaves the simulator serving),
-//! persistence, response validation and response damage; and logs it.
+//! (415), JSON parsing and request validation (400), the size caps of
+//! [`crate::limits`] (400), the handler (a panic is answered 500 and leaves
+//! the simulator serving), persistence, response validation and response
+//! damage; and logs and journals it. Paths under `/_sim` go to the admin API
+//! ([`crate::admin`]) instead.
+//!
+//! No request holds the state lock while it renders a large answer: a
+//! change runs its handler under the lock (one atomic step), but a `GET`
+//! runs its handler on a copy of what it reads (the project its path names,
+//! or the whole state when it names none), taken under the lock, so that
+//! rendering, say, a topic's every partition never stalls other requests.
+//! CPU-heavy steps (a GET's handler and rendering, parsing and validating
+//! a body over [`OFFLOAD_BODY_BYTES`]) run on Tokio's blocking pool, so the
+//! async workers stay free to answer small requests meanwhile.
 
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -16,11 +27,12 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::clock::Clock;
+use crate::clock::{Clock, ManualClock};
 use crate::conformance::{check_response, ConformanceReport};
 use crate::error::ApiError;
 use crate::faults::{Faults, Mangle};
-use crate::handlers::{self, Ctx, Req};
+use crate::handlers::{self, Ctx, Outcome, Req};
+use crate::journal::{body_for_journal, JournalEntry, Recorder};
 use crate::lifecycle::Timings;
 use crate::model::State;
 use crate::persist::Persister;
@@ -30,6 +42,26 @@ use crate::validation::validate_request;
 /// The largest request body accepted (1 MiB); larger ones are answered 413
 /// in Aiven's error format. Aiven's own requests are a few KiB at most.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A request body must arrive within this long once its headers have
+/// (408 beyond), so that a client trickling a body cannot hold a
+/// connection forever.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Bodies larger than this are parsed and validated on the blocking pool
+/// (a 1 MiB body takes tens of milliseconds in a debug build).
+pub const OFFLOAD_BODY_BYTES: usize = 64 * 1024;
+
+/// Runs `f` on the blocking pool when `heavy`, inline otherwise (a panic
+/// goes on unwinding in the caller, as inline).
+async fn offload<T: Send + 'static>(heavy: bool, f: impl FnOnce() -> T + Send + 'static) -> T {
+    if !heavy {
+        return f();
+    }
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
 
 /// Request counters.
 #[derive(Clone, Debug, Default)]
@@ -76,11 +108,17 @@ pub(crate) struct Shared {
     pub validate_responses: bool,
     pub conformance: Mutex<ConformanceReport>,
     pub stats: Mutex<Stats>,
+    /// The requests answered (admin API and `SimHandle::journal`).
+    pub journal: Recorder,
+    /// The clock, when it is a manual one (the admin API can advance it).
+    pub manual_clock: Option<ManualClock>,
+    /// The seed (a reset starts the state's generator over from it).
+    pub seed: u64,
 }
 
 /// Whether the `Authorization` header carries an accepted token
 /// (`aivenv1 TOKEN` or `Bearer TOKEN`; any token when none are configured).
-fn authorized(tokens: Option<&HashSet<String>>, headers: &HeaderMap) -> bool {
+pub(crate) fn authorized(tokens: Option<&HashSet<String>>, headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -111,21 +149,44 @@ fn is_json(content_type: &str) -> bool {
             .is_some_and(|sub| sub.ends_with("+json"))
 }
 
-/// Reads the whole body, at most [`MAX_BODY_BYTES`] (413 beyond, without
-/// reading further; a declared `Content-Length` beyond is refused unread).
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+/// Reads the whole body, at most `limit` bytes (413 beyond, without
+/// reading further; a declared `Content-Length` beyond is refused unread)
+/// and within [`BODY_READ_TIMEOUT`] (408).
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    tokio::time::timeout(BODY_READ_TIMEOUT, read_body_unbounded(headers, body, limit))
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "Request body not received within {} s",
+                    BODY_READ_TIMEOUT.as_secs()
+                ),
+            ))
+        })
+}
+
+async fn read_body_unbounded(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     use futures::StreamExt;
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("Request body too large: at most {MAX_BODY_BYTES} bytes are accepted"),
+            format!("Request body too large: at most {limit} bytes are accepted"),
         )
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
     let mut stream = body.into_data_stream();
@@ -133,7 +194,7 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
             .map_err(|e| ApiError::bad_request(format!("Cannot read the request body: {e}")))?;
-        if buf.len() + chunk.len() > MAX_BODY_BYTES {
+        if buf.len() + chunk.len() > limit {
             return Err(too_large());
         }
         buf.extend_from_slice(&chunk);
@@ -149,9 +210,27 @@ pub(crate) async fn dispatch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if crate::admin::is_admin(uri.path()) {
+        return crate::admin::handle(&shared, &method, &uri, &headers, body).await;
+    }
     let started = Instant::now();
-    let (operation, response) = process(&shared, &method, &uri, &headers, body).await;
+    let time_ms = shared.clock.now_ms();
+    let mut received = None;
+    let (operation, response) =
+        process(&shared, &method, &uri, &headers, body, &mut received).await;
     let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    shared.journal.record(JournalEntry {
+        seq: 0,
+        time_ms,
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        operation_id: operation.map(str::to_string),
+        status,
+        request_body: received.map_or(Value::Null, |b| body_for_journal(&b)),
+        latency_ms,
+    });
     {
         let mut s = shared.stats.lock().unwrap_or_else(PoisonError::into_inner);
         let operation = operation.unwrap_or("-");
@@ -168,7 +247,7 @@ pub(crate) async fn dispatch(
         method = %method,
         path = %uri.path(),
         status,
-        latency_ms = %format!("{:.3}", started.elapsed().as_secs_f64() * 1000.0),
+        latency_ms = %format!("{latency_ms:.3}"),
         operation = operation.unwrap_or("-"),
         "request"
     );
@@ -181,6 +260,7 @@ async fn process(
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
+    received: &mut Option<Bytes>,
 ) -> (Option<&'static str>, Response) {
     let path = uri.path();
     let not_found = || ApiError::not_found(format!("Not found: {method} {path}")).into_response();
@@ -203,10 +283,11 @@ async fn process(
     };
     let id: &'static str = op.operation_id.as_str();
     let answer = |outcome, mangle| (Some(id), finish(shared, id, outcome, mangle));
-    let body = match read_body(headers, body).await {
+    let body = match read_body(headers, body, MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(e) => return answer(Err(e), None),
     };
+    *received = Some(body.clone());
 
     if op.auth && !authorized(shared.tokens.as_ref(), headers) {
         return answer(Err(ApiError::authentication_failed()), None);
@@ -235,7 +316,12 @@ async fn process(
             let e = unsupported(format!("Unsupported Content-Type {ct:?}"));
             return answer(Err(e), decision.mangle);
         }
-        let value = match serde_json::from_slice(&body) {
+        let bytes = body.clone();
+        let parsed = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
+            serde_json::from_slice::<Value>(&bytes)
+        })
+        .await;
+        let value = match parsed {
             Ok(v) => v,
             Err(e) => {
                 let e = ApiError::bad_request(format!("Invalid JSON body: {e}"));
@@ -250,10 +336,22 @@ async fn process(
         }
         value
     };
-    let errors = validate_request(op, &value);
-    if let Some(first) = errors.first() {
-        let mut e = ApiError::bad_request(format!("Invalid input: {first}"));
-        e.details = errors.iter().skip(1).map(ToString::to_string).collect();
+    let (invalid, value) = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
+        // Validation also drops nulls the schema refuses (absent, as Aiven reads them).
+        let mut value = value;
+        let errors = validate_request(op, &mut value);
+        let invalid = errors.first().map(|first| {
+            let mut e = ApiError::bad_request(cut(format!("Invalid input: {first}")));
+            e.details = errors.iter().skip(1).map(|v| cut(v.to_string())).collect();
+            e
+        });
+        (invalid, value)
+    })
+    .await;
+    if let Some(e) = invalid {
+        return answer(Err(e), decision.mangle);
+    }
+    if let Err(e) = crate::limits::check_body(id, &value) {
         return answer(Err(e), decision.mangle);
     }
     let req = Req {
@@ -261,34 +359,43 @@ async fn process(
         body: &value,
     };
     let now = shared.clock.now_ms();
+    if *method == Method::GET {
+        // Reads render outside the lock, on a copy of what they read.
+        let mut view = {
+            let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+            read_view(&mut state, &params)
+        };
+        let s = shared.clone();
+        let (no_backup_for_ms, mangle) = (decision.no_backup_for_ms, decision.mangle);
+        let response = offload(true, move || {
+            let req = Req {
+                params: &params,
+                body: &value,
+            };
+            let mut ctx = Ctx {
+                state: &mut view,
+                now,
+                timings: &s.timings,
+                no_backup_for_ms,
+            };
+            let outcome = run_handler(id, &mut ctx, &req);
+            finish(&s, id, outcome, mangle)
+        })
+        .await;
+        return (Some(id), response);
+    }
     let (outcome, snapshot) = {
         let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut ctx = Ctx {
-            state: &mut state,
-            now,
-            timings: &shared.timings,
-            no_backup_for_ms: decision.no_backup_for_ms,
-        };
-        // A handler bug must not take the simulator down: the panic is
-        // caught before the lock guard unwinds, so the lock is not poisoned.
-        // Operations without a hand-written handler get the generic model.
-        let handled = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            handlers::handle(id, &mut ctx, &req)
-                .unwrap_or_else(|| crate::generic::handle(op, &mut ctx, &req))
-        }));
-        let outcome = match handled {
-            Ok(outcome) => outcome,
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                tracing::error!(operation = id, panic = %what, "handler panicked");
-                Err(ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("Internal error in the simulator handling {id}"),
-                ))
+        let outcome = match crate::limits::check_counts(id, &params, &state) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let mut ctx = Ctx {
+                    state: &mut state,
+                    now,
+                    timings: &shared.timings,
+                    no_backup_for_ms: decision.no_backup_for_ms,
+                };
+                run_handler(id, &mut ctx, &req)
             }
         };
         let mut snapshot = None;
@@ -323,6 +430,69 @@ async fn process(
         }
     }
     answer(outcome, decision.mangle)
+}
+
+/// A violation's text at most [`MAX_ERROR_TEXT`] characters: it quotes the
+/// offending value, which may be a 1 MiB string.
+fn cut(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_ERROR_TEXT) {
+        text.truncate(at);
+        text.push('…');
+    }
+    text
+}
+
+/// The longest validation message answered (as aiven-ext cuts server text).
+const MAX_ERROR_TEXT: usize = 1_000;
+
+/// What a `GET` handler reads, copied under the lock: everything but the
+/// projects, and of those only the one the path names (reads address one
+/// project; without a `project` parameter the whole state is copied).
+fn read_view(state: &mut State, params: &BTreeMap<String, String>) -> State {
+    let Some(name) = params.get("project") else {
+        return state.clone();
+    };
+    let projects = std::mem::take(&mut state.projects);
+    let mut view = state.clone();
+    state.projects = projects;
+    if let Some(p) = state.projects.get(name) {
+        view.projects.insert(name.clone(), p.clone());
+    }
+    view
+}
+
+/// Runs the handler of `id`, else the generic model (501 only for an
+/// operation the description does not have); a handler bug must not
+/// take the simulator down, so a panic is caught (before a lock guard
+/// unwinds, so the lock is not poisoned) and answered 500.
+fn run_handler(id: &str, ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let handled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        // Operations without a hand-written handler get the generic model.
+        handlers::handle(id, ctx, req).or_else(|| {
+            spec()
+                .operation(id)
+                .map(|op| crate::generic::handle(op, ctx, req))
+        })
+    }));
+    match handled {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) => Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            format!("{id} is not implemented by the simulator"),
+        )),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(operation = id, panic = %what, "handler panicked");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Internal error in the simulator handling {id}"),
+            ))
+        }
+    }
 }
 
 /// Renders an outcome, checks it against the description if asked to, and
@@ -400,6 +570,14 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_violations_are_cut() {
+        assert_eq!(cut("short".into()), "short");
+        let long = cut("é".repeat(5_000));
+        assert_eq!(long.chars().count(), MAX_ERROR_TEXT + 1);
+        assert!(long.ends_with('…'));
+    }
 
     #[test]
     fn authorization_schemes() {

@@ -122,10 +122,45 @@ pub fn validate(
 
 /// Validates a request body against the operation's request schema. An
 /// absent body is validated as `{}` (so required properties are reported).
-pub fn validate_request(op: &OperationSpec, body: &Value) -> Vec<SchemaError> {
-    match &op.request {
-        Some(schema) => validate(Flavor::Normalized, op, "request", schema, body),
-        None => Vec::new(),
+///
+/// `null` for a property whose schema does not take it means "absent", as
+/// the real API reads it (Aiven's CLI sends `"min_insync_replicas": null`,
+/// `"cloud": null`): such properties are removed from `body` and it is
+/// validated again. A `null` the schema allows (`project_vpc_id: null`,
+/// "leave the VPC") stays.
+pub fn validate_request(op: &OperationSpec, body: &mut Value) -> Vec<SchemaError> {
+    let Some(schema) = &op.request else {
+        return Vec::new();
+    };
+    let mut errors = validate(Flavor::Normalized, op, "request", schema, body);
+    // Each round removes the refused nulls it sees; nested ones surface
+    // once their parent is valid, so a few rounds suffice.
+    for _ in 0..8 {
+        let refused_nulls: Vec<String> = errors
+            .iter()
+            .filter(|e| body.pointer(&e.instance_path) == Some(&Value::Null))
+            .map(|e| e.instance_path.clone())
+            .collect();
+        if refused_nulls.is_empty() {
+            break;
+        }
+        for path in &refused_nulls {
+            remove_pointer(body, path);
+        }
+        errors = validate(Flavor::Normalized, op, "request", schema, body);
+    }
+    errors
+}
+
+/// Removes the object property at JSON pointer `path` (array items stay:
+/// removing one would shift the others).
+fn remove_pointer(body: &mut Value, path: &str) {
+    let Some((parent, key)) = path.rsplit_once('/') else {
+        return;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(map)) = body.pointer_mut(parent) {
+        map.remove(&key);
     }
 }
 
@@ -169,18 +204,40 @@ mod tests {
     #[test]
     fn request_schemas_are_strict() {
         let op = spec().operation("ServiceCreate").unwrap();
-        let ok = json!({"service_name": "pg-1", "service_type": "pg", "plan": "startup-4"});
-        assert!(validate_request(op, &ok).is_empty());
-        let errors = validate_request(op, &json!({"service_name": 5, "plan": "x"}));
+        let mut ok = json!({"service_name": "pg-1", "service_type": "pg", "plan": "startup-4"});
+        assert!(validate_request(op, &mut ok).is_empty());
+        let errors = validate_request(op, &mut json!({"service_name": 5, "plan": "x"}));
         assert!(errors.len() >= 2, "{errors:?}");
         assert!(errors.iter().any(|e| e.instance_path == "/service_name"));
         // OpenAPI `nullable` became a null type: the overlay made this sendable as null.
-        let null_vpc =
+        let mut null_vpc =
             json!({"service_name": "a", "service_type": "pg", "plan": "p", "project_vpc_id": null});
-        assert!(validate_request(op, &null_vpc).is_empty());
+        assert!(validate_request(op, &mut null_vpc).is_empty());
+        assert_eq!(
+            null_vpc["project_vpc_id"],
+            Value::Null,
+            "an allowed null stays"
+        );
         let long = "x".repeat(65);
-        let too_long = json!({"service_name": long, "service_type": "pg", "plan": "p"});
-        assert!(!validate_request(op, &too_long).is_empty());
+        let mut too_long = json!({"service_name": long, "service_type": "pg", "plan": "p"});
+        assert!(!validate_request(op, &mut too_long).is_empty());
+    }
+
+    /// What Aiven's CLI sends: `null` for optional properties it was not
+    /// given, which the real API reads as absent.
+    #[test]
+    fn a_refused_null_means_absent() {
+        let op = spec().operation("ServiceKafkaTopicCreate").unwrap();
+        let mut body = json!({"topic_name": "t", "partitions": 3, "replication": 2,
+                              "min_insync_replicas": null, "config": {"cleanup_policy": null}});
+        assert_eq!(validate_request(op, &mut body), Vec::new());
+        assert_eq!(
+            body,
+            json!({"topic_name": "t", "partitions": 3, "replication": 2, "config": {}})
+        );
+        // A null for a required property is still an error.
+        let mut body = json!({"topic_name": null});
+        assert!(!validate_request(op, &mut body).is_empty());
     }
 
     #[test]

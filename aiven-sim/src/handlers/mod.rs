@@ -3,6 +3,20 @@
 //! Handlers are plain functions over the state (called with the state lock
 //! held, so each request is one atomic step); they receive a request body
 //! that already passed the description's request schema.
+//!
+//! # Adding an operation
+//!
+//! 1. Find its `operationId` in the description (routing, path parameters
+//!    and request validation come from it: nothing to write for those).
+//! 2. State: if it keeps any, add a field to the owning struct in
+//!    `model.rs` with `#[serde(default)]`, so saved states still load.
+//! 3. Write `fn(&mut Ctx, &Req) -> Outcome` in the file of its resource
+//!    here (or a new one), using [`project`], [`service`] and the
+//!    `ApiError` constructors for Aiven's error format; answer the
+//!    description's response shape, with `message` where Aiven sends one.
+//! 4. Add `("OperationId", file::function)` to `HANDLERS`.
+//! 5. Test it over HTTP in `aiven-sim/tests/` (the test fixtures check
+//!    every answer against the description's response schema).
 
 use std::collections::BTreeMap;
 
@@ -17,6 +31,7 @@ use crate::model::{Project, Service, State};
 mod catalog;
 mod databases;
 mod kafka;
+mod organizations;
 mod projects;
 mod services;
 mod users;
@@ -93,6 +108,8 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ProjectServiceTagsList", services::tags_list),
     ("ProjectServiceTagsReplace", services::tags_replace),
     ("ProjectServiceTagsUpdate", services::tags_update),
+    ("UserOrganizationsList", organizations::list),
+    ("OrganizationGet", organizations::get),
     ("ServiceKafkaTopicCreate", kafka::create),
     ("ServiceKafkaTopicList", kafka::list),
     ("ServiceKafkaTopicGet", kafka::get),
@@ -107,6 +124,8 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServiceUserCredentialsModify", users::modify),
     ("ServiceUserCredentialsReset", users::reset),
 ];
+
+pub use organizations::ORGANIZATION_ID;
 
 /// The `operationId`s the simulator implements.
 pub fn implemented() -> impl Iterator<Item = &'static str> {

@@ -1,0 +1,435 @@
+//! The admin API (in the spirit of LocalStack's `/_localstack`, moto's
+//! `/moto-api` and WireMock's `/__admin`): test controls outside the Aiven
+//! API, over HTTP under `/_sim` and as [`crate::SimHandle`] methods.
+//!
+//! | HTTP | handle | what |
+//! | --- | --- | --- |
+//! | `GET /_sim` | | this list |
+//! | `POST /_sim/reset` | [`reset`](crate::SimHandle::reset) | an empty account (the seed's identifiers start over) |
+//! | `GET /_sim/state` | [`snapshot`](crate::SimHandle::snapshot) | the state as JSON |
+//! | `PUT /_sim/state` | [`restore`](crate::SimHandle::restore) | puts a snapshot back |
+//! | `GET /_sim/clock` | | the simulator's time, and whether it can be moved |
+//! | `POST /_sim/clock/advance` `{"seconds": 600}` or `{"ms": …}` | [`advance_clock`](crate::SimHandle::advance_clock) | moves a manual clock forward |
+//! | `GET /_sim/faults` | [`faults`](crate::SimHandle::faults) | the fault rules in force, `{"rules": [FaultSpec…]}` |
+//! | `PUT /_sim/faults` `{"rules": [...]}` | [`set_faults`](crate::SimHandle::set_faults) | replaces them |
+//! | `DELETE /_sim/faults` | [`clear_faults`](crate::SimHandle::clear_faults) | no faults |
+//! | `GET /_sim/journal?operation_id=&status=&limit=` | [`journal`](crate::SimHandle::journal) | the requests answered ([`crate::journal`]) |
+//! | `DELETE /_sim/journal` | [`clear_journal`](crate::SimHandle::clear_journal) | forgets them |
+//!
+//! Answers are JSON; errors use Aiven's error format. Admin requests are
+//! neither journaled, counted in [`crate::Stats`], nor subject to faults.
+//! **Auth**: when the simulator accepts only configured tokens
+//! ([`crate::SimulatorBuilder::token`], `--token`), the admin API wants one of
+//! them too (`Authorization: aivenv1 TOKEN`), since a snapshot holds the
+//! services' passwords and a reset wipes everything; without configured
+//! tokens it is open, like the rest of a local simulator.
+//!
+//! A restored state keeps everything but its `revision`, which moves on
+//! from the current one so that the state file (if any) is written.
+
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::clock::{format_time, Millis};
+use crate::error::ApiError;
+use crate::faults::{FaultRule, RateLimit, Route};
+use crate::journal::{Journal, JournalEntry};
+use crate::model::State;
+use crate::server::{authorized, read_body, Shared};
+
+/// The prefix of the admin API.
+pub const PREFIX: &str = "/_sim";
+
+/// A snapshot put back with `PUT /_sim/state` may be this large (64 MiB).
+pub const MAX_STATE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why an admin operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// The clock is not a [`crate::ManualClock`].
+    #[error(
+        "the simulator runs on the system clock, which cannot be advanced: start it with a \
+         ManualClock (SimulatorBuilder::clock(ManualClock::new()), or `--clock manual` for \
+         the binary)"
+    )]
+    ClockNotManual,
+    /// The snapshot is not a simulator state.
+    #[error("not a simulator state: {0}")]
+    InvalidState(#[source] serde_json::Error),
+    /// A fault rule is invalid.
+    #[error("invalid fault rule: {0}")]
+    InvalidFaults(String),
+    /// The change was applied but the state file could not be written.
+    #[error("the change was applied but could not be saved to the state file: {0}")]
+    Save(String),
+}
+
+impl AdminError {
+    fn into_api(self) -> ApiError {
+        let status = match &self {
+            Self::ClockNotManual => StatusCode::CONFLICT,
+            Self::InvalidState(_) | Self::InvalidFaults(_) => StatusCode::BAD_REQUEST,
+            Self::Save(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, self.to_string())
+    }
+}
+
+/// A fault rule as JSON (`GET`/`PUT /_sim/faults`); every field but `route`
+/// defaults to "no fault".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// `*` (every request, the default), an operationId (`ServiceGet`) or a
+    /// path prefix (`/project/p1`, with or without `/v1`).
+    #[serde(default)]
+    pub route: String,
+    /// Fraction of requests answered 5xx.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// Rate limit, `N/s`, `N/m` or `N/<window>ms` (429 beyond).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<String>,
+    /// Added latency.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Fraction of requests delayed by `spike_ms` instead.
+    #[serde(default)]
+    pub spike_rate: f64,
+    /// Latency of a spike.
+    #[serde(default)]
+    pub spike_ms: u64,
+    /// Services show no backup until this long after they first ran.
+    #[serde(default)]
+    pub no_backup_for_secs: u64,
+    /// Fraction of answers whose connection is dropped mid-body.
+    #[serde(default)]
+    pub drop_rate: f64,
+    /// Fraction of answers whose JSON is cut short.
+    #[serde(default)]
+    pub truncate_rate: f64,
+}
+
+impl FaultSpec {
+    /// The rule it describes.
+    pub fn to_rule(&self) -> Result<FaultRule, AdminError> {
+        for (name, f) in [
+            ("error_rate", self.error_rate),
+            ("spike_rate", self.spike_rate),
+            ("drop_rate", self.drop_rate),
+            ("truncate_rate", self.truncate_rate),
+        ] {
+            if !(0.0..=1.0).contains(&f) {
+                return Err(AdminError::InvalidFaults(format!(
+                    "{name} {f}: expected a fraction between 0 and 1"
+                )));
+            }
+        }
+        let mut rule = match Route::parse(&self.route) {
+            Route::All => FaultRule::global(),
+            Route::Operation(op) => FaultRule::operation(op),
+            Route::PathPrefix(p) => FaultRule::path_prefix(p),
+        }
+        .error_rate(self.error_rate)
+        .latency(Duration::from_millis(self.latency_ms))
+        .latency_spike(self.spike_rate, Duration::from_millis(self.spike_ms))
+        .no_backup_for(Duration::from_secs(self.no_backup_for_secs))
+        .drop_connection_rate(self.drop_rate)
+        .truncate_rate(self.truncate_rate);
+        if let Some(r) = &self.rate_limit {
+            let limit = RateLimit::parse(r).map_err(AdminError::InvalidFaults)?;
+            rule = rule.rate_limit(limit.requests, limit.window);
+        }
+        Ok(rule)
+    }
+
+    /// The JSON form of a rule.
+    pub fn from_rule(rule: &FaultRule) -> Self {
+        Self {
+            route: match &rule.route {
+                Route::All => "*".to_string(),
+                Route::Operation(op) => op.clone(),
+                Route::PathPrefix(p) => p.clone(),
+            },
+            error_rate: rule.error_rate,
+            rate_limit: rule.rate_limit.map(|l| l.to_string()),
+            latency_ms: millis_u64(rule.latency),
+            spike_rate: rule.spike_rate,
+            spike_ms: millis_u64(rule.spike),
+            no_backup_for_secs: rule.no_backup_for.as_secs(),
+            drop_rate: rule.drop_rate,
+            truncate_rate: rule.truncate_rate,
+        }
+    }
+}
+
+fn millis_u64(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The operations behind both the HTTP routes and the handle's methods.
+impl Shared {
+    fn state_lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Replaces the state (its revision moving on) and saves it if there is
+    /// a state file; returns the new revision.
+    fn replace_state(&self, mut new: State) -> Result<u64, AdminError> {
+        let (revision, bytes) = {
+            let mut state = self.state_lock();
+            new.revision = state.revision + 1;
+            *state = new;
+            let bytes = self
+                .persister
+                .as_ref()
+                .map(|_| serde_json::to_vec(&*state).expect("state serializes"));
+            (state.revision, bytes)
+        };
+        if let (Some(p), Some(bytes)) = (&self.persister, bytes) {
+            p.save(revision, &bytes)
+                .map_err(|e| AdminError::Save(e.to_string()))?;
+        }
+        Ok(revision)
+    }
+
+    pub(crate) fn admin_reset(&self) -> Result<u64, AdminError> {
+        self.replace_state(State::new(self.seed))
+    }
+
+    pub(crate) fn admin_snapshot(&self) -> Value {
+        serde_json::to_value(&*self.state_lock()).expect("state serializes")
+    }
+
+    /// Returns the new revision and the services dropped because the
+    /// catalogue no longer offers their type.
+    pub(crate) fn admin_restore(&self, snapshot: Value) -> Result<(u64, Vec<String>), AdminError> {
+        let mut state: State =
+            serde_json::from_value(snapshot).map_err(AdminError::InvalidState)?;
+        let retired = state.retire_unknown_types();
+        Ok((self.replace_state(state)?, retired))
+    }
+
+    pub(crate) fn admin_advance(&self, by: Duration) -> Result<Millis, AdminError> {
+        let clock = self
+            .manual_clock
+            .as_ref()
+            .ok_or(AdminError::ClockNotManual)?;
+        clock.advance(by);
+        Ok(self.clock.now_ms())
+    }
+
+    pub(crate) fn admin_journal(
+        &self,
+        operation_id: Option<&str>,
+        status: Option<u16>,
+        limit: Option<usize>,
+    ) -> Journal {
+        self.journal.snapshot(
+            |e: &JournalEntry| {
+                operation_id.is_none_or(|op| e.operation_id.as_deref() == Some(op))
+                    && status.is_none_or(|s| e.status == s)
+            },
+            limit,
+        )
+    }
+}
+
+/// Whether `path` belongs to the admin API.
+pub(crate) fn is_admin(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Answers an admin request.
+pub(crate) async fn handle(
+    shared: &Arc<Shared>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    match route(shared, method, uri, headers, body).await {
+        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Runs a blocking admin operation (it may write the state file) off the
+/// async workers.
+async fn blocking<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    f: impl FnOnce(&Shared) -> Result<T, AdminError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let s = shared.clone();
+    tokio::task::spawn_blocking(move || f(&s))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(AdminError::into_api)
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
+}
+
+async fn route(
+    shared: &Arc<Shared>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Value, ApiError> {
+    if shared.tokens.is_some() && !authorized(shared.tokens.as_ref(), headers) {
+        return Err(ApiError::authentication_failed());
+    }
+    let path = uri.path().trim_end_matches('/');
+    let sub = path.strip_prefix(PREFIX).unwrap_or_default();
+    let m = method.as_str();
+    match (m, sub) {
+        ("GET", "") => Ok(json!({
+            "endpoints": [
+                "POST /_sim/reset",
+                "GET /_sim/state", "PUT /_sim/state",
+                "GET /_sim/clock", "POST /_sim/clock/advance {\"seconds\": N} | {\"ms\": N}",
+                "GET /_sim/faults", "PUT /_sim/faults {\"rules\": [...]}", "DELETE /_sim/faults",
+                "GET /_sim/journal?operation_id=&status=&limit=", "DELETE /_sim/journal",
+            ]
+        })),
+        ("POST", "/reset") => {
+            let revision = blocking(shared, Shared::admin_reset).await?;
+            Ok(json!({ "revision": revision }))
+        }
+        ("GET", "/state") => Ok(shared.admin_snapshot()),
+        ("PUT", "/state") => {
+            let bytes = read_body(headers, body, MAX_STATE_BYTES).await?;
+            let snapshot: Value = json_body(&bytes)?;
+            let (revision, retired) = blocking(shared, move |s| s.admin_restore(snapshot)).await?;
+            Ok(json!({ "revision": revision, "retired_services": retired }))
+        }
+        ("GET", "/clock") => {
+            let now = shared.clock.now_ms();
+            Ok(json!({
+                "now_ms": now,
+                "now": format_time(now),
+                "manual": shared.manual_clock.is_some(),
+            }))
+        }
+        ("POST", "/clock/advance") => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Advance {
+                seconds: Option<f64>,
+                ms: Option<u64>,
+            }
+            let bytes = read_body(headers, body, 4096).await?;
+            let a: Advance = json_body(&bytes)?;
+            let by = match (a.seconds, a.ms) {
+                (Some(s), None) if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s),
+                (None, Some(ms)) => Duration::from_millis(ms),
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "Expected {\"seconds\": N} or {\"ms\": N}, N not negative",
+                    ))
+                }
+            };
+            let now = shared.admin_advance(by).map_err(AdminError::into_api)?;
+            Ok(json!({ "now_ms": now, "now": format_time(now) }))
+        }
+        ("GET", "/faults") => Ok(faults_json(&shared.faults.rules())),
+        ("PUT", "/faults") => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Rules {
+                rules: Vec<FaultSpec>,
+            }
+            let bytes = read_body(headers, body, 1024 * 1024).await?;
+            let r: Rules = json_body(&bytes)?;
+            let rules = r
+                .rules
+                .iter()
+                .map(FaultSpec::to_rule)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(AdminError::into_api)?;
+            shared.faults.set_rules(rules);
+            Ok(faults_json(&shared.faults.rules()))
+        }
+        ("DELETE", "/faults") => {
+            shared.faults.set_rules(Vec::new());
+            Ok(faults_json(&[]))
+        }
+        ("GET", "/journal") => {
+            let (mut op, mut status, mut limit) = (None, None, None);
+            for (k, v) in uri
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+            {
+                let bad = || ApiError::bad_request(format!("Invalid {k}: {v:?}"));
+                match k {
+                    "operation_id" => op = Some(v.to_string()),
+                    "status" => status = Some(v.parse().map_err(|_| bad())?),
+                    "limit" => limit = Some(v.parse().map_err(|_| bad())?),
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "Unknown parameter {k}: operation_id, status or limit"
+                        )))
+                    }
+                }
+            }
+            let j = shared.admin_journal(op.as_deref(), status, limit);
+            Ok(serde_json::to_value(j).expect("journal serializes"))
+        }
+        ("DELETE", "/journal") => {
+            shared.journal.clear();
+            Ok(json!({}))
+        }
+        (_, "" | "/reset" | "/state" | "/clock" | "/clock/advance" | "/faults" | "/journal") => {
+            Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("Method {method} not allowed for {path}"),
+            ))
+        }
+        _ => Err(ApiError::not_found(format!(
+            "Not found: {method} {path} (GET {PREFIX} lists the admin endpoints)"
+        ))),
+    }
+}
+
+fn faults_json(rules: &[FaultRule]) -> Value {
+    let specs: Vec<FaultSpec> = rules.iter().map(FaultSpec::from_rule).collect();
+    json!({ "rules": specs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_specs_round_trip() {
+        let rule = FaultRule::operation("ServiceGet")
+            .error_rate(0.5)
+            .rate_limit(5, Duration::from_secs(60))
+            .latency(Duration::from_millis(20));
+        let spec = FaultSpec::from_rule(&rule);
+        assert_eq!(spec.route, "ServiceGet");
+        assert_eq!(spec.rate_limit.as_deref(), Some("5/m"));
+        assert_eq!(spec.to_rule().unwrap(), rule);
+        let odd = FaultRule::path_prefix("/project/p").rate_limit(3, Duration::from_millis(1500));
+        assert_eq!(FaultSpec::from_rule(&odd).to_rule().unwrap(), odd);
+        let bad = FaultSpec {
+            error_rate: 2.0,
+            ..FaultSpec::default()
+        };
+        assert!(bad.to_rule().is_err());
+        assert!(is_admin("/_sim") && is_admin("/_sim/state") && !is_admin("/_simx"));
+    }
+}

@@ -1,0 +1,101 @@
+//! Size caps where the description allows far more than Aiven serves, so
+//! that one accepted request cannot make every later answer huge.
+//!
+//! The description allows `partitions` up to 1,000,000 per topic; a
+//! topic's detail lists every partition, so such a topic renders ~97 MB on
+//! each `ServiceKafkaTopicGet`. Aiven's plans cap partitions per service at
+//! a few thousand (the larger business plans), so a topic is capped at
+//! [`MAX_TOPIC_PARTITIONS`]; the counts of topics, services and projects are
+//! capped too, so that lists stay a few MB at most. Beyond a cap the answer
+//! is 400 in Aiven's error format with an `error_code`, before the handler
+//! runs. Checked from the server, so the handlers stay as they are.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::model::State;
+
+/// Partitions per Kafka topic.
+pub const MAX_TOPIC_PARTITIONS: u64 = 4_096;
+/// Topics per Kafka service.
+pub const MAX_TOPICS_PER_SERVICE: usize = 10_000;
+/// Services per project.
+pub const MAX_SERVICES_PER_PROJECT: usize = 1_000;
+/// Projects per account.
+pub const MAX_PROJECTS: usize = 1_000;
+
+fn over(what: String) -> ApiError {
+    ApiError::bad_request(what).code("simulator_limit_exceeded")
+}
+
+/// Checks the request body alone (before the state lock is taken).
+pub fn check_body(operation_id: &str, body: &Value) -> Result<(), ApiError> {
+    if matches!(
+        operation_id,
+        "ServiceKafkaTopicCreate" | "ServiceKafkaTopicUpdate"
+    ) {
+        if let Some(n) = body.get("partitions").and_then(Value::as_u64) {
+            if n > MAX_TOPIC_PARTITIONS {
+                // The code Kafka configuration errors carry (see handlers/kafka.rs).
+                return Err(ApiError::bad_request(format!(
+                    "Number of partitions {n} is larger than the maximum of \
+                     {MAX_TOPIC_PARTITIONS} per topic"
+                ))
+                .code("kafka_topic_invalid_config"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks what a create would add to the state (under the state lock).
+pub fn check_counts(
+    operation_id: &str,
+    params: &BTreeMap<String, String>,
+    state: &State,
+) -> Result<(), ApiError> {
+    let project = || params.get("project").and_then(|p| state.projects.get(p));
+    match operation_id {
+        "ProjectCreate" if state.projects.len() >= MAX_PROJECTS => Err(over(format!(
+            "At most {MAX_PROJECTS} projects can be created in the simulator"
+        ))),
+        "ServiceCreate"
+            if project().is_some_and(|p| p.services.len() >= MAX_SERVICES_PER_PROJECT) =>
+        {
+            Err(over(format!(
+                "At most {MAX_SERVICES_PER_PROJECT} services per project"
+            )))
+        }
+        "ServiceKafkaTopicCreate" => {
+            let topics = project()
+                .and_then(|p| p.services.get(params.get("service_name")?))
+                .map_or(0, |s| s.topics.len());
+            if topics >= MAX_TOPICS_PER_SERVICE {
+                return Err(over(format!(
+                    "At most {MAX_TOPICS_PER_SERVICE} topics per service"
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn partitions_are_capped_on_create_and_update_only() {
+        let ok = json!({"partitions": MAX_TOPIC_PARTITIONS});
+        let big = json!({"partitions": 1_000_000});
+        assert!(check_body("ServiceKafkaTopicCreate", &ok).is_ok());
+        let e = check_body("ServiceKafkaTopicUpdate", &big).unwrap_err();
+        assert_eq!(e.status.as_u16(), 400);
+        assert!(e.message.contains("4096"), "{}", e.message);
+        assert!(check_body("ServiceUpdate", &big).is_ok());
+    }
+}

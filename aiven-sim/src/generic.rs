@@ -320,14 +320,17 @@ pub fn prune(state: &mut State) {
     });
 }
 
-/// Whether the hand-modelled state names the item: the account,
-/// organization or billing group of a project exists even though no
-/// generic create made it.
+/// Whether the hand-modelled state names the item: the organization, and
+/// the account, organization or billing group of a project, exist even
+/// though no generic create made them.
 fn known_elsewhere(state: &State, model: &Model, req: &Req<'_>) -> bool {
     let [key] = model.key.as_slice() else {
         return false;
     };
     let value = req.param(key);
+    if key == "organization_id" && value == handlers::ORGANIZATION_ID {
+        return true;
+    }
     state.projects.values().any(|p| match key.as_str() {
         "account_id" => p.account_id == value,
         "organization_id" => p.organization_id == value,
@@ -425,8 +428,8 @@ pub(crate) fn handle(op: &'static OperationSpec, ctx: &mut Ctx<'_>, req: &Req<'_
             )
         }
         Role::Read | Role::SettingsRead => read(state, &call, req, &mut source)?,
-        Role::Update | Role::Put | Role::SettingsWrite => write(state, &call, &mut source)?,
-        Role::Delete | Role::SettingsDelete => delete(state, &call, &mut source)?,
+        Role::Update | Role::Put | Role::SettingsWrite => write(state, &call, req, &mut source)?,
+        Role::Delete | Role::SettingsDelete => delete(state, &call, req, &mut source)?,
         Role::Action => {}
     }
     Ok(answer(op, call.now, &source, list, &seed(req)))
@@ -493,15 +496,20 @@ fn read(
 }
 
 /// Merges the body into the item (404 for an absent item of a creatable
-/// collection; others are created: settings, `POST …/{key}`).
+/// collection that nothing else names; others are created: settings,
+/// `POST …/{key}`).
 fn write(
     state: &mut State,
     call: &Call<'_>,
+    req: &Req<'_>,
     source: &mut Map<String, Value>,
 ) -> Result<(), ApiError> {
     let mut record = match call.items(state).and_then(|items| items.get(&call.key)) {
         Some(Value::Object(r)) => r.clone(),
-        _ if call.model.creatable && call.model.role == Role::Update => {
+        _ if call.model.creatable
+            && call.model.role == Role::Update
+            && !known_elsewhere(state, call.model, req) =>
+        {
             return Err(call.not_found())
         }
         _ => {
@@ -521,16 +529,21 @@ fn write(
     Ok(())
 }
 
-/// Removes the item (404 if a creatable collection does not hold it).
+/// Removes the item (404 if a creatable collection does not hold it and
+/// nothing else names it; the hand-modelled state is left alone).
 fn delete(
     state: &mut State,
     call: &Call<'_>,
+    req: &Req<'_>,
     source: &mut Map<String, Value>,
 ) -> Result<(), ApiError> {
     let items = state.generic.get_mut(&call.collection);
     match items.and_then(|items| items.remove(&call.key)) {
         Some(Value::Object(r)) => source.extend(r),
-        None if call.model.creatable && call.model.role == Role::Delete => {
+        None if call.model.creatable
+            && call.model.role == Role::Delete
+            && !known_elsewhere(state, call.model, req) =>
+        {
             return Err(call.not_found())
         }
         _ => {}

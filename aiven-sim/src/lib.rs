@@ -4,9 +4,10 @@
 //! shapes and status codes, so a client generated from the description
 //! (such as `aiven-api`) works against it unchanged. Request bodies are
 //! validated against the description's request schemas; errors use Aiven's
-//! error format. Projects, services of every type, Kafka topics, databases
-//! and service users have state and lifecycles driven by an injectable
-//! [`Clock`]; faults (rate limits, 5xx, latency and latency spikes, missing
+//! error format. Projects, services of every type, Kafka topics, databases,
+//! service users, PgBouncer connection pools, service integrations, project
+//! VPCs and peering connections, project CAs ([`kms`]) and the project event
+//! log have state and lifecycles driven by an injectable [`Clock`]; faults (rate limits, 5xx, latency and latency spikes, missing
 //! backups, dropped connections, truncated bodies) are available on demand;
 //! the state can be persisted to a file. [`SimHandle::stats`] counts the
 //! answers by operation and status, and the damaged ones.
@@ -70,6 +71,7 @@
 //!
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
 //! [`model`] (state and its rendering), [`lifecycle`] and [`clock`] (time),
+//! [`kms`] (project CAs),
 //! [`catalog`] (service types, plans, clouds), [`faults`], [`persist`],
 //! [`error`] (Aiven's error body); the handlers per resource and the HTTP
 //! front are private.
@@ -90,6 +92,7 @@ pub mod conformance;
 pub mod error;
 pub mod faults;
 mod handlers;
+pub mod kms;
 pub mod lifecycle;
 pub mod model;
 pub mod persist;

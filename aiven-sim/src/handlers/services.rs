@@ -205,6 +205,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         (None, Some(true)) => p.tags.clone(),
         _ => Map::new(),
     };
+    let (access_cert, access_key) =
+        crate::model::State::kafka_credentials(p, kind.name, kind.primary_user);
     let now = ctx.now;
     let rng = &mut ctx.state.rng;
     let day = rng.range(0, 7) as usize;
@@ -218,6 +220,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             primary: true,
             authentication: (kind.name == "mysql").then(|| "caching_sha2_password".to_string()),
             access_control: None,
+            access_cert,
+            access_key,
         },
     );
     let transition = Transition::new(ServiceState::Rebuilding, now, ctx.timings.create, 0);
@@ -247,6 +251,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             Vec::new()
         },
         users,
+        pools: Default::default(),
     };
     let p = project_mut(ctx.state, req)?;
     let out = json!({ "service": s.to_json(p, now, ctx.no_backup_for_ms) });
@@ -367,15 +372,19 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     render(ctx, req)
 }
 
-/// `ServiceDelete`: refused (403) while termination protection is on.
+/// `ServiceDelete`: refused (403) while termination protection is on; its
+/// integrations are deleted with it.
 pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (_, s) = service(ctx.state, req)?;
     if s.termination_protection {
         return Err(ApiError::forbidden(PROTECTED));
     }
-    project_mut(ctx.state, req)?
-        .services
-        .remove(req.param("service_name"));
+    let (project, name) = (req.param("project"), req.param("service_name"));
+    project_mut(ctx.state, req)?.services.remove(name);
+    // Its integrations go with it, wherever they were created.
+    for p in ctx.state.projects.values_mut() {
+        p.integrations.retain(|_, i| !i.involves(project, name));
+    }
     ok()
 }
 

@@ -29,7 +29,7 @@ fn user_not_found(name: &str) -> ApiError {
 /// `ServiceUserCreate`: 409 if the user exists.
 pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let body: CreateBody = req.body()?;
-    let (_, s) = service(ctx.state, req)?;
+    let (p, s) = service(ctx.state, req)?;
     if !s.powered {
         return Err(ApiError::not_powered());
     }
@@ -43,6 +43,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         )));
     }
     let mysql = s.service_type == "mysql";
+    let (access_cert, access_key) =
+        crate::model::State::kafka_credentials(p, &s.service_type, &body.username);
     let password = ctx.state.rng.password(24);
     let user = ServiceUser {
         username: body.username.clone(),
@@ -52,6 +54,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             .authentication
             .or_else(|| mysql.then(|| "caching_sha2_password".to_string())),
         access_control: body.access_control,
+        access_cert,
+        access_key,
     };
     let out = json!({ "user": user.to_json() });
     service_mut(ctx.state, req)?

@@ -17,6 +17,7 @@ use crate::model::{Project, Service, State};
 mod catalog;
 mod databases;
 mod kafka;
+mod pools;
 mod projects;
 mod services;
 mod users;
@@ -106,6 +107,9 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServiceUserDelete", users::delete),
     ("ServiceUserCredentialsModify", users::modify),
     ("ServiceUserCredentialsReset", users::reset),
+    ("ServicePGBouncerCreate", pools::create),
+    ("ServicePGBouncerUpdate", pools::update),
+    ("ServicePGBouncerDelete", pools::delete),
 ];
 
 /// The `operationId`s the simulator implements.

@@ -16,6 +16,7 @@ use crate::model::{Project, Service, State};
 
 mod catalog;
 mod databases;
+mod integrations;
 mod kafka;
 mod pools;
 mod projects;
@@ -110,6 +111,28 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServicePGBouncerCreate", pools::create),
     ("ServicePGBouncerUpdate", pools::update),
     ("ServicePGBouncerDelete", pools::delete),
+    ("ServiceIntegrationCreate", integrations::create),
+    ("ServiceIntegrationGet", integrations::get),
+    ("ServiceIntegrationList", integrations::list),
+    ("ServiceIntegrationUpdate", integrations::update),
+    ("ServiceIntegrationDelete", integrations::delete),
+    (
+        "ServiceIntegrationEndpointCreate",
+        integrations::endpoint_create,
+    ),
+    (
+        "ServiceIntegrationEndpointList",
+        integrations::endpoint_list,
+    ),
+    ("ServiceIntegrationEndpointGet", integrations::endpoint_get),
+    (
+        "ServiceIntegrationEndpointUpdate",
+        integrations::endpoint_update,
+    ),
+    (
+        "ServiceIntegrationEndpointDelete",
+        integrations::endpoint_delete,
+    ),
 ];
 
 /// The `operationId`s the simulator implements.

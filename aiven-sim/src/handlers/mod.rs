@@ -22,6 +22,7 @@ mod pools;
 mod projects;
 mod services;
 mod users;
+mod vpcs;
 
 /// What a handler works with.
 pub struct Ctx<'a> {
@@ -132,6 +133,16 @@ const HANDLERS: &[(&str, Handler)] = &[
     (
         "ServiceIntegrationEndpointDelete",
         integrations::endpoint_delete,
+    ),
+    ("VpcList", vpcs::list),
+    ("VpcCreate", vpcs::create),
+    ("VpcGet", vpcs::get),
+    ("VpcDelete", vpcs::delete),
+    ("VpcPeeringConnectionCreate", vpcs::peering_create),
+    ("VpcPeeringConnectionDelete", vpcs::peering_delete),
+    (
+        "VpcPeeringConnectionWithRegionDelete",
+        vpcs::peering_delete_with_region,
     ),
 ];
 

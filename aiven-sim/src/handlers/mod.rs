@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::lifecycle::Timings;
 use crate::model::{Project, Service, State};
 
+pub(crate) mod account;
 mod catalog;
 mod databases;
 mod integrations;
@@ -134,6 +135,7 @@ const HANDLERS: &[(&str, Handler)] = &[
         "ServiceIntegrationEndpointDelete",
         integrations::endpoint_delete,
     ),
+    ("ProjectKmsGetCA", account::project_ca),
     ("VpcList", vpcs::list),
     ("VpcCreate", vpcs::create),
     ("VpcGet", vpcs::get),
@@ -144,6 +146,8 @@ const HANDLERS: &[(&str, Handler)] = &[
         "VpcPeeringConnectionWithRegionDelete",
         vpcs::peering_delete_with_region,
     ),
+    ("UserInfo", account::user_info),
+    ("ServiceMaintenanceStart", account::maintenance_start),
 ];
 
 /// The `operationId`s the simulator implements.

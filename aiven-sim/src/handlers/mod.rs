@@ -17,6 +17,7 @@ use crate::model::{Project, Service, State};
 pub(crate) mod account;
 mod catalog;
 mod databases;
+mod events;
 mod integrations;
 mod kafka;
 mod pools;
@@ -148,6 +149,7 @@ const HANDLERS: &[(&str, Handler)] = &[
     ),
     ("UserInfo", account::user_info),
     ("ServiceMaintenanceStart", account::maintenance_start),
+    ("ProjectGetEventLogs", events::list),
 ];
 
 /// The `operationId`s the simulator implements.
@@ -156,11 +158,15 @@ pub fn implemented() -> impl Iterator<Item = &'static str> {
 }
 
 /// Runs the handler of `operation_id`; `None` if it is not implemented.
+/// A change it makes to a service is logged in the project's event log.
 pub fn handle(operation_id: &str, ctx: &mut Ctx<'_>, req: &Req<'_>) -> Option<Outcome> {
-    HANDLERS
-        .iter()
-        .find(|(id, _)| *id == operation_id)
-        .map(|(_, h)| h(ctx, req))
+    let (_, h) = HANDLERS.iter().find(|(id, _)| *id == operation_id)?;
+    let event = events::pending(operation_id, ctx.state, req);
+    let outcome = h(ctx, req);
+    if let (Ok(_), Some(e)) = (&outcome, event) {
+        events::record(ctx.state, ctx.now, e);
+    }
+    Some(outcome)
 }
 
 /// The project named in the path.

@@ -55,8 +55,8 @@ async fn an_integration_starts_runs_is_listed_updated_and_deleted() {
 
     // Both ends list it, through ServiceGet and ServiceIntegrationList; the
     // bystander does not.
-    assert_eq!(integrations_of(&t, "pg").await, [i.clone()]);
-    assert_eq!(integrations_of(&t, "replica").await, [i.clone()]);
+    assert_eq!(json!(integrations_of(&t, "pg").await), json!([i]));
+    assert_eq!(json!(integrations_of(&t, "replica").await), json!([i]));
     assert!(integrations_of(&t, "graf").await.is_empty());
     let (status, b) = call(
         &t,

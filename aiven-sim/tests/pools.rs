@@ -175,6 +175,28 @@ async fn pool_errors_are_aivens() {
         "a refused update changes nothing"
     );
 
+    // What a pool uses stays while it exists.
+    let (status, b) = delete(&t, "/project/p/service/pg/db/appdb").await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        b["message"],
+        "Database 'appdb' is used by connection pool(s) x: delete them first"
+    );
+    let (status, _) = put(&t, &format!("{POOLS}/x"), json!({"username": "app"})).await;
+    assert_eq!(status, 200);
+    let (status, b) = delete(&t, "/project/p/service/pg/user/app").await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        b["message"],
+        "Service user 'app' is used by connection pool(s) x: delete them first"
+    );
+    let (status, _) = delete(&t, &format!("{POOLS}/x")).await;
+    assert_eq!(status, 200);
+    let (status, _) = delete(&t, "/project/p/service/pg/user/app").await;
+    assert_eq!(status, 200);
+    let (status, _) = delete(&t, "/project/p/service/pg/db/appdb").await;
+    assert_eq!(status, 200);
+
     // Only PostgreSQL has pools; unknown services are 404.
     t.service("p", "k", "kafka", "startup-2").await;
     let (status, b) = post(

@@ -42,6 +42,17 @@ fn supports(s: &Service) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The names of the service's pools matching `f`, comma-separated.
+pub fn using(s: &Service, f: impl Fn(&ConnectionPool) -> bool) -> String {
+    let names: Vec<&str> = s
+        .pools
+        .values()
+        .filter(|p| f(p))
+        .map(|p| p.name.as_str())
+        .collect();
+    names.join(", ")
+}
+
 fn pool_not_found(name: &str) -> ApiError {
     ApiError::not_found(format!("Connection pool '{name}' does not exist"))
 }

@@ -72,7 +72,8 @@ pub fn get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     Ok(json!({ "user": u.to_json() }))
 }
 
-/// `ServiceUserDelete`: the primary user cannot be deleted (400).
+/// `ServiceUserDelete`: the primary user cannot be deleted (400), nor a
+/// user a connection pool connects as (409).
 pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (_, s) = service(ctx.state, req)?;
     let name = req.param("service_username");
@@ -80,6 +81,12 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     if u.primary {
         return Err(ApiError::bad_request(format!(
             "Cannot delete the primary user '{name}'"
+        )));
+    }
+    let pools = super::pools::using(s, |p| p.username.as_deref() == Some(name));
+    if !pools.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "Service user '{name}' is used by connection pool(s) {pools}: delete them first"
         )));
     }
     service_mut(ctx.state, req)?.users.remove(name);

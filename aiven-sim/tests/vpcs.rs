@@ -252,3 +252,52 @@ async fn peering_connections_go_approved_pending_peer_active_then_away() {
     assert_eq!(status, 409);
     assert_eq!(b["message"], format!("Project VPC {gid} is being deleted"));
 }
+
+#[tokio::test]
+async fn services_go_only_into_vpcs_of_their_project_and_cloud() {
+    let t = start().await;
+    t.project("p").await;
+    let (_, v) = create_vpc(&t, "aws-eu-west-1", "10.1.0.0/16").await;
+    let id = v["project_vpc_id"].as_str().unwrap().to_string();
+    let create = |name: &str, cloud: &str, vpc: &str| {
+        let body = json!({"service_name": name, "service_type": "pg", "plan": "startup-4",
+                          "cloud": cloud, "project_vpc_id": vpc});
+        call(&t, Method::POST, "/project/p/service", Some(body))
+    };
+    let unknown = "00000000-0000-4000-a000-000000000000";
+    let (status, b) = create("a", "aws-eu-west-1", unknown).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        b["message"],
+        format!("Project VPC {unknown} does not exist")
+    );
+    let (status, b) = create("a", "google-europe-west1", &id).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        b["message"],
+        format!("Project VPC {id} is in cloud aws-eu-west-1, not google-europe-west1")
+    );
+    let (status, b) = create("a", "aws-eu-west-1", &id).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["service"]["project_vpc_id"], id.as_str());
+
+    // Moving a public service in: the same checks.
+    t.service("p", "b", "pg", "startup-4").await;
+    let (status, _) = call(
+        &t,
+        Method::PUT,
+        "/project/p/service/b",
+        Some(json!({"project_vpc_id": unknown})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, b) = call(
+        &t,
+        Method::PUT,
+        "/project/p/service/b",
+        Some(json!({"cloud": "aws-eu-west-1", "project_vpc_id": id})),
+    )
+    .await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["service"]["project_vpc_id"], id.as_str());
+}

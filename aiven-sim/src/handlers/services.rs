@@ -190,6 +190,9 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         .clone()
         .unwrap_or_else(|| p.default_cloud.clone());
     cloud(&cloud_name)?;
+    if let Some(id) = &body.project_vpc_id {
+        super::vpcs::check_service_vpc(p, id, &cloud_name, ctx.now)?;
+    }
     let disk_space_mb = match &body.disk_space_mb {
         Some(d) => disk(megabytes(d)?, &plan)?,
         None => plan.disk_mb,
@@ -266,6 +269,11 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let body: UpdateBody = req.body()?;
     let now = ctx.now;
     let timings = *ctx.timings;
+    if let Some(Value::String(id)) = req.body.get("project_vpc_id") {
+        let (p, s) = service(ctx.state, req)?;
+        let cloud = body.cloud.as_ref().unwrap_or(&s.cloud);
+        super::vpcs::check_service_vpc(p, id, cloud, now)?;
+    }
     let s = service_mut(ctx.state, req)?;
     let kind = s.kind();
     let protected = body

@@ -98,6 +98,33 @@ fn prune(vpcs: &mut std::collections::BTreeMap<String, Vpc>, now: Millis) {
     }
 }
 
+/// A service of `project` in `cloud` may be placed in VPC `id`: it exists
+/// (404), is not being deleted (409) and is in that cloud (400).
+pub fn check_service_vpc(
+    project: &crate::model::Project,
+    id: &str,
+    cloud: &str,
+    now: Millis,
+) -> Result<(), ApiError> {
+    let v = project
+        .vpcs
+        .get(id)
+        .filter(|v| v.state(now).is_some())
+        .ok_or_else(|| vpc_not_found(id))?;
+    if v.deleted_ms.is_some() {
+        return Err(ApiError::conflict(format!(
+            "Project VPC {id} is being deleted"
+        )));
+    }
+    if v.cloud_name != cloud {
+        return Err(ApiError::bad_request(format!(
+            "Project VPC {id} is in cloud {}, not {cloud}",
+            v.cloud_name
+        )));
+    }
+    Ok(())
+}
+
 /// `VpcList`: every project has one (an empty list before any VPC).
 pub fn list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let p = project(ctx.state, req)?;

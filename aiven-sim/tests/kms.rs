@@ -222,3 +222,60 @@ async fn kafka_users_get_certificates_signed_by_the_project_ca() {
     let pg = serde_json::to_value(t.get("p", "pg").await).unwrap();
     assert!(pg["users"][0].get("access_cert").is_none());
 }
+
+/// A service's pools and integrations, a VPC and the event log.
+async fn snapshot(t: &TestSim, vpc_id: &str) -> (Value, Value, Value, Value) {
+    let a = serde_json::to_value(t.get("p", "a").await).unwrap();
+    let (_, _, v) = t
+        .raw(Method::GET, &format!("/project/p/vpcs/{vpc_id}"), None)
+        .await;
+    let (_, _, e) = t.raw(Method::GET, "/project/p/events", None).await;
+    (
+        a["connection_pools"].clone(),
+        a["service_integrations"].clone(),
+        v,
+        e,
+    )
+}
+
+#[tokio::test]
+async fn pools_integrations_vpcs_and_events_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let clock = ManualClock::new();
+    let t = start_on(&clock, &path).await;
+    t.project("p").await;
+    t.service("p", "a", "pg", "startup-4").await;
+    t.service("p", "b", "pg", "startup-4").await;
+    let post = |path: &'static str, body: Value| {
+        let t = &t;
+        async move {
+            let (status, _, b) = t.raw(Method::POST, path, Some(body)).await;
+            assert_eq!(status, 200, "{path}: {b}");
+            b
+        }
+    };
+    post(
+        "/project/p/service/a/connection_pool",
+        json!({"pool_name": "pool", "database": "defaultdb"}),
+    )
+    .await;
+    post(
+        "/project/p/integration",
+        json!({"integration_type": "read_replica", "source_service": "a", "dest_service": "b"}),
+    )
+    .await;
+    let vpc = post(
+        "/project/p/vpcs",
+        json!({"cloud_name": "do-ams", "network_cidr": "10.3.0.0/16", "peering_connections": []}),
+    )
+    .await;
+    let vpc_id = vpc["project_vpc_id"].as_str().unwrap().to_string();
+    let before = snapshot(&t, &vpc_id).await;
+    assert_eq!(before.0.as_array().unwrap().len(), 1);
+    assert_eq!(before.1.as_array().unwrap().len(), 1);
+    assert_eq!(before.3["events"].as_array().unwrap().len(), 4);
+    drop(t);
+    let t = start_on(&clock, &path).await;
+    assert_eq!(snapshot(&t, &vpc_id).await, before);
+}

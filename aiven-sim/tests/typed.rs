@@ -149,3 +149,39 @@ async fn user_info_events_and_maintenance_decode() {
         [Some("service_maintenance_start"), Some("service_create")]
     );
 }
+
+#[test]
+fn the_new_operations_are_registered() {
+    let implemented = aiven_sim::implemented_operations();
+    let added = [
+        "ServicePGBouncerCreate",
+        "ServicePGBouncerUpdate",
+        "ServicePGBouncerDelete",
+        "ServiceIntegrationCreate",
+        "ServiceIntegrationGet",
+        "ServiceIntegrationList",
+        "ServiceIntegrationUpdate",
+        "ServiceIntegrationDelete",
+        "ServiceIntegrationEndpointCreate",
+        "ServiceIntegrationEndpointList",
+        "ServiceIntegrationEndpointGet",
+        "ServiceIntegrationEndpointUpdate",
+        "ServiceIntegrationEndpointDelete",
+        "ProjectKmsGetCA",
+        "VpcList",
+        "VpcCreate",
+        "VpcGet",
+        "VpcDelete",
+        "VpcPeeringConnectionCreate",
+        "VpcPeeringConnectionUpdate",
+        "VpcPeeringConnectionDelete",
+        "VpcPeeringConnectionWithRegionDelete",
+        "UserInfo",
+        "ServiceMaintenanceStart",
+        "ProjectGetEventLogs",
+    ];
+    for id in added {
+        assert!(implemented.contains(&id), "{id}");
+    }
+    assert_eq!(implemented.len(), 61);
+}

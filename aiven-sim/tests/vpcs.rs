@@ -198,6 +198,50 @@ async fn peering_connections_go_approved_pending_peer_active_then_away() {
         ["ACTIVE"]
     );
 
+    // Networks routed through the connection: added, removed, all or nothing.
+    let cidrs = format!("/project/p/vpcs/{id}/user-peer-network-cidrs");
+    let add = |cidr: &str| json!({"add": [{"cidr": cidr, "peer_cloud_account": "123456789012", "peer_vpc": "vpc-0abc"}]});
+    let (status, b) = call(&t, Method::PUT, &cidrs, Some(add("10.60.0.0/16"))).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["message"], "updated");
+    assert_eq!(
+        b["peering_connections"][0]["user_peer_network_cidrs"],
+        json!(["10.50.0.0/16", "10.60.0.0/16"])
+    );
+    let (status, b) = call(
+        &t,
+        Method::PUT,
+        &cidrs,
+        Some(json!({"delete": ["10.50.0.0/16", "10.99.0.0/16"]})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(b["message"], "No peering connection routes 10.99.0.0/16");
+    let (status, b) = call(
+        &t,
+        Method::PUT,
+        &cidrs,
+        Some(json!({"delete": ["10.50.0.0/16"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        b["peering_connections"][0]["user_peer_network_cidrs"],
+        json!(["10.60.0.0/16"])
+    );
+    let (status, _) = call(&t, Method::PUT, &cidrs, Some(add("10.70.0.0/33"))).await;
+    assert_eq!(status, 400);
+    let (status, _) = call(
+        &t,
+        Method::PUT,
+        &cidrs,
+        Some(
+            json!({"add": [{"cidr": "10.70.0.0/16", "peer_cloud_account": "x", "peer_vpc": "y"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 404);
+
     let one =
         format!("{peerings}/peer-accounts/123456789012/peer-vpcs/vpc-0abc/peer-regions/eu-west-1");
     let (status, b) = call(&t, Method::DELETE, &one, None).await;

@@ -143,6 +143,7 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("VpcDelete", vpcs::delete),
     ("VpcPeeringConnectionCreate", vpcs::peering_create),
     ("VpcPeeringConnectionDelete", vpcs::peering_delete),
+    ("VpcPeeringConnectionUpdate", vpcs::peering_cidrs_update),
     (
         "VpcPeeringConnectionWithRegionDelete",
         vpcs::peering_delete_with_region,

@@ -294,6 +294,77 @@ fn peering_delete_where(ctx: &mut Ctx<'_>, req: &Req<'_>, region: Option<&str>) 
     Ok(out)
 }
 
+#[derive(Deserialize)]
+struct CidrAdd {
+    cidr: String,
+    peer_cloud_account: String,
+    peer_vpc: String,
+    peer_resource_group: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CidrsBody {
+    #[serde(default)]
+    add: Vec<CidrAdd>,
+    #[serde(default)]
+    delete: Vec<String>,
+}
+
+/// `VpcPeeringConnectionUpdate`: adds networks routed through a peering
+/// connection (404 for a peer not peered, 400 for a malformed network) and
+/// removes them (404 for one no connection routes); all or nothing.
+pub fn peering_cidrs_update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let body: CidrsBody = req.body()?;
+    let now = ctx.now;
+    let mut v = vpc(ctx, req)?.clone();
+    for a in &body.add {
+        if parse_cidr(&a.cidr).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "Invalid cidr '{}': not an IPv4 network",
+                a.cidr
+            )));
+        }
+        let peering = v
+            .peerings
+            .iter_mut()
+            .find(|p| {
+                p.state(now).is_some_and(|s| s != "DELETING")
+                    && p.peer_cloud_account == a.peer_cloud_account
+                    && p.peer_vpc == a.peer_vpc
+                    && a.peer_resource_group
+                        .as_ref()
+                        .is_none_or(|g| *g == p.peer_resource_group)
+            })
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "Peering connection to {}/{} does not exist",
+                    a.peer_cloud_account, a.peer_vpc
+                ))
+            })?;
+        if !peering.user_peer_network_cidrs.contains(&a.cidr) {
+            peering.user_peer_network_cidrs.push(a.cidr.clone());
+        }
+    }
+    for cidr in &body.delete {
+        let mut found = false;
+        for p in &mut v.peerings {
+            let before = p.user_peer_network_cidrs.len();
+            p.user_peer_network_cidrs.retain(|c| c != cidr);
+            found |= p.user_peer_network_cidrs.len() != before;
+        }
+        if !found {
+            return Err(ApiError::not_found(format!(
+                "No peering connection routes {cidr}"
+            )));
+        }
+    }
+    v.update_time = now;
+    let mut out = v.to_json(now);
+    out["message"] = json!("updated");
+    project_mut(ctx.state, req)?.vpcs.insert(v.id.clone(), v);
+    Ok(out)
+}
+
 /// `VpcPeeringConnectionDelete`.
 pub fn peering_delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     peering_delete_where(ctx, req, None)

@@ -5,12 +5,14 @@
 //! (such as `aiven-api`) works against it unchanged. Request bodies are
 //! validated against the description's request schemas; errors use Aiven's
 //! error format. Projects, services of every type, Kafka topics, databases,
-//! service users, PgBouncer connection pools, service integrations, project
-//! VPCs and peering connections, project CAs ([`kms`]) and the project event
-//! log have state and lifecycles driven by an injectable [`Clock`]; faults (rate limits, 5xx, latency and latency spikes, missing
-//! backups, dropped connections, truncated bodies) are available on demand;
-//! the state can be persisted to a file. [`SimHandle::stats`] counts the
-//! answers by operation and status, and the damaged ones.
+//! service users, PgBouncer connection pools, service integrations and
+//! endpoints, project VPCs and peering connections, project CAs ([`kms`])
+//! and the project event log have state and lifecycles driven by an
+//! injectable [`Clock`]; faults (rate limits, 5xx, latency and latency
+//! spikes, missing backups, dropped connections, truncated bodies) are
+//! available on demand; the state can be persisted to a file.
+//! [`SimHandle::stats`] counts the answers by operation and status, and the
+//! damaged ones.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), aiven_sim::StartError> {

@@ -4,12 +4,15 @@
 //! shapes and status codes, so a client generated from the description
 //! (such as `aiven-api`) works against it unchanged. Request bodies are
 //! validated against the description's request schemas; errors use Aiven's
-//! error format. Projects, services of every type, Kafka topics, databases
-//! and service users have state and lifecycles driven by an injectable
-//! [`Clock`]; faults (rate limits, 5xx, latency and latency spikes, missing
-//! backups, dropped connections, truncated bodies) are available on demand;
-//! the state can be persisted to a file. [`SimHandle::stats`] counts the
-//! answers by operation and status, and the damaged ones.
+//! error format. Projects, services of every type, Kafka topics, databases,
+//! service users, PgBouncer connection pools, service integrations and
+//! endpoints, project VPCs and peering connections, project CAs ([`kms`])
+//! and the project event log have state and lifecycles driven by an
+//! injectable [`Clock`]; faults (rate limits, 5xx, latency and latency
+//! spikes, missing backups, dropped connections, truncated bodies) are
+//! available on demand; the state can be persisted to a file.
+//! [`SimHandle::stats`] counts the answers by operation and status, and the
+//! damaged ones.
 //!
 //! Tests control it through the [`admin`] API, as [`SimHandle`] methods or
 //! over HTTP under `/_sim`: [`reset`](SimHandle::reset),
@@ -94,6 +97,7 @@
 //!
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
 //! [`model`] (state and its rendering), [`lifecycle`] and [`clock`] (time),
+//! [`kms`] (project CAs),
 //! [`catalog`] (service types, plans, clouds), [`faults`], [`persist`],
 //! [`error`] (Aiven's error body), [`admin`] and [`journal`] (test controls),
 //! [`limits`] (size caps); the handlers per resource and the HTTP front are
@@ -118,6 +122,7 @@ pub mod faults;
 pub mod generic;
 mod handlers;
 pub mod journal;
+pub mod kms;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;

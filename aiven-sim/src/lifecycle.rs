@@ -54,6 +54,25 @@ impl Timings {
         }
     }
 
+    /// A project VPC being built (APPROVED → ACTIVE), and a peering
+    /// connection being set up and then accepted by the simulated peer:
+    /// as long as a new service.
+    pub fn vpc_build(&self) -> Duration {
+        self.create
+    }
+
+    /// A project VPC or peering connection being deleted (DELETING → gone):
+    /// as long as a rebalance.
+    pub fn vpc_delete(&self) -> Duration {
+        self.rebalance
+    }
+
+    /// A service integration starting (`starting` → `running`): as long as
+    /// a topic's configuration.
+    pub fn integration(&self) -> Duration {
+        self.topic
+    }
+
     /// The profile of this name: `fast`, `realistic` or `instant`.
     pub fn profile(name: &str) -> Option<Self> {
         match name {

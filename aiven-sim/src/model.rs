@@ -42,6 +42,35 @@ impl State {
         }
     }
 
+    /// A client certificate and key for a user of a Kafka service of
+    /// `project` (`None` for other types, or a project without a CA).
+    pub fn kafka_credentials(
+        project: &Project,
+        service_type: &str,
+        username: &str,
+    ) -> (Option<String>, Option<String>) {
+        match (&project.ca, service_type) {
+            (Some(ca), "kafka") => {
+                let (cert, key) = ca.client_certificate(&project.name, username);
+                (Some(cert), Some(key))
+            }
+            _ => (None, None),
+        }
+    }
+
+    /// Gives every project that has none a CA (a state saved before the
+    /// simulator made them); returns how many were made.
+    pub fn fill_missing_cas(&mut self) -> usize {
+        let mut made = 0;
+        for (name, p) in &mut self.projects {
+            if p.ca.is_none() {
+                p.ca = Some(crate::kms::ProjectCa::generate(name));
+                made += 1;
+            }
+        }
+        made
+    }
+
     /// Removes the services whose type the catalogue no longer offers (a
     /// state saved by an older simulator may hold Cassandra, InfluxDB or M3
     /// services, retired in 2025); returns them as `project/service`.
@@ -85,6 +114,42 @@ pub struct Project {
     pub create_time: Millis,
     /// Services by name.
     pub services: BTreeMap<String, Service>,
+    /// Service integrations by id (those created through this project).
+    #[serde(default)]
+    pub integrations: BTreeMap<String, Integration>,
+    /// Integration endpoints (external systems) by id.
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, Endpoint>,
+    /// Project VPCs by id.
+    #[serde(default)]
+    pub vpcs: BTreeMap<String, Vpc>,
+    /// The project CA, made when the project is created (or, for a state
+    /// saved before there were CAs, when it is loaded).
+    #[serde(default)]
+    pub ca: Option<crate::kms::ProjectCa>,
+    /// The event log, oldest first.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// The number of the last event logged.
+    #[serde(default)]
+    pub event_serial: u64,
+}
+
+/// One entry of the project event log.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Event {
+    /// Event id.
+    pub id: String,
+    /// Who made the change.
+    pub actor: String,
+    /// What kind of change (`service_create`, …).
+    pub event_type: String,
+    /// What was done, in words.
+    pub event_desc: String,
+    /// The service concerned.
+    pub service_name: String,
+    /// When.
+    pub time: Millis,
 }
 
 /// The billing details a project echoes, with their defaults.
@@ -184,6 +249,282 @@ pub struct Service {
     pub databases: Vec<String>,
     /// Service users by name.
     pub users: BTreeMap<String, ServiceUser>,
+    /// PgBouncer connection pools by name (PostgreSQL only).
+    #[serde(default)]
+    pub pools: BTreeMap<String, ConnectionPool>,
+}
+
+/// A PgBouncer connection pool of a PostgreSQL service.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConnectionPool {
+    /// Pool name: the database name clients connect to.
+    pub name: String,
+    /// The database it serves.
+    pub database: String,
+    /// The user it connects as; `None`: the connecting client's own.
+    pub username: Option<String>,
+    /// `session`, `transaction` or `statement`.
+    pub mode: String,
+    /// Server connections.
+    pub size: i64,
+}
+
+/// A service integration endpoint: an external system integrations may
+/// send to or read from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// `endpoint_id`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// One of the description's endpoint types.
+    pub endpoint_type: String,
+    /// Settings as given.
+    pub user_config: Map<String, Value>,
+}
+
+impl Endpoint {
+    /// The `service_integration_endpoint` object.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "endpoint_config": self.user_config,
+            "endpoint_id": self.id,
+            "endpoint_name": self.name,
+            "endpoint_type": self.endpoint_type,
+            "user_config": self.user_config,
+        })
+    }
+}
+
+/// A service integration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Integration {
+    /// `service_integration_id`.
+    pub id: String,
+    /// One of the description's integration types.
+    pub integration_type: String,
+    /// Source project.
+    pub source_project: String,
+    /// Source service, if the source is a service.
+    pub source_service: Option<String>,
+    /// Source service's type (or the endpoint's type).
+    pub source_service_type: String,
+    /// Source integration endpoint, if the source is an endpoint.
+    pub source_endpoint_id: Option<String>,
+    /// Destination project.
+    pub dest_project: String,
+    /// Destination service, if the destination is a service.
+    pub dest_service: Option<String>,
+    /// Destination service's type (or the endpoint's type).
+    pub dest_service_type: String,
+    /// Destination integration endpoint, if the destination is an endpoint.
+    pub dest_endpoint_id: Option<String>,
+    /// Integration settings as given.
+    pub user_config: Map<String, Value>,
+    /// Creation time.
+    pub create_time: Millis,
+    /// Status `starting` until then, `running` after.
+    pub ready_ms: Millis,
+}
+
+impl Integration {
+    /// Whether it involves the service `name` of `project`.
+    pub fn involves(&self, project: &str, name: &str) -> bool {
+        (self.source_project == project && self.source_service.as_deref() == Some(name))
+            || (self.dest_project == project && self.dest_service.as_deref() == Some(name))
+    }
+
+    /// The `service_integration` object of `ServiceIntegrationGet` (and an
+    /// entry of the service's `service_integrations`).
+    pub fn to_json(&self, now: Millis) -> Value {
+        let running = now >= self.ready_ms;
+        let (status, desc) = if running {
+            ("running", "Integration is running")
+        } else {
+            ("starting", "Integration is starting")
+        };
+        let mut i = json!({
+            "active": true,
+            "description": format!(
+                "{} integration from {} to {}",
+                self.integration_type,
+                self.source_service.as_deref().or(self.source_endpoint_id.as_deref()).unwrap_or(""),
+                self.dest_service.as_deref().or(self.dest_endpoint_id.as_deref()).unwrap_or(""),
+            ),
+            "dest_project": self.dest_project,
+            "dest_service_type": self.dest_service_type,
+            "enabled": true,
+            "integration_status": {
+                "state": { "errors": [], "nodes": {}, "status": status },
+                "status_user_desc": desc,
+            },
+            "integration_type": self.integration_type,
+            "service_integration_id": self.id,
+            "source_project": self.source_project,
+            "source_service": self.source_service.as_deref().unwrap_or(""),
+            "source_service_type": self.source_service_type,
+            "user_config": self.user_config,
+        });
+        if let Some(d) = &self.dest_service {
+            i["dest_service"] = json!(d);
+        }
+        if let Some(e) = &self.source_endpoint_id {
+            i["source_endpoint_id"] = json!(e);
+        }
+        if let Some(e) = &self.dest_endpoint_id {
+            i["dest_endpoint_id"] = json!(e);
+        }
+        i
+    }
+}
+
+/// A project VPC.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Vpc {
+    /// `project_vpc_id`.
+    pub id: String,
+    /// Cloud.
+    pub cloud_name: String,
+    /// IPv4 network, `a.b.c.d/n`.
+    pub network_cidr: String,
+    /// Creation time.
+    pub create_time: Millis,
+    /// Last change.
+    pub update_time: Millis,
+    /// APPROVED until then, ACTIVE after.
+    pub active_ms: Millis,
+    /// Set by a delete: DELETING until then, gone after.
+    pub deleted_ms: Option<Millis>,
+    /// Peering connections, in creation order.
+    pub peerings: Vec<Peering>,
+}
+
+/// A VPC peering connection.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Peering {
+    /// `peering_connection_id`.
+    pub id: String,
+    /// The peer's cloud account (AWS account, GCP project, Azure subscription).
+    pub peer_cloud_account: String,
+    /// The peer's VPC (or VNet) name.
+    pub peer_vpc: String,
+    /// The peer's region, if given.
+    pub peer_region: Option<String>,
+    /// Azure resource group (empty elsewhere).
+    pub peer_resource_group: String,
+    /// Azure app id (empty elsewhere).
+    pub peer_azure_app_id: String,
+    /// Azure tenant id (empty elsewhere).
+    pub peer_azure_tenant_id: String,
+    /// Extra peer networks routed through the connection.
+    pub user_peer_network_cidrs: Vec<String>,
+    /// Creation time.
+    pub create_time: Millis,
+    /// APPROVED until then, then PENDING_PEER (the peer has to accept).
+    pub pending_ms: Millis,
+    /// PENDING_PEER until then, ACTIVE after (the simulated peer accepts).
+    pub active_ms: Millis,
+    /// Set by a delete: DELETING until then, gone after.
+    pub deleted_ms: Option<Millis>,
+}
+
+/// The VPC states at `now`: APPROVED (being built), ACTIVE, DELETING, and
+/// `None` once a deletion is done.
+pub fn vpc_state(
+    active_ms: Millis,
+    deleted_ms: Option<Millis>,
+    now: Millis,
+) -> Option<&'static str> {
+    match deleted_ms {
+        Some(d) if now >= d => None,
+        Some(_) => Some("DELETING"),
+        None if now < active_ms => Some("APPROVED"),
+        None => Some("ACTIVE"),
+    }
+}
+
+impl Peering {
+    /// Its state at `now` (`None` once deleted).
+    pub fn state(&self, now: Millis) -> Option<&'static str> {
+        match self.deleted_ms {
+            Some(d) if now >= d => None,
+            Some(_) => Some("DELETING"),
+            None if now < self.pending_ms => Some("APPROVED"),
+            None if now < self.active_ms => Some("PENDING_PEER"),
+            None => Some("ACTIVE"),
+        }
+    }
+
+    /// The peering connection object of the VPC operations.
+    pub fn to_json(&self, cloud: &str, now: Millis) -> Value {
+        let state = self.state(now).unwrap_or("DELETED");
+        let (kind, info) = match state {
+            "APPROVED" => ("", "Peering connection is being set up"),
+            "PENDING_PEER" => (
+                "pending-peer",
+                "Aiven has created the peering connection; the peer has to accept it",
+            ),
+            "ACTIVE" => ("", "Peering connection is active"),
+            _ => ("", "Peering connection is being deleted"),
+        };
+        let provider = cloud.split('-').next().unwrap_or("");
+        let connection_type = match provider {
+            "google" => "google-vpc-peering",
+            "azure" => "azure-vnet-peering",
+            "do" => "do-vpc-peering",
+            "upcloud" => "upcloud-vpc-peering",
+            _ => "aws-vpc-peering-connection",
+        };
+        let mut p = json!({
+            "create_time": format_time(self.create_time),
+            "peer_azure_app_id": self.peer_azure_app_id,
+            "peer_azure_tenant_id": self.peer_azure_tenant_id,
+            "peer_cloud_account": self.peer_cloud_account,
+            "peer_resource_group": self.peer_resource_group,
+            "peer_vpc": self.peer_vpc,
+            "peering_connection_id": self.id,
+            "state": state,
+            "state_info": { "message": info, "type": kind, "warnings": [] },
+            "update_time": format_time(self.create_time),
+            "user_peer_network_cidrs": self.user_peer_network_cidrs,
+            "vpc_peering_connection_type": connection_type,
+        });
+        if let Some(r) = &self.peer_region {
+            p["peer_region"] = json!(r);
+        }
+        p
+    }
+}
+
+impl Vpc {
+    /// Its state at `now` (`None` once deleted).
+    pub fn state(&self, now: Millis) -> Option<&'static str> {
+        vpc_state(self.active_ms, self.deleted_ms, now)
+    }
+
+    /// The entry of `VpcList`.
+    pub fn summary_json(&self, now: Millis) -> Value {
+        json!({
+            "cloud_name": self.cloud_name,
+            "create_time": format_time(self.create_time),
+            "network_cidr": self.network_cidr,
+            "project_vpc_id": self.id,
+            "state": self.state(now).unwrap_or("DELETED"),
+            "update_time": format_time(self.update_time),
+        })
+    }
+
+    /// The object of `VpcGet`, `VpcCreate` and `VpcDelete`.
+    pub fn to_json(&self, now: Millis) -> Value {
+        let mut v = self.summary_json(now);
+        v["peering_connections"] = json!(self
+            .peerings
+            .iter()
+            .filter(|p| p.state(now).is_some())
+            .map(|p| p.to_json(&self.cloud_name, now))
+            .collect::<Vec<_>>());
+        v
+    }
 }
 
 /// A Kafka topic.
@@ -230,6 +571,12 @@ pub struct ServiceUser {
     pub authentication: Option<String>,
     /// Access control settings as given.
     pub access_control: Option<Value>,
+    /// Kafka: the client certificate (PEM) signed by the project CA.
+    #[serde(default)]
+    pub access_cert: Option<String>,
+    /// Kafka: its private key (PEM).
+    #[serde(default)]
+    pub access_key: Option<String>,
 }
 
 impl ServiceUser {
@@ -245,6 +592,11 @@ impl ServiceUser {
         }
         if let Some(a) = &self.access_control {
             u["access_control"] = a.clone();
+        }
+        if let (Some(cert), Some(key)) = (&self.access_cert, &self.access_key) {
+            u["access_cert"] = json!(cert);
+            u["access_cert_not_valid_after_time"] = json!(crate::kms::NOT_AFTER);
+            u["access_key"] = json!(key);
         }
         u
     }
@@ -390,6 +742,36 @@ impl Service {
         }
     }
 
+    /// An entry of `connection_pools`: clients reach a pool through the
+    /// `pgbouncer` component (the port after the service's), naming the
+    /// pool as the database; a pool without a user takes the client's.
+    pub fn pool_json(&self, project: &str, pool: &ConnectionPool) -> Value {
+        let host = self.host(project);
+        let port = u32::from(self.port) + 1;
+        let credentials = pool
+            .username
+            .as_ref()
+            .map(|u| {
+                let password = self.users.get(u).map_or("", |u| u.password.as_str());
+                format!("{u}:{password}@")
+            })
+            .unwrap_or_default();
+        let mut p = json!({
+            "connection_uri": format!(
+                "postgres://{credentials}{host}:{port}/{}?sslmode=require",
+                pool.name
+            ),
+            "database": pool.database,
+            "pool_mode": pool.mode,
+            "pool_name": pool.name,
+            "pool_size": pool.size,
+        });
+        if let Some(u) = &pool.username {
+            p["username"] = json!(u);
+        }
+        p
+    }
+
     /// The backups that exist at `now`: the first when the service first
     /// ran (or `no_backup_for_ms` later), then one per backup interval,
     /// the newest `max_count` kept.
@@ -497,7 +879,12 @@ impl Service {
             "node_states": node_states,
             "plan": self.plan,
             "project_vpc_id": self.project_vpc_id,
-            "service_integrations": [],
+            "service_integrations": project
+                .integrations
+                .values()
+                .filter(|i| i.involves(&project.name, &self.name))
+                .map(|i| i.to_json(now))
+                .collect::<Vec<_>>(),
             "service_name": self.name,
             "service_notifications": [],
             "service_type": self.service_type,
@@ -530,7 +917,11 @@ impl Service {
                 .collect::<Vec<_>>());
         }
         if kind.name == "pg" {
-            s["connection_pools"] = json!([]);
+            s["connection_pools"] = json!(self
+                .pools
+                .values()
+                .map(|p| self.pool_json(&project.name, p))
+                .collect::<Vec<_>>());
         }
         s
     }

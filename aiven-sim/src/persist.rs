@@ -27,6 +27,14 @@ pub enum PersistError {
         /// Why.
         source: io::Error,
     },
+    /// The file cannot be written (after an upgrade of its contents).
+    #[error("cannot write state file {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// The file is not a state the simulator wrote.
     #[error("state file {path} is not valid: {source}")]
     Invalid {
@@ -67,7 +75,8 @@ impl Persister {
     }
 
     /// Reads the state file; `None` if it does not exist. Services of types
-    /// the catalogue no longer offers are dropped, with a warning.
+    /// the catalogue no longer offers are dropped, with a warning; projects
+    /// saved without a CA get one, written back to the file.
     pub fn load(path: &Path) -> Result<Option<State>, PersistError> {
         let bytes = match fs::read(path) {
             Ok(b) => b,
@@ -86,6 +95,17 @@ impl Persister {
             })?;
         for service in state.retire_unknown_types() {
             tracing::warn!(%service, "dropped a service of a retired type from the state file");
+        }
+        // Written back at once: a CA must not change with the next restart.
+        let cas = state.fill_missing_cas();
+        if cas > 0 {
+            state.revision += 1;
+            let bytes = serde_json::to_vec(&state).expect("state serializes");
+            write_atomic(path, &bytes).map_err(|source| PersistError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            tracing::info!(projects = cas, "made CAs for projects saved without one");
         }
         Ok(Some(state))
     }

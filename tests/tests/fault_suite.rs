@@ -656,5 +656,48 @@ async fn ensure_service_is_idempotent_under_faults() {
             1,
             "seed {seed}"
         );
+
+        // A pool on them, Kafka with a topic, and an integration between
+        // the two services: each twice, created once.
+        let kafka = aiven_ext::requests::NewService::new("kafka-ensure", "kafka", "startup-2");
+        c.ensure_service(P, &kafka).await.expect("kafka");
+        c.wait_until_service_running(P, "kafka-ensure")
+            .wait(WAIT)
+            .await
+            .expect("kafka running");
+        let pool = aiven_ext::requests::NewConnectionPool::new("app-pool", "app").user("ci");
+        let topic = aiven_ext::requests::NewTopic::new("events")
+            .partitions(3)
+            .replication(2);
+        let logs =
+            aiven_ext::requests::NewIntegration::new("kafka_logs", "pg-ensure", "kafka-ensure")
+                .user_config("kafka_topic", "events");
+        let mut integration_ids = Vec::new();
+        for run in 0..2 {
+            let created = |e: bool| e == (run == 0);
+            let p = c.ensure_connection_pool(P, "pg-ensure", &pool).await;
+            let p = p.unwrap_or_else(|e| panic!("seed {seed} run {run}: pool: {e}"));
+            assert!(created(p.was_created()), "seed {seed} run {run}: {p:?}");
+            assert!(p.get().connection_uri.is_some(), "the pool's URI: {p:?}");
+            let t = c.ensure_topic(P, "kafka-ensure", &topic).await;
+            let t = t.unwrap_or_else(|e| panic!("seed {seed} run {run}: topic: {e}"));
+            assert!(created(t.was_created()), "seed {seed} run {run}: {t:?}");
+            let i = c.ensure_integration(P, &logs).await;
+            let i = i.unwrap_or_else(|e| panic!("seed {seed} run {run}: integration: {e}"));
+            assert!(created(i.was_created()), "seed {seed} run {run}: {i:?}");
+            integration_ids.push(i.into_inner().service_integration_id);
+        }
+        assert_eq!(
+            integration_ids[0], integration_ids[1],
+            "seed {seed}: one integration"
+        );
+        for op in [
+            "ServicePGBouncerCreate",
+            "ServiceKafkaTopicCreate",
+            "ServiceIntegrationCreate",
+        ] {
+            let made = sim.stats().count(op, 200) + sim.stats().count(op, 201);
+            assert_eq!(made, 1, "seed {seed}: {op}");
+        }
     }
 }

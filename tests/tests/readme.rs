@@ -72,9 +72,18 @@ fn the_readme_example_runs_against_the_simulator() {
     let project = &state["projects"]["my-project"];
     assert!(project.is_object(), "{state}");
     assert!(
-        !project.to_string().contains("\"pg-demo\""),
-        "the example left pg-demo behind: {project}"
+        project["services"].get("pg-demo").is_none(),
+        "the example left pg-demo behind: {}",
+        project["services"]
     );
+    let journal: Vec<&str> = project["events"]
+        .as_array()
+        .expect("the project's event log")
+        .iter()
+        .filter(|e| e["service_name"] == "pg-demo")
+        .filter_map(|e| e["event_type"].as_str())
+        .collect();
+    assert_eq!(journal, ["service_create", "service_delete"]);
     let stats = sim.stats();
     let answered = |op: &str, status: u16| {
         stats

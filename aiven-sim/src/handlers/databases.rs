@@ -63,7 +63,7 @@ pub fn list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     Ok(json!({ "databases": dbs }))
 }
 
-/// `ServiceDatabaseDelete`.
+/// `ServiceDatabaseDelete`: 409 while a connection pool uses it.
 pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (_, s) = service(ctx.state, req)?;
     supports(s)?;
@@ -71,6 +71,13 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     if !s.databases.contains(&name) {
         return Err(ApiError::not_found(format!(
             "Database '{name}' does not exist"
+        )));
+    }
+    // A pool must not outlive its database.
+    let pools = super::pools::using(s, |p| p.database == name);
+    if !pools.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "Database '{name}' is used by connection pool(s) {pools}: delete them first"
         )));
     }
     service_mut(ctx.state, req)?

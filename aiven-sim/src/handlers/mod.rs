@@ -28,13 +28,18 @@ use crate::error::ApiError;
 use crate::lifecycle::Timings;
 use crate::model::{Project, Service, State};
 
+pub(crate) mod account;
 mod catalog;
 mod databases;
+mod events;
+mod integrations;
 mod kafka;
 mod organizations;
+mod pools;
 mod projects;
 mod services;
 mod users;
+mod vpcs;
 
 /// What a handler works with.
 pub struct Ctx<'a> {
@@ -123,6 +128,46 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServiceUserDelete", users::delete),
     ("ServiceUserCredentialsModify", users::modify),
     ("ServiceUserCredentialsReset", users::reset),
+    ("ServicePGBouncerCreate", pools::create),
+    ("ServicePGBouncerUpdate", pools::update),
+    ("ServicePGBouncerDelete", pools::delete),
+    ("ServiceIntegrationCreate", integrations::create),
+    ("ServiceIntegrationGet", integrations::get),
+    ("ServiceIntegrationList", integrations::list),
+    ("ServiceIntegrationUpdate", integrations::update),
+    ("ServiceIntegrationDelete", integrations::delete),
+    (
+        "ServiceIntegrationEndpointCreate",
+        integrations::endpoint_create,
+    ),
+    (
+        "ServiceIntegrationEndpointList",
+        integrations::endpoint_list,
+    ),
+    ("ServiceIntegrationEndpointGet", integrations::endpoint_get),
+    (
+        "ServiceIntegrationEndpointUpdate",
+        integrations::endpoint_update,
+    ),
+    (
+        "ServiceIntegrationEndpointDelete",
+        integrations::endpoint_delete,
+    ),
+    ("ProjectKmsGetCA", account::project_ca),
+    ("VpcList", vpcs::list),
+    ("VpcCreate", vpcs::create),
+    ("VpcGet", vpcs::get),
+    ("VpcDelete", vpcs::delete),
+    ("VpcPeeringConnectionCreate", vpcs::peering_create),
+    ("VpcPeeringConnectionDelete", vpcs::peering_delete),
+    ("VpcPeeringConnectionUpdate", vpcs::peering_cidrs_update),
+    (
+        "VpcPeeringConnectionWithRegionDelete",
+        vpcs::peering_delete_with_region,
+    ),
+    ("UserInfo", account::user_info),
+    ("ServiceMaintenanceStart", account::maintenance_start),
+    ("ProjectGetEventLogs", events::list),
 ];
 
 pub use organizations::ORGANIZATION_ID;
@@ -133,11 +178,15 @@ pub fn implemented() -> impl Iterator<Item = &'static str> {
 }
 
 /// Runs the handler of `operation_id`; `None` if it is not implemented.
+/// A change it makes to a service is logged in the project's event log.
 pub fn handle(operation_id: &str, ctx: &mut Ctx<'_>, req: &Req<'_>) -> Option<Outcome> {
-    HANDLERS
-        .iter()
-        .find(|(id, _)| *id == operation_id)
-        .map(|(_, h)| h(ctx, req))
+    let (_, h) = HANDLERS.iter().find(|(id, _)| *id == operation_id)?;
+    let event = events::pending(operation_id, ctx.state, req);
+    let outcome = h(ctx, req);
+    if let (Ok(_), Some(e)) = (&outcome, event) {
+        events::record(ctx.state, ctx.now, e);
+    }
+    Some(outcome)
 }
 
 /// The project named in the path.

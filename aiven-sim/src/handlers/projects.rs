@@ -129,6 +129,12 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         details: Map::new(),
         create_time: ctx.now,
         services: Default::default(),
+        integrations: Default::default(),
+        endpoints: Default::default(),
+        vpcs: Default::default(),
+        ca: Some(crate::kms::ProjectCa::generate(&name)),
+        events: Vec::new(),
+        event_serial: 0,
     };
     if let (Some(s), Some(true)) = (&source, body.copy_tags) {
         p.tags = s.tags.clone();
@@ -167,7 +173,20 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     apply_details(&mut p, &body);
     p.name = new_name.clone();
     let out = json!({ "project": p.to_json() });
-    ctx.state.projects.insert(new_name, p);
+    ctx.state.projects.insert(new_name.clone(), p);
+    // Integrations name their ends' projects.
+    for i in ctx
+        .state
+        .projects
+        .values_mut()
+        .flat_map(|p| p.integrations.values_mut())
+    {
+        for end in [&mut i.source_project, &mut i.dest_project] {
+            if *end == name {
+                end.clone_from(&new_name);
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -190,6 +190,9 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         .clone()
         .unwrap_or_else(|| p.default_cloud.clone());
     cloud(&cloud_name)?;
+    if let Some(id) = &body.project_vpc_id {
+        super::vpcs::check_service_vpc(p, id, &cloud_name, ctx.now)?;
+    }
     let disk_space_mb = match &body.disk_space_mb {
         Some(d) => disk(megabytes(d)?, &plan)?,
         None => plan.disk_mb,
@@ -205,6 +208,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         (None, Some(true)) => p.tags.clone(),
         _ => Map::new(),
     };
+    let (access_cert, access_key) =
+        crate::model::State::kafka_credentials(p, kind.name, kind.primary_user);
     let now = ctx.now;
     let rng = &mut ctx.state.rng;
     let day = rng.range(0, 7) as usize;
@@ -218,6 +223,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             primary: true,
             authentication: (kind.name == "mysql").then(|| "caching_sha2_password".to_string()),
             access_control: None,
+            access_cert,
+            access_key,
         },
     );
     let transition = Transition::new(ServiceState::Rebuilding, now, ctx.timings.create, 0);
@@ -247,6 +254,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             Vec::new()
         },
         users,
+        pools: Default::default(),
     };
     let p = project_mut(ctx.state, req)?;
     let out = json!({ "service": s.to_json(p, now, ctx.no_backup_for_ms) });
@@ -261,6 +269,11 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let body: UpdateBody = req.body()?;
     let now = ctx.now;
     let timings = *ctx.timings;
+    if let Some(Value::String(id)) = req.body.get("project_vpc_id") {
+        let (p, s) = service(ctx.state, req)?;
+        let cloud = body.cloud.as_ref().unwrap_or(&s.cloud);
+        super::vpcs::check_service_vpc(p, id, cloud, now)?;
+    }
     let s = service_mut(ctx.state, req)?;
     let kind = s.kind();
     let protected = body
@@ -367,15 +380,19 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     render(ctx, req)
 }
 
-/// `ServiceDelete`: refused (403) while termination protection is on.
+/// `ServiceDelete`: refused (403) while termination protection is on; its
+/// integrations are deleted with it.
 pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (_, s) = service(ctx.state, req)?;
     if s.termination_protection {
         return Err(ApiError::forbidden(PROTECTED));
     }
-    project_mut(ctx.state, req)?
-        .services
-        .remove(req.param("service_name"));
+    let (project, name) = (req.param("project"), req.param("service_name"));
+    project_mut(ctx.state, req)?.services.remove(name);
+    // Its integrations go with it, wherever they were created.
+    for p in ctx.state.projects.values_mut() {
+        p.integrations.retain(|_, i| !i.involves(project, name));
+    }
     ok()
 }
 

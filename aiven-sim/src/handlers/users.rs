@@ -29,7 +29,7 @@ fn user_not_found(name: &str) -> ApiError {
 /// `ServiceUserCreate`: 409 if the user exists.
 pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let body: CreateBody = req.body()?;
-    let (_, s) = service(ctx.state, req)?;
+    let (p, s) = service(ctx.state, req)?;
     if !s.powered {
         return Err(ApiError::not_powered());
     }
@@ -43,6 +43,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         )));
     }
     let mysql = s.service_type == "mysql";
+    let (access_cert, access_key) =
+        crate::model::State::kafka_credentials(p, &s.service_type, &body.username);
     let password = ctx.state.rng.password(24);
     let user = ServiceUser {
         username: body.username.clone(),
@@ -52,6 +54,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             .authentication
             .or_else(|| mysql.then(|| "caching_sha2_password".to_string())),
         access_control: body.access_control,
+        access_cert,
+        access_key,
     };
     let out = json!({ "user": user.to_json() });
     service_mut(ctx.state, req)?
@@ -68,7 +72,8 @@ pub fn get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     Ok(json!({ "user": u.to_json() }))
 }
 
-/// `ServiceUserDelete`: the primary user cannot be deleted (400).
+/// `ServiceUserDelete`: the primary user cannot be deleted (400), nor a
+/// user a connection pool connects as (409).
 pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (_, s) = service(ctx.state, req)?;
     let name = req.param("service_username");
@@ -76,6 +81,12 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     if u.primary {
         return Err(ApiError::bad_request(format!(
             "Cannot delete the primary user '{name}'"
+        )));
+    }
+    let pools = super::pools::using(s, |p| p.username.as_deref() == Some(name));
+    if !pools.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "Service user '{name}' is used by connection pool(s) {pools}: delete them first"
         )));
     }
     service_mut(ctx.state, req)?.users.remove(name);

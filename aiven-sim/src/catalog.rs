@@ -320,7 +320,7 @@ pub fn version_key(t: &ServiceType) -> String {
 pub fn user_config_schema(t: &ServiceType) -> Value {
     let mut versions: Vec<Value> = t.versions.iter().map(|v| json!(v)).collect();
     versions.push(Value::Null);
-    json!({
+    let mut schema = json!({
         "type": "object",
         "properties": {
             version_key(t): {
@@ -349,7 +349,79 @@ pub fn user_config_schema(t: &ServiceType) -> Value {
             "static_ips": {"type": "boolean", "title": "Static IP addresses"},
             "service_log": {"type": ["boolean", "null"], "title": "Service logging"},
         },
-    })
+    });
+    if let (Some(props), Value::Object(extra)) = (
+        schema["properties"].as_object_mut(),
+        engine_user_config(t.name),
+    ) {
+        props.extend(extra);
+    }
+    schema
+}
+
+/// The most used engine settings of a type's user config, as Aiven names
+/// and bounds them (Aiven's CLI builds `-c pg.max_connections=200` from
+/// these and refuses keys it does not find).
+fn engine_user_config(service_type: &str) -> Value {
+    let int = |title: &str, min: i64, max: i64| json!({"type": "integer", "title": title, "minimum": min, "maximum": max});
+    let flag = |title: &str| json!({"type": "boolean", "title": title});
+    let section =
+        |title: &str, props: Value| json!({"type": "object", "title": title, "properties": props});
+    match service_type {
+        "pg" => json!({
+            "pg": section("postgresql.conf configuration values", json!({
+                "max_connections": int("max_connections", 25, 10_000),
+                "work_mem": int("work_mem (MB)", 1, 1_024),
+                "log_min_duration_statement": int("log_min_duration_statement (ms)", -1, 86_400_000),
+                "idle_in_transaction_session_timeout": int("idle_in_transaction_session_timeout (s)", 0, 604_800),
+            })),
+            "pgbouncer": section("PGBouncer connection pooling settings", json!({
+                "max_prepared_statements": int("max_prepared_statements", 0, 3_000),
+                "server_idle_timeout": int("server_idle_timeout (s)", 0, 86_400),
+            })),
+            "shared_buffers_percentage": int("shared_buffers_percentage", 20, 60),
+        }),
+        "mysql" => json!({
+            "mysql": section("mysql.conf configuration values", json!({
+                "max_connections": int("max_connections", 1, 10_000),
+                "long_query_time": {"type": "number", "title": "long_query_time (s)", "minimum": 0, "maximum": 3600},
+            })),
+        }),
+        "kafka" => json!({
+            "kafka": section("Kafka broker configuration values", json!({
+                "auto_create_topics_enable": flag("auto_create_topics_enable"),
+                "num_partitions": int("num_partitions", 1, 1_000),
+                "default_replication_factor": int("default_replication_factor", 1, 10),
+                "message_max_bytes": int("message_max_bytes", 0, 100_001_200),
+            })),
+            "kafka_authentication_methods": section("Kafka authentication methods", json!({
+                "certificate": flag("Enable certificate/SSL authentication"),
+                "sasl": flag("Enable SASL authentication"),
+            })),
+            "kafka_rest": flag("Enable Kafka-REST service"),
+            "kafka_connect": flag("Enable Kafka Connect service"),
+            "schema_registry": flag("Enable Schema-Registry service"),
+        }),
+        "opensearch" => json!({
+            "opensearch": section("OpenSearch settings", json!({
+                "action_auto_create_index_enabled": flag("action.auto_create_index"),
+                "indices_query_bool_max_clause_count": int("indices.query.bool.max_clause_count", 64, 4_096),
+            })),
+            "opensearch_dashboards": section("OpenSearch Dashboards settings", json!({
+                "enabled": flag("Enable or disable OpenSearch Dashboards"),
+            })),
+        }),
+        "valkey" => json!({
+            "valkey_maxmemory_policy": {
+                "type": ["string", "null"],
+                "title": "Valkey maxmemory-policy",
+                "enum": ["noeviction", "allkeys-lru", "volatile-lru", "allkeys-random",
+                         "volatile-random", "volatile-ttl", "volatile-lfu", "allkeys-lfu", null],
+            },
+            "valkey_timeout": int("Valkey idle connection timeout (s)", 0, 31_536_000),
+        }),
+        _ => json!({}),
+    }
 }
 
 /// A plan's `backup_config`.

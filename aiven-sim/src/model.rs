@@ -851,6 +851,30 @@ impl Service {
         if matches!(kind.uri, UriStyle::Postgres | UriStyle::Mysql) {
             connection_info.insert(format!("{}_params", kind.name), json!([service_uri_params]));
         }
+        // Valkey and Dragonfly state the password apart (Aiven's CLI reads
+        // `valkey_password` for `connection-info valkey uri`).
+        if matches!(kind.uri, UriStyle::Redis) {
+            let password = self.primary_user().map_or("", |u| u.password.as_str());
+            connection_info.insert(format!("{}_password", kind.name), json!(password));
+        }
+        // Kafka's companions, when enabled in the user config.
+        if kind.name == "kafka" {
+            let (user, password) = self.primary_user().map_or(("avnadmin", ""), |u| {
+                (u.username.as_str(), u.password.as_str())
+            });
+            let host = self.host(&project.name);
+            for (key, uri_key, port) in [
+                ("kafka_rest", "kafka_rest_uri", 1),
+                ("schema_registry", "schema_registry_uri", 2),
+                ("kafka_connect", "kafka_connect_uri", 3),
+            ] {
+                if self.user_config.get(key) == Some(&Value::Bool(true)) {
+                    let port = u32::from(self.port) + port;
+                    let uri = format!("https://{user}:{password}@{host}:{port}");
+                    connection_info.insert(uri_key.into(), json!(uri));
+                }
+            }
+        }
         let version = self
             .user_config
             .get(&catalog::version_key(kind))

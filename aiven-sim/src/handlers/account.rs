@@ -34,6 +34,8 @@ pub fn user_info(ctx: &mut Ctx<'_>, _: &Req<'_>) -> Outcome {
             "real_name": "Simulated User",
             "state": "active",
             "tenant": "aiven",
+            // Aiven's CLI prints it (`avn user info`).
+            "token_validity_begin": format_time(0),
             "user": USER_EMAIL,
             "user_id": "u4a1b2c3d4e5",
         }

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ok, service, service_mut, Ctx, Outcome, Req};
+use super::{done, service, service_mut, Ctx, Outcome, Req};
 use crate::error::ApiError;
 use crate::model::Service;
 
@@ -48,7 +48,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         )));
     }
     service_mut(ctx.state, req)?.databases.push(body.database);
-    ok()
+    done("created")
 }
 
 /// `ServiceDatabaseList`.
@@ -83,5 +83,5 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     service_mut(ctx.state, req)?
         .databases
         .retain(|d| *d != name);
-    ok()
+    done("deleted")
 }

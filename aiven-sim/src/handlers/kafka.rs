@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{ok, service, service_mut, Ctx, Outcome, Req};
+use super::{done, service, service_mut, Ctx, Outcome, Req};
 use crate::clock::millis;
 use crate::error::ApiError;
 use crate::model::{Service, Topic};
@@ -118,7 +118,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         ready_ms: ready_at(ctx, s),
     };
     service_mut(ctx.state, req)?.topics.insert(name, topic);
-    ok()
+    done("created")
 }
 
 /// `ServiceKafkaTopicList`.
@@ -185,7 +185,7 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         t.config.extend(config);
     }
     t.ready_ms = ready;
-    ok()
+    done("updated")
 }
 
 /// `ServiceKafkaTopicDelete`.
@@ -197,5 +197,5 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         return Err(topic_not_found(name));
     }
     service_mut(ctx.state, req)?.topics.remove(name);
-    ok()
+    done("deleted")
 }

@@ -226,9 +226,10 @@ pub fn service_mut<'s>(state: &'s mut State, req: &Req<'_>) -> Result<&'s mut Se
         .ok_or_else(ApiError::service_not_found)
 }
 
-/// An empty success body.
-pub fn ok() -> Outcome {
-    Ok(serde_json::json!({}))
+/// A success body with only Aiven's `message` (`"deleted"`, …), which
+/// Aiven's CLI prints after every change.
+pub fn done(message: &str) -> Outcome {
+    Ok(serde_json::json!({ "message": message }))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{ok, project, Ctx, Outcome, Req};
+use super::{done, project, Ctx, Outcome, Req};
 use crate::catalog::{cloud_by_name, DEFAULT_CLOUD};
 use crate::error::ApiError;
 use crate::model::{Project, PROJECT_DETAILS};
@@ -199,5 +199,5 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         ));
     }
     ctx.state.projects.remove(req.param("project"));
-    ok()
+    done("deleted")
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Number, Value};
 
-use super::{ok, project, project_mut, service, service_mut, Ctx, Outcome, Req};
+use super::{done, project, project_mut, service, service_mut, Ctx, Outcome, Req};
 use crate::catalog::{self, Plan, ServiceType};
 use crate::error::ApiError;
 use crate::lifecycle::{ServiceState, Transition};
@@ -393,7 +393,7 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     for p in ctx.state.projects.values_mut() {
         p.integrations.retain(|_, i| !i.involves(project, name));
     }
-    ok()
+    done("deleted")
 }
 
 /// `ServiceBackupsGet`.
@@ -422,7 +422,7 @@ pub fn tags_replace(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let s = service_mut(ctx.state, req)?;
     s.tags = body_tags(req);
     s.update_time = now;
-    ok()
+    done("updated")
 }
 
 /// `ProjectServiceTagsUpdate`: merges; a `null` value removes the tag.
@@ -437,5 +437,5 @@ pub fn tags_update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         }
     }
     s.update_time = now;
-    ok()
+    done("updated")
 }

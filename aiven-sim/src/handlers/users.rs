@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ok, service, service_mut, Ctx, Outcome, Req};
+use super::{done, service, service_mut, Ctx, Outcome, Req};
 use crate::error::ApiError;
 use crate::model::ServiceUser;
 
@@ -90,7 +90,7 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         )));
     }
     service_mut(ctx.state, req)?.users.remove(name);
-    ok()
+    done("deleted")
 }
 
 fn render_service(ctx: &Ctx<'_>, req: &Req<'_>) -> Outcome {

@@ -432,7 +432,14 @@ pub(crate) fn handle(op: &'static OperationSpec, ctx: &mut Ctx<'_>, req: &Req<'_
         Role::Delete | Role::SettingsDelete => delete(state, &call, req, &mut source)?,
         Role::Action => {}
     }
-    Ok(answer(op, call.now, &source, list, &seed(req)))
+    let message = match model.role {
+        Role::Create => Some("created"),
+        Role::Update | Role::Put | Role::SettingsWrite => Some("updated"),
+        Role::Delete | Role::SettingsDelete => Some("deleted"),
+        Role::Action if op.method != "GET" => Some("completed"),
+        _ => None,
+    };
+    Ok(answer(op, call.now, &source, list, message, &seed(req)))
 }
 
 /// Adds an item keyed by the body's name for it, or by a derived UUID
@@ -591,6 +598,7 @@ fn answer(
     now: Millis,
     source: &Map<String, Value>,
     list: Option<Vec<Value>>,
+    message: Option<&'static str>,
     seed: &str,
 ) -> Value {
     if !op.success.is_json() {
@@ -613,6 +621,7 @@ fn answer(
         seed: seed.to_string(),
         list,
         required_only: false,
+        message,
     };
     synth.value(schema, "", Some(&Value::Object(source.clone())), source, 0)
 }
@@ -628,6 +637,7 @@ pub fn example_request(operation_id: &str) -> Option<Value> {
         seed: operation_id.to_string(),
         list: None,
         required_only: true,
+        message: None,
     };
     Some(synth.value(schema, "", None, &Map::new(), 0))
 }
@@ -683,6 +693,8 @@ pub struct Synth<'a> {
     list: Option<Vec<Value>>,
     /// Only required properties (request bodies).
     required_only: bool,
+    /// The top-level `message` of a change (`"created"`, …).
+    message: Option<&'static str>,
 }
 
 /// Follows `$ref`s into `defs` (a bounded number of times).
@@ -834,8 +846,14 @@ impl Synth<'_> {
             if !must && echo.is_none() && !self.cheap(s) {
                 continue;
             }
-            // Successes carry no `errors` or `message` (Aiven sends them
-            // with errors, and the description declares them everywhere).
+            // A change's `message` says what it did, as the hand-modelled
+            // handlers' do (Aiven's CLI prints it); reads carry none, and
+            // successes no `errors` (the description declares both on
+            // every answer).
+            if let (0, "message", Some(m)) = (depth, k.as_str(), self.message) {
+                out.insert(k.clone(), json!(m));
+                continue;
+            }
             if !must && depth == 0 && matches!(k.as_str(), "errors" | "message") {
                 continue;
             }
@@ -1149,6 +1167,7 @@ mod tests {
             seed: "s".into(),
             list: None,
             required_only: false,
+            message: None,
         };
         assert_eq!(s.plausible("create_time"), "1970-01-01T00:00:00Z");
         assert_eq!(s.plausible("id").len(), 36);

@@ -221,6 +221,8 @@ async fn generic_items_have_a_life() {
     .await;
     assert_eq!(s, 200, "{created}");
     assert_eq!(created["user_group_name"], "admins");
+    // The description declares no `message` here.
+    assert!(created.get("message").is_none(), "{created}");
     assert_eq!(created["description"], "The admins");
     let id = created["user_group_id"].as_str().unwrap().to_string();
     assert_eq!(id.len(), 36);
@@ -239,6 +241,7 @@ async fn generic_items_have_a_life() {
     assert_eq!(s, 200);
     let (s, got) = call(&t, "GET", &item, None).await;
     assert_eq!(s, 200);
+    assert!(got.get("message").is_none(), "{got}");
     assert_eq!(got["description"], "Changed");
     assert_eq!(got["user_group_name"], "admins");
 
@@ -328,6 +331,8 @@ async fn generic_items_survive_restarts() {
     .await;
     assert_eq!(s, 200, "{vpc}");
     let id = vpc["organization_vpc_id"].as_str().unwrap().to_string();
+    // A change says what it did where the description has a `message`.
+    assert_eq!(vpc["message"], "created");
     let (s, _) = call(
         &t,
         "PATCH",

@@ -252,6 +252,9 @@ pub struct Service {
     /// PgBouncer connection pools by name (PostgreSQL only).
     #[serde(default)]
     pub pools: BTreeMap<String, ConnectionPool>,
+    /// Aiven's own Kafka ACL entries, in the order added (Kafka only).
+    #[serde(default)]
+    pub kafka_acls: Vec<KafkaAcl>,
 }
 
 /// A PgBouncer connection pool of a PostgreSQL service.
@@ -801,6 +804,16 @@ impl Service {
             .collect()
     }
 
+    /// Kafka's ACL entries: Aiven's default (`avnadmin` may do anything)
+    /// and those added (`ServiceKafkaAclAdd`).
+    pub fn acl_json(&self) -> Value {
+        let default = json!({"id": "default-ab", "permission": "admin", "topic": "*", "username": "avnadmin"});
+        let added = self.kafka_acls.iter().map(|a| {
+            json!({"id": a.id, "permission": a.permission, "topic": a.topic, "username": a.username})
+        });
+        Value::Array(std::iter::once(default).chain(added).collect())
+    }
+
     /// The `service` object of `ServiceGet`.
     pub fn to_json(&self, project: &Project, now: Millis, no_backup_for_ms: Millis) -> Value {
         let kind = self.kind();
@@ -927,12 +940,7 @@ impl Service {
             s["databases"] = json!(self.databases);
         }
         if kind.topics {
-            s["acl"] = json!([{
-                "id": "default-ab",
-                "permission": "admin",
-                "topic": "*",
-                "username": "avnadmin",
-            }]);
+            s["acl"] = self.acl_json();
             s["schema_registry_acl"] = json!([]);
             s["topics"] = json!(self
                 .topics
@@ -964,4 +972,17 @@ pub fn availability_zone(cloud: &str, index: usize) -> String {
         "azure" => format!("{}", index % 3 + 1),
         _ => region.to_string(),
     }
+}
+
+/// One Aiven Kafka ACL entry (`ServiceKafkaAcl*`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KafkaAcl {
+    /// `acl` + hex.
+    pub id: String,
+    /// `admin`, `read`, `readwrite` or `write`.
+    pub permission: String,
+    /// Topic name pattern.
+    pub topic: String,
+    /// User name pattern.
+    pub username: String,
 }

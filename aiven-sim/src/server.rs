@@ -254,18 +254,6 @@ pub(crate) async fn dispatch(
     response
 }
 
-/// Paths Aiven still serves under their old names though the description
-/// no longer lists them (Aiven's CLI calls them): read as today's.
-fn legacy_alias(rel: &str) -> std::borrow::Cow<'_, str> {
-    const ALIASES: [(&str, &str); 1] = [("/elasticsearch/acl", "/opensearch/acl")];
-    for (old, new) in ALIASES {
-        if let Some(at) = rel.find(old) {
-            return format!("{}{new}{}", &rel[..at], &rel[at + old.len()..]).into();
-        }
-    }
-    rel.into()
-}
-
 async fn process(
     shared: &Arc<Shared>,
     method: &Method,
@@ -282,8 +270,7 @@ async fn process(
     else {
         return (None, not_found());
     };
-    let rel = legacy_alias(rel);
-    let (op, params) = match spec().route(method.as_str(), &rel) {
+    let (op, params) = match spec().route(method.as_str(), rel) {
         RouteMatch::Found(op, params) => (op, params),
         RouteMatch::MethodNotAllowed => {
             let e = ApiError::new(
@@ -305,7 +292,7 @@ async fn process(
     if op.auth && !authorized(shared.tokens.as_ref(), headers) {
         return answer(Err(ApiError::authentication_failed()), None);
     }
-    let decision = shared.faults.decide(id, &rel, shared.clock.now_ms());
+    let decision = shared.faults.decide(id, rel, shared.clock.now_ms());
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{done, service, service_mut, Ctx, Outcome, Req};
 use crate::clock::millis;
 use crate::error::ApiError;
-use crate::model::{Service, Topic};
+use crate::model::{KafkaAcl, Service, Topic};
 
 #[derive(Deserialize)]
 struct TopicBody {
@@ -198,4 +198,53 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     }
     service_mut(ctx.state, req)?.topics.remove(name);
     done("deleted")
+}
+
+/// `ServiceKafkaAclList`.
+pub fn acl_list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let (_, s) = service(ctx.state, req)?;
+    kafka(s)?;
+    Ok(json!({ "acl": s.acl_json() }))
+}
+
+/// `ServiceKafkaAclAdd`: the same entry twice is kept once; the answer is
+/// the whole list.
+pub fn acl_add(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let text = |k: &str| {
+        req.body
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (permission, topic, username) = (text("permission"), text("topic"), text("username"));
+    let id = format!("acl{}", ctx.state.rng.hex(12));
+    let s = service_mut(ctx.state, req)?;
+    kafka(s)?;
+    let same =
+        |a: &KafkaAcl| a.permission == permission && a.topic == topic && a.username == username;
+    if !s.kafka_acls.iter().any(same) {
+        s.kafka_acls.push(KafkaAcl {
+            id,
+            permission,
+            topic,
+            username,
+        });
+    }
+    Ok(json!({ "acl": s.acl_json(), "message": "added" }))
+}
+
+/// `ServiceKafkaAclDelete`: 404 for an unknown id.
+pub fn acl_delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let id = req.param("kafka_acl_id").to_owned();
+    let s = service_mut(ctx.state, req)?;
+    kafka(s)?;
+    let before = s.kafka_acls.len();
+    s.kafka_acls.retain(|a| a.id != id);
+    if s.kafka_acls.len() == before {
+        return Err(ApiError::not_found(format!(
+            "ACL entry '{id}' does not exist"
+        )));
+    }
+    Ok(json!({ "acl": s.acl_json(), "message": "deleted" }))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{done, project, Ctx, Outcome, Req};
+use super::{done, project, project_mut, Ctx, Outcome, Req};
 use crate::catalog::{cloud_by_name, DEFAULT_CLOUD};
 use crate::error::ApiError;
 use crate::model::{Project, PROJECT_DETAILS};
@@ -200,4 +200,36 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     }
     ctx.state.projects.remove(req.param("project"));
     done("deleted")
+}
+
+/// `ProjectTagsList`.
+pub fn tags_list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    Ok(json!({ "tags": project(ctx.state, req)?.tags }))
+}
+
+fn body_tags(req: &Req<'_>) -> serde_json::Map<String, Value> {
+    req.body
+        .get("tags")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `ProjectTagsReplace`: the tags become exactly these.
+pub fn tags_replace(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    project_mut(ctx.state, req)?.tags = body_tags(req);
+    done("updated")
+}
+
+/// `ProjectTagsUpdate`: these are set, a `null` value removes its key.
+pub fn tags_update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let p = project_mut(ctx.state, req)?;
+    for (k, v) in body_tags(req) {
+        if v.is_null() {
+            p.tags.remove(&k);
+        } else {
+            p.tags.insert(k, v);
+        }
+    }
+    done("updated")
 }

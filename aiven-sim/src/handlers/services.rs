@@ -255,6 +255,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         },
         users,
         pools: Default::default(),
+        kafka_acls: Vec::new(),
     };
     let p = project_mut(ctx.state, req)?;
     let out = json!({ "service": s.to_json(p, now, ctx.no_backup_for_ms) });

@@ -1,23 +1,5 @@
-//! How to reach a service, typed: what a CI job hands to its test run.
-//!
-//! Read from the service as `ServiceGet` returns it, never failing (a
-//! field the answer lacks is `None`/empty):
-//!
-//! | field | PostgreSQL, MySQL | Kafka | OpenSearch, Grafana, ClickHouse | Valkey |
-//! |---|---|---|---|---|
-//! | `host`, `port` | `service_uri_params.host/port` | `service_uri_params` (else `host:port`) | `service_uri_params`, else the URI | same |
-//! | `user`, [`password`](ConnectionInfo::password) | `service_uri_params.user/password` | the first user's (`users[]`) | `service_uri_params`, else the URI's | the URI's |
-//! | `database` | `service_uri_params.dbname` | — | the URI's path (ClickHouse) | — |
-//! | `ssl_mode` | `sslmode` / `ssl-mode` | — | — | — |
-//! | [`uri`](ConnectionInfo::uri) | `service_uri` (with the password) | `service_uri` (`host:port`) | `service_uri` | `service_uri` (`rediss://`) |
-//! | [`replica_uri`](ConnectionInfo::replica_uri) | `connection_info.pg_replica_uri` / `mysql_replica_uri` | — | — | — |
-//! | `endpoints` | `components[]` (`pg`, `pgbouncer`, `mysql`, `mysqlx`, `kafka`, `kafka_rest`, `schema_registry`, `kafka_connect`, `opensearch_dashboards`, `clickhouse_https`, …): component, host, port, route, usage, TLS, Kafka authentication method | | | |
-//! | `kafka` | — | [`KafkaConnection`] | — | — |
-//! | `dashboards_uri` | — | — | `connection_info.opensearch_dashboards_uri` | — |
-//! | `ca_pem` | the project CA, when fetched with [`AivenClient::connection_info_with_ca`] | | | |
-//!
-//! Secrets (passwords, URIs carrying them, Kafka's access key) are printed
-//! as `** redacted **` by `Debug` and reachable through accessors.
+//! How to reach a service, typed: what a CI job hands to its test run
+//! ([`ConnectionInfo`] says where each field comes from).
 
 use std::fmt;
 
@@ -122,9 +104,26 @@ impl fmt::Debug for KafkaConnection {
     }
 }
 
-/// How to reach a service; see the [module](self) for where each field
-/// comes from. Secrets are printed as `** redacted **` by `Debug` and
-/// reachable through their accessors.
+/// How to reach a service.
+///
+/// Read from the service as `ServiceGet` returns it, never failing (a
+/// field the answer lacks is `None`/empty):
+///
+/// | field | PostgreSQL, MySQL | Kafka | OpenSearch, Grafana, ClickHouse | Valkey |
+/// |---|---|---|---|---|
+/// | `host`, `port` | `service_uri_params.host/port` | `service_uri_params` (else `host:port`) | `service_uri_params`, else the URI | same |
+/// | `user`, [`password`](ConnectionInfo::password) | `service_uri_params.user/password` | the first user's (`users[]`) | `service_uri_params`, else the URI's | the URI's |
+/// | `database` | `service_uri_params.dbname` | — | the URI's path (ClickHouse) | — |
+/// | `ssl_mode` | `sslmode` / `ssl-mode` | — | — | — |
+/// | [`uri`](ConnectionInfo::uri) | `service_uri` (with the password) | `service_uri` (`host:port`) | `service_uri` | `service_uri` (`rediss://`) |
+/// | [`replica_uri`](ConnectionInfo::replica_uri) | `connection_info.pg_replica_uri` / `mysql_replica_uri` | — | — | — |
+/// | `endpoints` | `components[]` (`pg`, `pgbouncer`, `mysql`, `mysqlx`, `kafka`, `kafka_rest`, `schema_registry`, `kafka_connect`, `opensearch_dashboards`, `clickhouse_https`, …): component, host, port, route, usage, TLS, Kafka authentication method | | | |
+/// | `kafka` | — | [`KafkaConnection`] | — | — |
+/// | `dashboards_uri` | — | — | `connection_info.opensearch_dashboards_uri` | — |
+/// | `ca_pem` | the project CA, when fetched with [`AivenClient::connection_info_with_ca`] | | | |
+///
+/// Secrets (passwords, URIs carrying them, Kafka's access key) are printed
+/// as `** redacted **` by `Debug` and reachable through accessors.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ConnectionInfo {

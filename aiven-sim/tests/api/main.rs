@@ -1,0 +1,24 @@
+//! The simulator through the generated client over loopback HTTP, one
+//! module per resource like `src/handlers/`: shapes,
+//! status codes, errors, auth, validation, state and lifecycles. Every
+//! response is also checked against the description (see `common`).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod catalog;
+mod databases;
+mod kafka;
+mod projects;
+mod requests;
+mod services;
+mod users;
+
+pub(crate) use aiven_api::types;
+pub(crate) use common::{api_error, body, start, start_with, TestSim};
+pub(crate) use reqwest::Method;
+pub(crate) use serde_json::{json, Value};
+
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap()
+}

@@ -6,7 +6,7 @@
 //! validated against the description's request schemas; errors use Aiven's
 //! error format. Projects, services of every type, Kafka topics, databases,
 //! service users, PgBouncer connection pools, service integrations and
-//! endpoints, project VPCs and peering connections, project CAs ([`kms`])
+//! endpoints, project VPCs and peering connections, project CAs (`kms`)
 //! and the project event log have state and lifecycles driven by an
 //! injectable [`Clock`]; faults (rate limits, 5xx, latency and latency
 //! spikes, missing backups, dropped connections, truncated bodies) are
@@ -33,7 +33,7 @@
 //! ```
 //!
 //! One client cannot stall the others: reads render outside the state lock,
-//! sizes are capped where Aiven caps them ([`limits`]: 4,096 partitions per
+//! sizes are capped where Aiven caps them (`limits`: 4,096 partitions per
 //! topic), and connections have a header timeout and a cap ([`ServerLimits`]).
 //!
 //! ```no_run
@@ -70,7 +70,7 @@
 //! catalogue names. The binary therefore needs no file at run time, and
 //! the tables change whenever the description or the pipeline does.
 //!
-//! The [`catalog`] offers exactly those service types (June 2026: 14, from
+//! The `catalog` offers exactly those service types (June 2026: 14, from
 //! ClickHouse to Valkey) with their 2026 versions and plans, through the
 //! catalogue paths (`/service_types`, `/project/{project}/service_types`)
 //! and the ones Aiven's CLI reads before a create or an update
@@ -96,11 +96,11 @@
 //! # Modules
 //!
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
-//! [`model`] (state and its rendering), [`lifecycle`] and [`clock`] (time),
-//! [`kms`] (project CAs),
-//! [`catalog`] (service types, plans, clouds), [`faults`], [`persist`],
-//! [`error`] (Aiven's error body), [`admin`] and [`journal`] (test controls),
-//! [`limits`] (size caps); the handlers per resource and the HTTP front are
+//! `model` (state and its rendering), `lifecycle` and [`clock`] (time),
+//! `kms` (project CAs),
+//! `catalog` (service types, plans, clouds), [`faults`], [`persist`],
+//! `error` (Aiven's error body), [`admin`] and [`journal`] (test controls),
+//! `limits` (size caps); the handlers per resource and the HTTP front are
 //! private.
 
 #![warn(missing_docs)]
@@ -114,21 +114,21 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod admin;
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod clock;
 pub mod conformance;
-pub mod error;
+pub(crate) mod error;
 pub mod faults;
 pub mod generic;
 mod handlers;
 pub mod journal;
-pub mod kms;
-pub mod lifecycle;
-pub mod limits;
-pub mod model;
+pub(crate) mod kms;
+pub(crate) mod lifecycle;
+pub(crate) mod limits;
+pub(crate) mod model;
 mod net;
 pub mod persist;
-pub mod rng;
+pub(crate) mod rng;
 mod server;
 pub mod spec;
 pub mod validation;

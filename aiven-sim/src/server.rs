@@ -35,7 +35,7 @@ use crate::handlers::{self, Ctx, Outcome, Req};
 use crate::journal::{body_for_journal, JournalEntry, Recorder};
 use crate::lifecycle::Timings;
 use crate::model::State;
-use crate::persist::Persister;
+use crate::persist::{Persister, Scope};
 use crate::spec::{spec, RouteMatch};
 use crate::validation::validate_request;
 
@@ -328,6 +328,9 @@ async fn process(
                 return answer(Err(e), decision.mangle);
             }
         };
+        if let Err(e) = crate::limits::check_depth(&value) {
+            return answer(Err(e), decision.mangle);
+        }
         // Checked after parsing, so that a body that is not JSON at all is
         // reported as such whatever its (missing) type.
         if content_type.is_none() {
@@ -354,10 +357,6 @@ async fn process(
     if let Err(e) = crate::limits::check_body(id, &value) {
         return answer(Err(e), decision.mangle);
     }
-    let req = Req {
-        params: &params,
-        body: &value,
-    };
     let now = shared.clock.now_ms();
     if *method == Method::GET {
         // Reads render outside the lock, on a copy of what they read.
@@ -384,52 +383,72 @@ async fn process(
         .await;
         return (Some(id), response);
     }
-    let (outcome, snapshot) = {
-        let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let outcome = match crate::limits::check_counts(id, &params, &state) {
-            Err(e) => Err(e),
-            Ok(()) => {
-                let mut ctx = Ctx {
-                    state: &mut state,
-                    now,
-                    timings: &shared.timings,
-                    no_backup_for_ms: decision.no_backup_for_ms,
-                };
-                run_handler(id, &mut ctx, &req)
-            }
+    // A change runs under the lock and, with a state file, is saved before
+    // the lock is released (on the blocking pool: the commit `fsync`s); a
+    // change that cannot be saved is rolled back.
+    let s = shared.clone();
+    let no_backup_for_ms = decision.no_backup_for_ms;
+    let outcome = offload(shared.persister.is_some(), move || {
+        let req = Req {
+            params: &params,
+            body: &value,
         };
-        let mut snapshot = None;
-        if outcome.is_ok() && *method != Method::GET {
-            crate::generic::prune(&mut state);
-            state.revision += 1;
-            if shared.persister.is_some() {
-                let bytes = serde_json::to_vec(&*state).expect("state serializes");
-                snapshot = Some((state.revision, bytes));
-            }
-        }
-        (outcome, snapshot)
-    };
-    if let Some((revision, bytes)) = snapshot {
-        let s = shared.clone();
-        let saved = tokio::task::spawn_blocking(move || {
-            s.persister
-                .as_ref()
-                .map_or(Ok(()), |p| p.save(revision, &bytes))
-        })
-        .await;
-        if let Err(e) = saved
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-        {
-            tracing::error!(error = %e, "cannot write the state file");
-            let e = ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The change was applied but could not be saved",
-            );
-            return answer(Err(e), None);
-        }
-    }
+        change(&s, id, &req, now, no_backup_for_ms)
+    })
+    .await;
     answer(outcome, decision.mangle)
+}
+
+/// Runs a change's handler under the state lock and saves what it touched.
+fn change(
+    shared: &Shared,
+    id: &'static str,
+    req: &Req<'_>,
+    now: crate::clock::Millis,
+    no_backup_for_ms: crate::clock::Millis,
+) -> Outcome {
+    let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    let params = req.params;
+    let outcome = match crate::limits::check_counts(id, params, &state) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            let mut ctx = Ctx {
+                state: &mut state,
+                now,
+                timings: &shared.timings,
+                no_backup_for_ms,
+            };
+            run_handler(id, &mut ctx, req)
+        }
+    };
+    if outcome.is_err() {
+        return outcome;
+    }
+    crate::generic::prune(&mut state);
+    state.revision += 1;
+    let Some(persister) = &shared.persister else {
+        return outcome;
+    };
+    let scope = Scope {
+        project: params.get("project").cloned(),
+        service: params.get("service_name").cloned(),
+        all_projects: !params.contains_key("project")
+            || matches!(id, "ProjectUpdate" | "ServiceDelete")
+            || id.contains("Integration"),
+        all_generic: !handlers::implemented().any(|h| h == id),
+    };
+    let Err(e) = persister.save(&mut state, &scope) else {
+        return outcome;
+    };
+    tracing::error!(error = %e, "cannot save the change to the state file; rolling it back");
+    match persister.reload(shared.seed) {
+        Ok(old) => *state = old,
+        Err(e) => tracing::error!(error = %e, "cannot read the state file back"),
+    }
+    Err(ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The change could not be saved and was not applied",
+    ))
 }
 
 /// A violation's text at most [`MAX_ERROR_TEXT`] characters: it quotes the

@@ -44,6 +44,9 @@ use crate::rng::Rng;
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 const META: &str = "meta";
 
+/// A record to write (its bytes and their hash) or to delete.
+type Change = (String, Option<(Vec<u8>, u64)>);
+
 /// Errors opening, reading or writing the state file.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
@@ -480,7 +483,7 @@ impl Persister {
         written: &mut BTreeMap<String, u64>,
         out: BTreeMap<String, Option<Vec<u8>>>,
     ) -> Result<(), PersistError> {
-        let changes: Vec<(String, Option<(Vec<u8>, u64)>)> = out
+        let changes: Vec<Change> = out
             .into_iter()
             .filter_map(|(k, v)| match v {
                 None => written.contains_key(&k).then_some((k, None)),

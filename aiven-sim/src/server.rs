@@ -421,13 +421,11 @@ fn change(
             run_handler(id, &mut ctx, req)
         }
     };
-    if outcome.is_err() {
-        return outcome;
-    }
+    let body = outcome?;
     crate::generic::prune(&mut state);
     state.revision += 1;
     let Some(persister) = &shared.persister else {
-        return outcome;
+        return Ok(body);
     };
     let scope = Scope {
         project: params.get("project").cloned(),
@@ -438,7 +436,7 @@ fn change(
         all_generic: !handlers::implemented().any(|h| h == id),
     };
     let Err(e) = persister.save(&mut state, &scope) else {
-        return outcome;
+        return Ok(body);
     };
     tracing::error!(error = %e, "cannot save the change to the state file; rolling it back");
     match persister.reload(shared.seed) {

@@ -303,7 +303,20 @@ impl SimulatorBuilder {
     pub async fn start(self) -> Result<SimHandle, StartError> {
         let (state, persister) = match &self.state_file {
             Some(path) => {
-                let (persister, state) = Persister::open(path)?;
+                // A simulator dropped just before, on the same file, may
+                // still be finishing its last requests: wait up to 5 s for
+                // it to let go of the database.
+                let mut waited = std::time::Duration::ZERO;
+                let (persister, state) = loop {
+                    match Persister::open(path) {
+                        Err(e) if e.is_already_open() && waited.as_secs() < 5 => {
+                            let pause = std::time::Duration::from_millis(20);
+                            tokio::time::sleep(pause).await;
+                            waited += pause;
+                        }
+                        r => break r?,
+                    }
+                };
                 let state = state.unwrap_or_else(|| model::State::new(self.seed));
                 (state, Some(persister))
             }

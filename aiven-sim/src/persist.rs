@@ -102,6 +102,15 @@ pub enum PersistError {
     },
 }
 
+impl PersistError {
+    /// Whether another simulator holds the database open (one in this
+    /// process may still be shutting down: [`crate::SimulatorBuilder::start`]
+    /// waits a little for it).
+    pub fn is_already_open(&self) -> bool {
+        matches!(self, Self::Db { source, .. } if matches!(**source, redb::Error::DatabaseAlreadyOpen))
+    }
+}
+
 /// What a change can have touched: decides which records are compared
 /// with what is on disk and written.
 #[derive(Clone, Debug, Default)]

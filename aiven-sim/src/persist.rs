@@ -140,6 +140,8 @@ pub struct Persister {
     /// Every record on disk, with the hash of its bytes.
     written: Mutex<BTreeMap<String, u64>>,
     writes: AtomicU64,
+    /// Records written or deleted by the last commit.
+    last_records: AtomicU64,
     fail_writes: AtomicBool,
 }
 
@@ -281,6 +283,7 @@ impl Persister {
             db,
             written: Mutex::new(BTreeMap::new()),
             writes: AtomicU64::new(0),
+            last_records: AtomicU64::new(0),
             fail_writes: AtomicBool::new(false),
         };
         Ok(p)
@@ -520,6 +523,8 @@ impl Persister {
             }
         }
         txn.commit().map_err(|e| self.db_err(e))?;
+        self.last_records
+            .store(changes.len() as u64, Ordering::Relaxed);
         for (k, v) in changes {
             match v {
                 Some((_, h)) => written.insert(k, h),
@@ -575,4 +580,94 @@ fn migrate(path: &Path) -> Result<State, PersistError> {
         "migrated the JSON state file to a redb database; the JSON file was moved aside"
     );
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(name: &str) -> Service {
+        serde_json::from_value(serde_json::json!({
+            "name": name, "service_type": "pg", "plan": "startup-4", "cloud": "do-ams",
+            "node_count": 1, "disk_space_mb": 81920, "user_config": {}, "tags": {},
+            "termination_protection": false, "project_vpc_id": null,
+            "maintenance": {"dow": "sunday", "time": "00:00:00"}, "create_time": 0,
+            "update_time": 0, "powered": true, "transition": null, "first_running_ms": 0,
+            "port": 1000, "topics": {}, "databases": [], "users": {}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_change_writes_only_what_it_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let (p, loaded) = Persister::open(&path).unwrap();
+        assert!(loaded.is_none());
+        let mut state = State::new(1);
+        let mut project: Project = serde_json::from_value(serde_json::json!({
+            "name": "p", "account_id": "a", "organization_id": "o", "billing_group_id": "b",
+            "default_cloud": "do-ams", "tags": {}, "billing_emails": [], "tech_emails": [],
+            "details": {}, "create_time": 0, "services": {}
+        }))
+        .unwrap();
+        for i in 0..300 {
+            project
+                .services
+                .insert(format!("s{i}"), service(&format!("s{i}")));
+        }
+        state.projects.insert("p".into(), project);
+        p.save_all(&state).unwrap();
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 302);
+
+        // A create: meta, the project, the new service.
+        state.revision += 1;
+        let project = state.projects.get_mut("p").unwrap();
+        project.services.insert("new".into(), service("new"));
+        let scope = Scope {
+            project: Some("p".into()),
+            ..Scope::default()
+        };
+        p.save(&mut state, &scope).unwrap();
+        // The project's own record did not change: skipped.
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+
+        // A change to one service: meta and that service.
+        state.revision += 1;
+        let project = state.projects.get_mut("p").unwrap();
+        project.services.get_mut("s7").unwrap().powered = false;
+        let scope = Scope {
+            project: Some("p".into()),
+            service: Some("s7".into()),
+            ..Scope::default()
+        };
+        p.save(&mut state, &scope).unwrap();
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+
+        // A delete removes the record.
+        state.revision += 1;
+        state.projects.get_mut("p").unwrap().services.remove("s8");
+        p.save(&mut state, &scope).unwrap();
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+        drop(p);
+
+        let back = Persister::load(&path).unwrap().unwrap();
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&state).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let (p, _) = Persister::open(&path).unwrap();
+        let mut state = State::new(1);
+        p.save_all(&state).unwrap();
+        p.fail_writes(true);
+        state.revision = 9;
+        assert!(p.save(&mut state, &Scope::default()).is_err());
+        assert_eq!(p.reload(1).unwrap().revision, 0);
+    }
 }

@@ -1,9 +1,12 @@
 //! The HTTP front: one axum fallback handler that matches every request
 //! against the description's operations, then applies, in order: the body
 //! size limit ([`MAX_BODY_BYTES`], 413), auth, faults, the content type
-//! (415), JSON parsing and request validation (400), the size caps of
-//! [`crate::limits`] (400), the handler (a panic is answered 500 and leaves
-//! the simulator serving), persistence, response validation and response
+//! (415), JSON parsing (400; nesting capped at
+//! [`crate::limits::MAX_JSON_DEPTH`]) and request validation (400), the size
+//! caps of [`crate::limits`] (400), the handler (a panic is answered 500 and
+//! leaves the simulator serving), persistence (with a state file, the change
+//! is saved under the state lock before it is answered; one that cannot be
+//! saved is rolled back and answered 500), response validation and response
 //! damage; and logs and journals it. Paths under `/_sim` go to the admin API
 //! ([`crate::admin`]) instead.
 //!
@@ -13,8 +16,10 @@
 //! or the whole state when it names none), taken under the lock, so that
 //! rendering, say, a topic's every partition never stalls other requests.
 //! CPU-heavy steps (a GET's handler and rendering, parsing and validating
-//! a body over [`OFFLOAD_BODY_BYTES`]) run on Tokio's blocking pool, so the
-//! async workers stay free to answer small requests meanwhile.
+//! a body over [`OFFLOAD_BODY_BYTES`]; with a state file, every change and
+//! its commit) run on Tokio's blocking pool, so the async workers stay free
+//! to answer small requests meanwhile. With a state file a reader may wait
+//! for one commit (a few records and an `fsync`) to take its copy.
 
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -328,13 +333,14 @@ async fn process(
                 return answer(Err(e), decision.mangle);
             }
         };
-        if let Err(e) = crate::limits::check_depth(&value) {
-            return answer(Err(e), decision.mangle);
-        }
         // Checked after parsing, so that a body that is not JSON at all is
         // reported as such whatever its (missing) type.
         if content_type.is_none() {
             let e = unsupported("Missing Content-Type".to_string());
+            return answer(Err(e), decision.mangle);
+        }
+        // Deeper bodies could be stored but not read back (see limits).
+        if let Err(e) = crate::limits::check_depth(&value) {
             return answer(Err(e), decision.mangle);
         }
         value

@@ -288,8 +288,8 @@ async fn the_binary_logs_requests_and_a_kill_loses_no_acknowledged_change() {
             }
         }));
     }
-    for _ in 0..400 {
-        if acked.lock().unwrap().len() >= 20 {
+    for _ in 0..2_000 {
+        if acked.lock().unwrap().len() >= 150 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -538,12 +538,12 @@ async fn bodies_too_deep_to_store_are_refused() {
             Some(json!({"name": "ok", "x": nest(60)})),
         )
         .await;
-    let accepted = status == 200;
+    assert_eq!(status, 200, "{b}");
     let before = to_json(&t.sim.state());
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
     // Whatever was accepted reads back.
     let t = start_on(&clock, &path).await;
-    assert_eq!(to_json(&t.sim.state()), before, "accepted: {accepted} {b}");
+    assert_eq!(to_json(&t.sim.state()), before);
 }

@@ -422,35 +422,56 @@ impl Persister {
             if let Some(p) = state.projects.get_mut(name) {
                 out.insert(format!("p/{name}"), Some(shell_bytes(p)));
                 let prefix = format!("s/{name}/");
-                let on_disk: BTreeSet<&str> = prefixed(&written, &prefix)
-                    .map(|k| &k[prefix.len()..])
-                    .collect();
-                for k in &on_disk {
-                    if !p.services.contains_key(*k) {
-                        out.insert(format!("{prefix}{k}"), None);
+                // The service the request names; the whole list only when
+                // the counts show another one came or went.
+                let mut expected = prefixed(&written, &prefix).count();
+                if let Some(s) = scope.service.as_deref() {
+                    let key = format!("{prefix}{s}");
+                    let on_disk = written.contains_key(&key);
+                    match p.services.get(s) {
+                        Some(svc) => {
+                            expected += usize::from(!on_disk);
+                            out.insert(key, Some(to_bytes(svc)));
+                        }
+                        None if on_disk => {
+                            expected -= 1;
+                            out.insert(key, None);
+                        }
+                        None => {}
                     }
                 }
-                for (s, svc) in &p.services {
-                    if !on_disk.contains(s.as_str()) || scope.service.as_deref() == Some(s) {
-                        out.insert(format!("{prefix}{s}"), Some(to_bytes(svc)));
+                if expected != p.services.len() {
+                    let on_disk: BTreeSet<&str> = prefixed(&written, &prefix)
+                        .map(|k| &k[prefix.len()..])
+                        .collect();
+                    for k in &on_disk {
+                        if !p.services.contains_key(*k) {
+                            out.insert(format!("{prefix}{k}"), None);
+                        }
+                    }
+                    for (s, svc) in &p.services {
+                        if !on_disk.contains(s.as_str()) {
+                            out.insert(format!("{prefix}{s}"), Some(to_bytes(svc)));
+                        }
                     }
                 }
-                // Events never change once logged: new ones are written,
-                // dropped ones deleted.
+                // Events never change once logged and are appended in id
+                // order: the new ones are at the end, the dropped ones the
+                // first on disk.
                 let prefix = format!("e/{name}/");
-                let ids: BTreeSet<&str> = p.events.iter().map(|e| e.id.as_str()).collect();
-                let on_disk: BTreeSet<&str> = prefixed(&written, &prefix)
-                    .map(|k| &k[prefix.len()..])
-                    .collect();
-                for k in &on_disk {
-                    if !ids.contains(k) {
-                        out.insert(format!("{prefix}{k}"), None);
+                for e in p.events.iter().rev() {
+                    let key = format!("{prefix}{}", e.id);
+                    if written.contains_key(&key) {
+                        break;
                     }
+                    out.insert(key, Some(to_bytes(e)));
                 }
-                for e in &p.events {
-                    if !on_disk.contains(e.id.as_str()) {
-                        out.insert(format!("{prefix}{}", e.id), Some(to_bytes(e)));
+                let first = p.events.first().map(|e| format!("{prefix}{}", e.id));
+                for k in prefixed(&written, &prefix) {
+                    if first.as_deref().is_some_and(|f| k >= f) {
+                        break;
                     }
+                    out.insert(k.to_string(), None);
                 }
             }
         }
@@ -649,6 +670,30 @@ mod tests {
         state.projects.get_mut("p").unwrap().services.remove("s8");
         p.save(&mut state, &scope).unwrap();
         assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+
+        // Events: new ones written, the oldest dropped (as the log's cap does).
+        let event = |n: u64| -> Event {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("e{n:08}"), "actor": "a", "event_type": "t",
+                "event_desc": "d", "service_name": "", "time": 0
+            }))
+            .unwrap()
+        };
+        let scope = Scope {
+            project: Some("p".into()),
+            ..Scope::default()
+        };
+        for batch in [vec![1, 2, 3], vec![4]] {
+            state.revision += 1;
+            let project = state.projects.get_mut("p").unwrap();
+            project.events.extend(batch.into_iter().map(event));
+            if project.events.len() > 3 {
+                project.events.drain(..1);
+            }
+            p.save(&mut state, &scope).unwrap();
+        }
+        // meta, e4 written, e1 deleted.
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 3);
         drop(p);
 
         let back = Persister::load(&path).unwrap().unwrap();

@@ -435,7 +435,12 @@ fn change(
     };
     let scope = Scope {
         project: params.get("project").cloned(),
-        service: params.get("service_name").cloned(),
+        // A create names its service in the body.
+        service: params.get("service_name").cloned().or_else(|| {
+            (id == "ServiceCreate")
+                .then(|| req.body.get("service_name")?.as_str().map(str::to_string))
+                .flatten()
+        }),
         all_projects: !params.contains_key("project")
             || matches!(id, "ProjectUpdate" | "ServiceDelete")
             || id.contains("Integration"),

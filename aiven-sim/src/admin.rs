@@ -183,21 +183,16 @@ impl Shared {
     /// Replaces the state (its revision moving on) and saves it if there is
     /// a state file; returns the new revision.
     fn replace_state(&self, mut new: State) -> Result<u64, AdminError> {
-        let (revision, bytes) = {
-            let mut state = self.state_lock();
-            new.revision = state.revision + 1;
-            *state = new;
-            let bytes = self
-                .persister
-                .as_ref()
-                .map(|_| serde_json::to_vec(&*state).expect("state serializes"));
-            (state.revision, bytes)
-        };
-        if let (Some(p), Some(bytes)) = (&self.persister, bytes) {
-            p.save(revision, &bytes)
+        let mut state = self.state_lock();
+        new.revision = state.revision + 1;
+        // Saved before it replaces the state: a state that cannot be saved
+        // is not taken.
+        if let Some(p) = &self.persister {
+            p.save_all(&new)
                 .map_err(|e| AdminError::Save(e.to_string()))?;
         }
-        Ok(revision)
+        *state = new;
+        Ok(state.revision)
     }
 
     pub(crate) fn admin_reset(&self) -> Result<u64, AdminError> {

@@ -10,7 +10,8 @@
 //! and the project event log have state and lifecycles driven by an
 //! injectable [`Clock`]; faults (rate limits, 5xx, latency and latency
 //! spikes, missing backups, dropped connections, truncated bodies) are
-//! available on demand; the state can be persisted to a file.
+//! available on demand; the state can be persisted to a file (a redb
+//! database, see [`persist`]).
 //! [`SimHandle::stats`] counts the answers by operation and status, and the
 //! damaged ones.
 //!
@@ -280,7 +281,11 @@ impl SimulatorBuilder {
     }
 
     /// Loads the state from this file (if it exists) and saves every change
-    /// to it atomically.
+    /// to it before answering: a [redb](https://docs.rs/redb) database (pure
+    /// Rust, ACID, crash-safe), written record by record (see [`persist`]).
+    /// A JSON state file of the previous format is migrated (moved aside to
+    /// `<path>.json.bak`); a path that cannot hold the database fails the
+    /// start with [`StartError::State`].
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -298,8 +303,21 @@ impl SimulatorBuilder {
     pub async fn start(self) -> Result<SimHandle, StartError> {
         let (state, persister) = match &self.state_file {
             Some(path) => {
-                let state = Persister::load(path)?.unwrap_or_else(|| model::State::new(self.seed));
-                let persister = Persister::new(path.clone(), state.revision);
+                // A simulator dropped just before, on the same file, may
+                // still be finishing its last requests: wait up to 5 s for
+                // it to let go of the database.
+                let mut waited = std::time::Duration::ZERO;
+                let (persister, state) = loop {
+                    match Persister::open(path) {
+                        Err(e) if e.is_already_open() && waited.as_secs() < 5 => {
+                            let pause = std::time::Duration::from_millis(20);
+                            tokio::time::sleep(pause).await;
+                            waited += pause;
+                        }
+                        r => break r?,
+                    }
+                };
+                let state = state.unwrap_or_else(|| model::State::new(self.seed));
                 (state, Some(persister))
             }
             None => (model::State::new(self.seed), None),
@@ -442,9 +460,18 @@ impl SimHandle {
         self.shared.journal.clear();
     }
 
-    /// How many snapshots were written to the state file.
+    /// How many changes were written to the state file.
     pub fn state_writes(&self) -> u64 {
         self.shared.persister.as_ref().map_or(0, Persister::writes)
+    }
+
+    /// Makes every following write to the state file fail (or succeed
+    /// again): tests of the rollback of changes that cannot be saved.
+    #[doc(hidden)]
+    pub fn fail_state_writes(&self, yes: bool) {
+        if let Some(p) = &self.shared.persister {
+            p.fail_writes(yes);
+        }
     }
 
     /// Stops accepting requests and waits for in-flight ones to finish

@@ -26,6 +26,39 @@ pub const MAX_SERVICES_PER_PROJECT: usize = 1_000;
 /// Projects per account.
 pub const MAX_PROJECTS: usize = 1_000;
 
+/// Nesting of a request body (objects and arrays): the state file stores
+/// bodies inside records a few levels deep, and reading it back allows 128
+/// levels (serde_json's recursion limit), so bodies deeper than this are
+/// refused (400) rather than accepted and then unreadable after a restart.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// How deeply `v` nests (a scalar: 0), without recursion.
+pub fn json_depth(v: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(a) => Box::new(a.iter()),
+            Value::Object(o) => Box::new(o.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(d + 1);
+        stack.extend(children.map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
+/// Refuses a body nested deeper than [`MAX_JSON_DEPTH`].
+pub fn check_depth(body: &Value) -> Result<(), ApiError> {
+    let depth = json_depth(body);
+    if depth > MAX_JSON_DEPTH {
+        return Err(over(format!(
+            "Request body nested {depth} levels deep: at most {MAX_JSON_DEPTH} are accepted"
+        )));
+    }
+    Ok(())
+}
+
 fn over(what: String) -> ApiError {
     ApiError::bad_request(what).code("simulator_limit_exceeded")
 }

@@ -1,7 +1,7 @@
 //! `aiven-sim`: the Aiven API simulator as a server.
 //!
 //! ```text
-//! cargo run -p aiven-sim -- --listen 127.0.0.1:8080 --state sim.json \
+//! cargo run -p aiven-sim -- --listen 127.0.0.1:8080 --state sim.redb \
 //!     --fault-5xx 0.1 --rate-limit ServiceGet=5/s --latency-ms /project=50
 //! ```
 //!
@@ -33,7 +33,9 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "AIVEN_SIM_LISTEN")]
     listen: SocketAddr,
-    /// Keep the state in this file (loaded at start, saved atomically on every change).
+    /// Keep the state in this file, a redb database (loaded at start, each change
+    /// saved before it is answered; a JSON state file of the previous format is
+    /// migrated, the JSON kept as FILE.json.bak).
     #[arg(long, env = "AIVEN_SIM_STATE")]
     state: Option<PathBuf>,
     /// Accepted API token (repeatable); without any, every token is accepted.

@@ -1,22 +1,53 @@
 //! `--state FILE`: the state survives a restart.
 //!
-//! After every change the state is serialized (under the state lock, so the
-//! snapshot is consistent) and written atomically: to a temporary file in
-//! the same directory, `fsync`ed, renamed over the state file, and the
-//! directory `fsync`ed. A crash at any point leaves either the old or the
-//! new file, never a torn one. Snapshots carry the state's revision and
-//! only a newer revision replaces the file, so concurrent writers cannot
-//! put an older state back.
+//! The file is a [redb](https://docs.rs/redb) database: pure Rust (no C
+//! toolchain), ACID, crash-safe through copy-on-write B-trees, one file.
+//! One table holds the state as records, each a JSON value under its key:
+//!
+//! * `meta`: the revision and the identifier generator;
+//! * `p/<project>`: a project without its services and events;
+//! * `s/<project>/<service>`: a service (its topics, users, pools, …);
+//! * `e/<project>/<event id>`: an entry of the project's event log;
+//! * `g/<collection>`: a collection of the [generic](crate::generic) model.
+//!
+//! After a change the server writes, in one write transaction, only the
+//! records the request can have touched (its [`Scope`]: the project and
+//! service its path names, services added or removed, new and dropped
+//! events, generic collections), skipping records whose bytes did not
+//! change (a hash of each record on disk is kept). A change costs
+//! O(log n) in the number of services, not O(state). Saves happen under
+//! the state lock, before the answer: an acknowledged change is on disk
+//! (the commit is `fsync`ed), and a change that cannot be saved is rolled
+//! back (the state is read back from the database, which still holds the
+//! state before the change).
+//!
+//! A state file of the previous format (one JSON document) is migrated at
+//! start: moved aside to `<path>.json.bak` and written into a new database
+//! at `<path>`.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use crate::model::State;
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-/// Errors reading the state file.
+use crate::model::{Event, Project, Service, State};
+use crate::rng::Rng;
+
+const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
+const META: &str = "meta";
+
+/// A record to write (its bytes and their hash) or to delete.
+type Change = (String, Option<(Vec<u8>, u64)>);
+
+/// Errors opening, reading or writing the state file.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
     /// The file cannot be read.
@@ -27,7 +58,7 @@ pub enum PersistError {
         /// Why.
         source: io::Error,
     },
-    /// The file cannot be written (after an upgrade of its contents).
+    /// The file cannot be written.
     #[error("cannot write state file {path}: {source}")]
     Write {
         /// The file.
@@ -35,7 +66,7 @@ pub enum PersistError {
         /// Why.
         source: io::Error,
     },
-    /// The file is not a state the simulator wrote.
+    /// A JSON state file (the previous format) is not a state the simulator wrote.
     #[error("state file {path} is not valid: {source}")]
     Invalid {
         /// The file.
@@ -43,44 +74,154 @@ pub enum PersistError {
         /// Why.
         source: serde_json::Error,
     },
+    /// The path cannot hold a state database.
+    #[error("state file {path} cannot be used: {reason}")]
+    Unusable {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The database refused an operation.
+    #[error("state database {path}: {source}")]
+    Db {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: Box<redb::Error>,
+    },
+    /// A record of the database does not decode.
+    #[error("state database {path}: record {key:?} is not valid: {source}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// The record.
+        key: String,
+        /// Why.
+        source: serde_json::Error,
+    },
 }
 
-/// Writes the state file.
-#[derive(Debug)]
+impl PersistError {
+    /// Whether another simulator holds the database open (one in this
+    /// process may still be shutting down: [`crate::SimulatorBuilder::start`]
+    /// waits a little for it).
+    pub fn is_already_open(&self) -> bool {
+        matches!(self, Self::Db { source, .. } if matches!(**source, redb::Error::DatabaseAlreadyOpen))
+    }
+}
+
+/// What a change can have touched: decides which records are compared
+/// with what is on disk and written.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// The project the request's path names.
+    pub project: Option<String>,
+    /// The service the request's path names.
+    pub service: Option<String>,
+    /// Every project's own record (not their services), for operations
+    /// that reach across projects (renames, integrations, service deletes,
+    /// operations without a project in their path).
+    pub all_projects: bool,
+    /// Every generic collection (operations of the generic model).
+    pub all_generic: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    revision: u64,
+    rng: Rng,
+}
+
+/// Writes the state database.
 pub struct Persister {
     path: PathBuf,
-    /// The revision on disk.
-    written: Mutex<u64>,
+    db: redb::Database,
+    /// Every record on disk, with the hash of its bytes.
+    written: Mutex<BTreeMap<String, u64>>,
     writes: AtomicU64,
+    /// Records written or deleted by the last commit.
+    last_records: AtomicU64,
+    fail_writes: AtomicBool,
+}
+
+impl std::fmt::Debug for Persister {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Persister")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// The keys of `map` starting with `prefix`.
+fn prefixed<'a, V>(map: &'a BTreeMap<String, V>, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+    map.range::<str, _>((
+        std::ops::Bound::Included(prefix),
+        std::ops::Bound::Unbounded,
+    ))
+    .map(|(k, _)| k.as_str())
+    .take_while(move |k| k.starts_with(prefix))
+}
+
+fn to_bytes<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).expect("state serializes")
+}
+
+/// A project's own record: without its services and events.
+fn shell_bytes(p: &mut Project) -> Vec<u8> {
+    let services = std::mem::take(&mut p.services);
+    let events = std::mem::take(&mut p.events);
+    let bytes = to_bytes(p);
+    p.services = services;
+    p.events = events;
+    bytes
+}
+
+fn meta_bytes(state: &State) -> Vec<u8> {
+    to_bytes(&Meta {
+        revision: state.revision,
+        rng: state.rng.clone(),
+    })
+}
+
+/// Every record of a project.
+fn project_records(name: &str, p: &mut Project, out: &mut BTreeMap<String, Option<Vec<u8>>>) {
+    out.insert(format!("p/{name}"), Some(shell_bytes(p)));
+    for (s, svc) in &p.services {
+        out.insert(format!("s/{name}/{s}"), Some(to_bytes(svc)));
+    }
+    for e in &p.events {
+        out.insert(format!("e/{name}/{}", e.id), Some(to_bytes(e)));
+    }
 }
 
 impl Persister {
-    /// A persister for `path`, whose file holds `revision`.
-    pub fn new(path: PathBuf, revision: u64) -> Self {
-        Self {
-            path,
-            written: Mutex::new(revision),
-            writes: AtomicU64::new(0),
-        }
-    }
-
-    /// The state file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// How many snapshots were written.
-    pub fn writes(&self) -> u64 {
-        self.writes.load(Ordering::Relaxed)
-    }
-
-    /// Reads the state file; `None` if it does not exist. Services of types
+    /// Opens (or creates) the state database at `path` and reads the state
+    /// it holds (`None`: a new database). A JSON state file of the previous
+    /// format is migrated (moved to `<path>.json.bak`). Services of types
     /// the catalogue no longer offers are dropped, with a warning; projects
-    /// saved without a CA get one, written back to the file.
-    pub fn load(path: &Path) -> Result<Option<State>, PersistError> {
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+    /// saved without a CA get one; both written back at once.
+    pub fn open(path: &Path) -> Result<(Self, Option<State>), PersistError> {
+        let unusable = |reason: String| PersistError::Unusable {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if path.is_dir() {
+            return Err(unusable("it is a directory".into()));
+        }
+        let mut head = [0u8; 64];
+        let head_len = match fs::File::open(path) {
+            Ok(mut f) => Some(f.read(&mut head).map_err(|source| PersistError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(source) => {
                 return Err(PersistError::Read {
                     path: path.to_path_buf(),
@@ -88,107 +229,490 @@ impl Persister {
                 })
             }
         };
-        let mut state: State =
-            serde_json::from_slice(&bytes).map_err(|source| PersistError::Invalid {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        for service in state.retire_unknown_types() {
-            tracing::warn!(%service, "dropped a service of a retired type from the state file");
+        let looks_json = head_len.is_some_and(|n| {
+            head[..n]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| *b == b'{')
+        });
+        if looks_json {
+            let state = migrate(path)?;
+            let p = Self::open_db(path)?;
+            return Ok((p, Some(state)));
         }
-        // Written back at once: a CA must not change with the next restart.
-        let cas = state.fill_missing_cas();
-        if cas > 0 {
-            state.revision += 1;
-            let bytes = serde_json::to_vec(&state).expect("state serializes");
-            write_atomic(path, &bytes).map_err(|source| PersistError::Write {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            tracing::info!(projects = cas, "made CAs for projects saved without one");
+        if let Some(n) = head_len.filter(|n| *n > 0) {
+            if !head[..n].starts_with(b"redb") {
+                return Err(unusable(
+                    "it is neither a redb database nor a JSON state file".into(),
+                ));
+            }
         }
-        Ok(Some(state))
+        let p = Self::open_db(path)?;
+        let mut state = p.read_all()?;
+        if let Some(s) = &mut state {
+            let mut changed = false;
+            for service in s.retire_unknown_types() {
+                tracing::warn!(%service, "dropped a service of a retired type from the state file");
+                changed = true;
+            }
+            // Written back at once: a CA must not change with the next restart.
+            let cas = s.fill_missing_cas();
+            if cas > 0 {
+                tracing::info!(projects = cas, "made CAs for projects saved without one");
+                changed = true;
+            }
+            if changed {
+                s.revision += 1;
+                p.save_all(s)?;
+            }
+        }
+        Ok((p, state))
     }
 
-    /// Writes a snapshot of `revision` unless a newer one is on disk.
-    /// Blocking: call it from a blocking context.
-    pub fn save(&self, revision: u64, bytes: &[u8]) -> io::Result<()> {
-        let mut written = self.written.lock().expect("persist lock");
-        if revision <= *written {
-            return Ok(());
+    fn open_db(path: &Path) -> Result<Self, PersistError> {
+        let db_err = |e: redb::Error| PersistError::Db {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        };
+        let db = redb::Database::create(path).map_err(|e| db_err(e.into()))?;
+        let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+        txn.open_table(RECORDS).map_err(|e| db_err(e.into()))?;
+        txn.commit().map_err(|e| db_err(e.into()))?;
+        let p = Self {
+            path: path.to_path_buf(),
+            db,
+            written: Mutex::new(BTreeMap::new()),
+            writes: AtomicU64::new(0),
+            last_records: AtomicU64::new(0),
+            fail_writes: AtomicBool::new(false),
+        };
+        Ok(p)
+    }
+
+    /// Reads the state database at `path` (which no running simulator may
+    /// hold open); `None` if it does not exist or holds no state yet.
+    pub fn load(path: &Path) -> Result<Option<State>, PersistError> {
+        if !path.exists() {
+            return Ok(None);
         }
-        write_atomic(&self.path, bytes)?;
-        *written = revision;
+        Self::open_db(path)?.read_all()
+    }
+
+    /// The state file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many changes were written.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
+    /// Makes every following write fail (tests of the rollback).
+    #[doc(hidden)]
+    pub fn fail_writes(&self, yes: bool) {
+        self.fail_writes.store(yes, Ordering::Relaxed);
+    }
+
+    fn db_err(&self, e: impl Into<redb::Error>) -> PersistError {
+        PersistError::Db {
+            path: self.path.clone(),
+            source: Box::new(e.into()),
+        }
+    }
+
+    /// Reads every record back into a state (and remembers what is on disk).
+    fn read_all(&self) -> Result<Option<State>, PersistError> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(RECORDS).map_err(|e| self.db_err(e))?;
+        let mut written = BTreeMap::new();
+        let mut meta: Option<Meta> = None;
+        let mut projects: BTreeMap<String, Project> = BTreeMap::new();
+        let mut services: Vec<(String, String, Service)> = Vec::new();
+        let mut events: Vec<(String, Event)> = Vec::new();
+        let mut generic = BTreeMap::new();
+        for entry in table.iter().map_err(|e| self.db_err(e))? {
+            let (k, v) = entry.map_err(|e| self.db_err(e))?;
+            let key = k.value().to_string();
+            let bytes = v.value();
+            let bad = |source| PersistError::Record {
+                path: self.path.clone(),
+                key: key.clone(),
+                source,
+            };
+            written.insert(key.clone(), hash(bytes));
+            if key == META {
+                meta = Some(serde_json::from_slice(bytes).map_err(bad)?);
+            } else if let Some(name) = key.strip_prefix("p/") {
+                projects.insert(
+                    name.to_string(),
+                    serde_json::from_slice(bytes).map_err(bad)?,
+                );
+            } else if let Some(rest) = key.strip_prefix("s/") {
+                let (p, s) = rest.split_once('/').unwrap_or((rest, ""));
+                let svc = serde_json::from_slice(bytes).map_err(bad)?;
+                services.push((p.to_string(), s.to_string(), svc));
+            } else if let Some(rest) = key.strip_prefix("e/") {
+                let (p, _) = rest.split_once('/').unwrap_or((rest, ""));
+                events.push((p.to_string(), serde_json::from_slice(bytes).map_err(bad)?));
+            } else if let Some(c) = key.strip_prefix("g/") {
+                let items: BTreeMap<String, Value> = serde_json::from_slice(bytes).map_err(bad)?;
+                generic.insert(c.to_string(), items);
+            }
+        }
+        let Some(meta) = meta else {
+            *self.written.lock().expect("persist lock") = written;
+            return Ok(None);
+        };
+        for (p, s, svc) in services {
+            if let Some(project) = projects.get_mut(&p) {
+                project.services.insert(s, svc);
+            }
+        }
+        // Keys sort events by id, i.e. oldest first.
+        for (p, e) in events {
+            if let Some(project) = projects.get_mut(&p) {
+                project.events.push(e);
+            }
+        }
+        *self.written.lock().expect("persist lock") = written;
+        Ok(Some(State {
+            revision: meta.revision,
+            projects,
+            rng: meta.rng,
+            generic,
+        }))
+    }
+
+    /// Writes the records `scope` can have touched that differ from what is
+    /// on disk, in one transaction. On failure nothing was written.
+    pub fn save(&self, state: &mut State, scope: &Scope) -> Result<(), PersistError> {
+        let mut written = self.written.lock().expect("persist lock");
+        let mut out: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
+        out.insert(META.to_string(), Some(meta_bytes(state)));
+
+        let stored: BTreeSet<String> = prefixed(&written, "p/")
+            .map(|k| k["p/".len()..].to_string())
+            .collect();
+        let mut added = BTreeSet::new();
+        for name in &stored {
+            if !state.projects.contains_key(name) {
+                for prefix in [
+                    format!("p/{name}"),
+                    format!("s/{name}/"),
+                    format!("e/{name}/"),
+                ] {
+                    for k in prefixed(&written, &prefix) {
+                        if k == prefix || prefix.ends_with('/') {
+                            out.insert(k.to_string(), None);
+                        }
+                    }
+                }
+            }
+        }
+        for (name, p) in &mut state.projects {
+            if !stored.contains(name) {
+                project_records(name, p, &mut out);
+                added.insert(name.clone());
+            } else if scope.all_projects {
+                out.insert(format!("p/{name}"), Some(shell_bytes(p)));
+            }
+        }
+        if let Some(name) = scope.project.as_deref().filter(|n| !added.contains(*n)) {
+            if let Some(p) = state.projects.get_mut(name) {
+                out.insert(format!("p/{name}"), Some(shell_bytes(p)));
+                let prefix = format!("s/{name}/");
+                // The service the request names; the whole list only when
+                // the counts show another one came or went.
+                let mut expected = prefixed(&written, &prefix).count();
+                if let Some(s) = scope.service.as_deref() {
+                    let key = format!("{prefix}{s}");
+                    let on_disk = written.contains_key(&key);
+                    match p.services.get(s) {
+                        Some(svc) => {
+                            expected += usize::from(!on_disk);
+                            out.insert(key, Some(to_bytes(svc)));
+                        }
+                        None if on_disk => {
+                            expected -= 1;
+                            out.insert(key, None);
+                        }
+                        None => {}
+                    }
+                }
+                if expected != p.services.len() {
+                    let on_disk: BTreeSet<&str> = prefixed(&written, &prefix)
+                        .map(|k| &k[prefix.len()..])
+                        .collect();
+                    for k in &on_disk {
+                        if !p.services.contains_key(*k) {
+                            out.insert(format!("{prefix}{k}"), None);
+                        }
+                    }
+                    for (s, svc) in &p.services {
+                        if !on_disk.contains(s.as_str()) {
+                            out.insert(format!("{prefix}{s}"), Some(to_bytes(svc)));
+                        }
+                    }
+                }
+                // Events never change once logged and are appended in id
+                // order: the new ones are at the end, the dropped ones the
+                // first on disk.
+                let prefix = format!("e/{name}/");
+                for e in p.events.iter().rev() {
+                    let key = format!("{prefix}{}", e.id);
+                    if written.contains_key(&key) {
+                        break;
+                    }
+                    out.insert(key, Some(to_bytes(e)));
+                }
+                let first = p.events.first().map(|e| format!("{prefix}{}", e.id));
+                for k in prefixed(&written, &prefix) {
+                    if first.as_deref().is_some_and(|f| k >= f) {
+                        break;
+                    }
+                    out.insert(k.to_string(), None);
+                }
+            }
+        }
+        for k in prefixed(&written, "g/") {
+            if !state.generic.contains_key(&k["g/".len()..]) {
+                out.insert(k.to_string(), None);
+            }
+        }
+        for (c, items) in &state.generic {
+            let key = format!("g/{c}");
+            if scope.all_generic || !written.contains_key(&key) {
+                out.insert(key, Some(to_bytes(items)));
+            }
+        }
+        self.commit(&mut written, out)
+    }
+
+    /// Replaces everything on disk with `state` (reset, restore, load fixes).
+    pub fn save_all(&self, state: &State) -> Result<(), PersistError> {
+        let mut written = self.written.lock().expect("persist lock");
+        let mut state = state.clone();
+        let mut out: BTreeMap<String, Option<Vec<u8>>> =
+            written.keys().map(|k| (k.clone(), None)).collect();
+        out.insert(META.to_string(), Some(meta_bytes(&state)));
+        for (name, p) in &mut state.projects {
+            project_records(name, p, &mut out);
+        }
+        for (c, items) in &state.generic {
+            out.insert(format!("g/{c}"), Some(to_bytes(items)));
+        }
+        self.commit(&mut written, out)
+    }
+
+    /// Reads the state on disk back (the rollback of a change that could
+    /// not be saved).
+    pub fn reload(&self, seed: u64) -> Result<State, PersistError> {
+        Ok(self.read_all()?.unwrap_or_else(|| State::new(seed)))
+    }
+
+    fn commit(
+        &self,
+        written: &mut BTreeMap<String, u64>,
+        out: BTreeMap<String, Option<Vec<u8>>>,
+    ) -> Result<(), PersistError> {
+        let changes: Vec<Change> = out
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                None => written.contains_key(&k).then_some((k, None)),
+                Some(bytes) => {
+                    let h = hash(&bytes);
+                    (written.get(&k) != Some(&h)).then_some((k, Some((bytes, h))))
+                }
+            })
+            .collect();
+        if self.fail_writes.load(Ordering::Relaxed) {
+            return Err(PersistError::Write {
+                path: self.path.clone(),
+                source: io::Error::other("writes are made to fail (test)"),
+            });
+        }
+        let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
+        {
+            let mut table = txn.open_table(RECORDS).map_err(|e| self.db_err(e))?;
+            for (k, v) in &changes {
+                match v {
+                    Some((bytes, _)) => table.insert(k.as_str(), bytes.as_slice()).map(drop),
+                    None => table.remove(k.as_str()).map(drop),
+                }
+                .map_err(|e| self.db_err(e))?;
+            }
+        }
+        txn.commit().map_err(|e| self.db_err(e))?;
+        self.last_records
+            .store(changes.len() as u64, Ordering::Relaxed);
+        for (k, v) in changes {
+            match v {
+                Some((_, h)) => written.insert(k, h),
+                None => written.remove(&k),
+            };
+        }
         self.writes.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
 
-/// Replaces `path` with `bytes` atomically (temp file, fsync, rename, fsync dir).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "state path has no file name"))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        // Make the rename itself durable.
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+/// Moves a JSON state file (the previous format) to `<path>.json.bak` and
+/// returns its state, to be written into a new database at `path`.
+fn migrate(path: &Path) -> Result<State, PersistError> {
+    let bytes = fs::read(path).map_err(|source| PersistError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut state: State =
+        serde_json::from_slice(&bytes).map_err(|source| PersistError::Invalid {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    for service in state.retire_unknown_types() {
+        tracing::warn!(%service, "dropped a service of a retired type from the state file");
     }
-    result
+    state.fill_missing_cas();
+    let mut bak = path.as_os_str().to_owned();
+    bak.push(".json.bak");
+    let bak = PathBuf::from(bak);
+    if bak.exists() {
+        return Err(PersistError::Unusable {
+            path: path.to_path_buf(),
+            reason: format!(
+                "it is a JSON state file to migrate, but {} already exists",
+                bak.display()
+            ),
+        });
+    }
+    fs::rename(path, &bak).map_err(|source| PersistError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let written = Persister::open_db(path).and_then(|p| p.save_all(&state));
+    if let Err(e) = written {
+        let _ = fs::remove_file(path);
+        let _ = fs::rename(&bak, path);
+        return Err(e);
+    }
+    tracing::info!(
+        path = %path.display(),
+        backup = %bak.display(),
+        "migrated the JSON state file to a redb database; the JSON file was moved aside"
+    );
+    Ok(state)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn atomic_replace_and_revisions() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        assert!(Persister::load(&path).unwrap().is_none());
-        let p = Persister::new(path.clone(), 0);
-        let mut s = State::new(1);
-        s.revision = 2;
-        p.save(2, &serde_json::to_vec(&s).unwrap()).unwrap();
-        // An older snapshot arriving late does not replace the newer one.
-        let mut old = State::new(1);
-        old.revision = 1;
-        p.save(1, &serde_json::to_vec(&old).unwrap()).unwrap();
-        assert_eq!(Persister::load(&path).unwrap().unwrap().revision, 2);
-        assert_eq!(p.writes(), 1);
-        // No temporary file is left behind.
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
+    fn service(name: &str) -> Service {
+        serde_json::from_value(serde_json::json!({
+            "name": name, "service_type": "pg", "plan": "startup-4", "cloud": "do-ams",
+            "node_count": 1, "disk_space_mb": 81920, "user_config": {}, "tags": {},
+            "termination_protection": false, "project_vpc_id": null,
+            "maintenance": {"dow": "sunday", "time": "00:00:00"}, "create_time": 0,
+            "update_time": 0, "powered": true, "transition": null, "first_running_ms": 0,
+            "port": 1000, "topics": {}, "databases": [], "users": {}
+        }))
+        .unwrap()
     }
 
     #[test]
-    fn a_torn_file_is_reported_not_ignored() {
+    fn a_change_writes_only_what_it_touched() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        fs::write(&path, b"{\"revision\": 3, \"proj").unwrap();
-        assert!(matches!(
-            Persister::load(&path),
-            Err(PersistError::Invalid { .. })
-        ));
+        let path = dir.path().join("state.redb");
+        let (p, loaded) = Persister::open(&path).unwrap();
+        assert!(loaded.is_none());
+        let mut state = State::new(1);
+        let mut project: Project = serde_json::from_value(serde_json::json!({
+            "name": "p", "account_id": "a", "organization_id": "o", "billing_group_id": "b",
+            "default_cloud": "do-ams", "tags": {}, "billing_emails": [], "tech_emails": [],
+            "details": {}, "create_time": 0, "services": {}
+        }))
+        .unwrap();
+        for i in 0..300 {
+            project
+                .services
+                .insert(format!("s{i}"), service(&format!("s{i}")));
+        }
+        state.projects.insert("p".into(), project);
+        p.save_all(&state).unwrap();
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 302);
+
+        // A create: meta, the project, the new service.
+        state.revision += 1;
+        let project = state.projects.get_mut("p").unwrap();
+        project.services.insert("new".into(), service("new"));
+        let scope = Scope {
+            project: Some("p".into()),
+            ..Scope::default()
+        };
+        p.save(&mut state, &scope).unwrap();
+        // The project's own record did not change: skipped.
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+
+        // A change to one service: meta and that service.
+        state.revision += 1;
+        let project = state.projects.get_mut("p").unwrap();
+        project.services.get_mut("s7").unwrap().powered = false;
+        let scope = Scope {
+            project: Some("p".into()),
+            service: Some("s7".into()),
+            ..Scope::default()
+        };
+        p.save(&mut state, &scope).unwrap();
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+
+        // A delete removes the record.
+        state.revision += 1;
+        state.projects.get_mut("p").unwrap().services.remove("s8");
+        p.save(&mut state, &scope).unwrap();
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
+
+        // Events: new ones written, the oldest dropped (as the log's cap does).
+        let event = |n: u64| -> Event {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("e{n:08}"), "actor": "a", "event_type": "t",
+                "event_desc": "d", "service_name": "", "time": 0
+            }))
+            .unwrap()
+        };
+        let scope = Scope {
+            project: Some("p".into()),
+            ..Scope::default()
+        };
+        for batch in [vec![1, 2, 3], vec![4]] {
+            state.revision += 1;
+            let project = state.projects.get_mut("p").unwrap();
+            project.events.extend(batch.into_iter().map(event));
+            if project.events.len() > 3 {
+                project.events.drain(..1);
+            }
+            p.save(&mut state, &scope).unwrap();
+        }
+        // meta, e4 written, e1 deleted.
+        assert_eq!(p.last_records.load(Ordering::Relaxed), 3);
+        drop(p);
+
+        let back = Persister::load(&path).unwrap().unwrap();
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&state).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let (p, _) = Persister::open(&path).unwrap();
+        let mut state = State::new(1);
+        p.save_all(&state).unwrap();
+        p.fail_writes(true);
+        state.revision = 9;
+        assert!(p.save(&mut state, &Scope::default()).is_err());
+        assert_eq!(p.reload(1).unwrap().revision, 0);
     }
 }

@@ -1,9 +1,12 @@
 //! The HTTP front: one axum fallback handler that matches every request
 //! against the description's operations, then applies, in order: the body
 //! size limit ([`MAX_BODY_BYTES`], 413), auth, faults, the content type
-//! (415), JSON parsing and request validation (400), the size caps of
-//! [`crate::limits`] (400), the handler (a panic is answered 500 and leaves
-//! the simulator serving), persistence, response validation and response
+//! (415), JSON parsing (400; nesting capped at
+//! [`crate::limits::MAX_JSON_DEPTH`]) and request validation (400), the size
+//! caps of [`crate::limits`] (400), the handler (a panic is answered 500 and
+//! leaves the simulator serving), persistence (with a state file, the change
+//! is saved under the state lock before it is answered; one that cannot be
+//! saved is rolled back and answered 500), response validation and response
 //! damage; and logs and journals it. Paths under `/_sim` go to the admin API
 //! ([`crate::admin`]) instead.
 //!
@@ -13,8 +16,10 @@
 //! or the whole state when it names none), taken under the lock, so that
 //! rendering, say, a topic's every partition never stalls other requests.
 //! CPU-heavy steps (a GET's handler and rendering, parsing and validating
-//! a body over [`OFFLOAD_BODY_BYTES`]) run on Tokio's blocking pool, so the
-//! async workers stay free to answer small requests meanwhile.
+//! a body over [`OFFLOAD_BODY_BYTES`]; with a state file, every change and
+//! its commit) run on Tokio's blocking pool, so the async workers stay free
+//! to answer small requests meanwhile. With a state file a reader may wait
+//! for one commit (a few records and an `fsync`) to take its copy.
 
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -35,7 +40,7 @@ use crate::handlers::{self, Ctx, Outcome, Req};
 use crate::journal::{body_for_journal, JournalEntry, Recorder};
 use crate::lifecycle::Timings;
 use crate::model::State;
-use crate::persist::Persister;
+use crate::persist::{Persister, Scope};
 use crate::spec::{spec, RouteMatch};
 use crate::validation::validate_request;
 
@@ -334,6 +339,10 @@ async fn process(
             let e = unsupported("Missing Content-Type".to_string());
             return answer(Err(e), decision.mangle);
         }
+        // Deeper bodies could be stored but not read back (see limits).
+        if let Err(e) = crate::limits::check_depth(&value) {
+            return answer(Err(e), decision.mangle);
+        }
         value
     };
     let (invalid, value) = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
@@ -354,10 +363,6 @@ async fn process(
     if let Err(e) = crate::limits::check_body(id, &value) {
         return answer(Err(e), decision.mangle);
     }
-    let req = Req {
-        params: &params,
-        body: &value,
-    };
     let now = shared.clock.now_ms();
     if *method == Method::GET {
         // Reads render outside the lock, on a copy of what they read.
@@ -384,52 +389,75 @@ async fn process(
         .await;
         return (Some(id), response);
     }
-    let (outcome, snapshot) = {
-        let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let outcome = match crate::limits::check_counts(id, &params, &state) {
-            Err(e) => Err(e),
-            Ok(()) => {
-                let mut ctx = Ctx {
-                    state: &mut state,
-                    now,
-                    timings: &shared.timings,
-                    no_backup_for_ms: decision.no_backup_for_ms,
-                };
-                run_handler(id, &mut ctx, &req)
-            }
+    // A change runs under the lock and, with a state file, is saved before
+    // the lock is released (on the blocking pool: the commit `fsync`s); a
+    // change that cannot be saved is rolled back.
+    let s = shared.clone();
+    let no_backup_for_ms = decision.no_backup_for_ms;
+    let outcome = offload(shared.persister.is_some(), move || {
+        let req = Req {
+            params: &params,
+            body: &value,
         };
-        let mut snapshot = None;
-        if outcome.is_ok() && *method != Method::GET {
-            crate::generic::prune(&mut state);
-            state.revision += 1;
-            if shared.persister.is_some() {
-                let bytes = serde_json::to_vec(&*state).expect("state serializes");
-                snapshot = Some((state.revision, bytes));
-            }
-        }
-        (outcome, snapshot)
-    };
-    if let Some((revision, bytes)) = snapshot {
-        let s = shared.clone();
-        let saved = tokio::task::spawn_blocking(move || {
-            s.persister
-                .as_ref()
-                .map_or(Ok(()), |p| p.save(revision, &bytes))
-        })
-        .await;
-        if let Err(e) = saved
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-        {
-            tracing::error!(error = %e, "cannot write the state file");
-            let e = ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The change was applied but could not be saved",
-            );
-            return answer(Err(e), None);
-        }
-    }
+        change(&s, id, &req, now, no_backup_for_ms)
+    })
+    .await;
     answer(outcome, decision.mangle)
+}
+
+/// Runs a change's handler under the state lock and saves what it touched.
+fn change(
+    shared: &Shared,
+    id: &'static str,
+    req: &Req<'_>,
+    now: crate::clock::Millis,
+    no_backup_for_ms: crate::clock::Millis,
+) -> Outcome {
+    let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    let params = req.params;
+    let outcome = match crate::limits::check_counts(id, params, &state) {
+        Err(e) => Err(e),
+        Ok(()) => {
+            let mut ctx = Ctx {
+                state: &mut state,
+                now,
+                timings: &shared.timings,
+                no_backup_for_ms,
+            };
+            run_handler(id, &mut ctx, req)
+        }
+    };
+    let body = outcome?;
+    crate::generic::prune(&mut state);
+    state.revision += 1;
+    let Some(persister) = &shared.persister else {
+        return Ok(body);
+    };
+    let scope = Scope {
+        project: params.get("project").cloned(),
+        // A create names its service in the body.
+        service: params.get("service_name").cloned().or_else(|| {
+            (id == "ServiceCreate")
+                .then(|| req.body.get("service_name")?.as_str().map(str::to_string))
+                .flatten()
+        }),
+        all_projects: !params.contains_key("project")
+            || matches!(id, "ProjectUpdate" | "ServiceDelete")
+            || id.contains("Integration"),
+        all_generic: !handlers::implemented().any(|h| h == id),
+    };
+    let Err(e) = persister.save(&mut state, &scope) else {
+        return Ok(body);
+    };
+    tracing::error!(error = %e, "cannot save the change to the state file; rolling it back");
+    match persister.reload(shared.seed) {
+        Ok(old) => *state = old,
+        Err(e) => tracing::error!(error = %e, "cannot read the state file back"),
+    }
+    Err(ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The change could not be saved and was not applied",
+    ))
 }
 
 /// A violation's text at most [`MAX_ERROR_TEXT`] characters: it quotes the

@@ -90,11 +90,13 @@ async fn the_ca_survives_restarts_and_old_state_files_get_one() {
 
     let t = start_on(&clock, &path).await;
     assert_eq!(ca(&t, "p").await.1["certificate"], pem);
+    let mut saved = t.sim.snapshot();
     drop(t);
 
-    // A state saved before projects had CAs: one is made and written back
-    // at once, so the next restart serves the same one.
-    let mut saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // A state saved before projects had CAs (a JSON state file, the
+    // previous format): one is made and written back at once, so the next
+    // restart serves the same one.
+    let path = dir.path().join("old.json");
     saved["projects"]["p"]
         .as_object_mut()
         .unwrap()

@@ -14,17 +14,30 @@ mod ci_env {
 #[tokio::test(flavor = "multi_thread")]
 async fn up_twice_down_twice_and_a_failing_run_tears_down() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("sim-state.json");
+    let state = dir.path().join("sim-state.redb");
     let state_arg = state.display().to_string();
     let step = |args: &[&str]| {
         let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
         argv.extend_from_slice(args);
         ci_env::run(ci_env::Args::parse_from(argv))
     };
-    // The services the state file holds (its event log names deleted ones too).
+    // The services the state database holds (each run has closed it), read
+    // as the simulator's own loader reads it; its event log names deleted
+    // services too, so only the project's services count.
     let services = || {
-        let text = std::fs::read_to_string(&state).unwrap_or_default();
-        let state: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        // A run's simulator releases the database once its last connection
+        // task ends, which may be just after the run returns.
+        let mut tries = 0;
+        let loaded = loop {
+            match aiven_sim::persist::Persister::load(&state) {
+                Err(e) if e.is_already_open() && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other.expect("state database loads"),
+            }
+        };
+        let state = serde_json::to_value(loaded.expect("a run saved its state")).unwrap();
         let held = &state["projects"]["ci-project"]["services"];
         ["ci-pg", "ci-kafka"].map(|s| held.get(s).is_some())
     };

@@ -184,7 +184,7 @@ impl Shared {
     /// a state file; returns the new revision.
     fn replace_state(&self, mut new: State) -> Result<u64, AdminError> {
         let mut state = self.state_lock();
-        new.revision = state.revision + 1;
+        new.revision = state.revision.wrapping_add(1);
         // Saved before it replaces the state: a state that cannot be saved
         // is not taken.
         if let Some(p) = &self.persister {

@@ -262,7 +262,7 @@ impl Persister {
                 changed = true;
             }
             if changed {
-                s.revision += 1;
+                s.revision = s.revision.wrapping_add(1);
                 p.save_all(s)?;
             }
         }

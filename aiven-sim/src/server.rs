@@ -429,7 +429,7 @@ fn change(
     };
     let body = outcome?;
     crate::generic::prune(&mut state);
-    state.revision += 1;
+    state.revision = state.revision.wrapping_add(1);
     let Some(persister) = &shared.persister else {
         return Ok(body);
     };

@@ -547,3 +547,26 @@ async fn bodies_too_deep_to_store_are_refused() {
     let t = start_on(&clock, &path).await;
     assert_eq!(to_json(&t.sim.state()), before);
 }
+
+/// A state at the last revision moves on (wrapping) instead of panicking.
+#[tokio::test]
+async fn a_state_at_the_last_revision_still_takes_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new();
+    let t = start_on(&clock, &dir.path().join("state.redb")).await;
+    t.project("p").await;
+    let mut old = t.sim.snapshot();
+    drop(t);
+    old["revision"] = json!(u64::MAX);
+    let path = dir.path().join("state.json");
+    std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+
+    let mut t = start_on(&clock, &path).await;
+    t.service("p", "pg", "pg", "startup-4").await;
+    t.service("p", "v", "valkey", "startup-4").await;
+    t.sim.shutdown().await;
+    drop(t);
+    let saved = Persister::load(&path).unwrap().unwrap();
+    assert_eq!(saved.projects["p"].services.len(), 2);
+    assert!(saved.revision < 3, "wrapped: {}", saved.revision);
+}

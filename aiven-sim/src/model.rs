@@ -255,6 +255,80 @@ pub struct Service {
     /// Aiven's own Kafka ACL entries, in the order added (Kafka only).
     #[serde(default)]
     pub kafka_acls: Vec<KafkaAcl>,
+    /// Kafka Connect connectors by name (Kafka with Kafka Connect, or
+    /// Kafka Connect).
+    #[serde(default)]
+    pub connectors: BTreeMap<String, Connector>,
+    /// The Karapace schema registry of a Kafka service.
+    #[serde(default)]
+    pub schema_registry: SchemaRegistry,
+}
+
+/// A Kafka Connect connector.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Connector {
+    /// Its name (`config.name`).
+    pub name: String,
+    /// Its configuration, as sent (`name`, `connector.class`, …).
+    pub config: Map<String, Value>,
+    /// `RUNNING`, `PAUSED` or `STOPPED`.
+    pub state: String,
+    /// Its task count (`tasks.max`).
+    pub tasks: u32,
+}
+
+/// A schema of the registry, under its global id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegisteredSchema {
+    /// The schema text.
+    pub schema: String,
+    /// `AVRO`, `JSON` or `PROTOBUF`.
+    pub schema_type: String,
+    /// `[{name, subject, version}]`.
+    #[serde(default)]
+    pub references: Vec<Value>,
+}
+
+/// A subject: its versions in order, each naming a global schema id.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Subject {
+    /// `(version, schema id)`, ascending.
+    pub versions: Vec<(u32, u32)>,
+    /// The highest version ever given (versions are never reused).
+    pub last_version: u32,
+}
+
+/// The Karapace schema registry of a Kafka service.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SchemaRegistry {
+    /// Schemas by global id (from 1).
+    #[serde(default)]
+    pub schemas: BTreeMap<u32, RegisteredSchema>,
+    /// Subjects by name.
+    #[serde(default)]
+    pub subjects: BTreeMap<String, Subject>,
+    /// The global compatibility level; `None`: `BACKWARD`.
+    #[serde(default)]
+    pub compatibility: Option<String>,
+    /// Subjects' own compatibility levels.
+    #[serde(default)]
+    pub subject_compatibility: BTreeMap<String, String>,
+    /// Aiven's schema registry ACL entries added, in order.
+    #[serde(default)]
+    pub acls: Vec<SchemaRegistryAcl>,
+}
+
+/// One schema registry ACL entry (`ServiceSchemaRegistryAcl*`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaRegistryAcl {
+    /// `acl` + hex.
+    pub id: String,
+    /// `schema_registry_read` or `schema_registry_write`.
+    pub permission: String,
+    /// `Config:` or `Subject:` + a subject name pattern.
+    pub resource: String,
+    /// User name pattern.
+    pub username: String,
 }
 
 /// A PgBouncer connection pool of a PostgreSQL service.
@@ -814,6 +888,22 @@ impl Service {
         Value::Array(std::iter::once(default).chain(added).collect())
     }
 
+    /// The schema registry's ACL entries: Aiven's defaults (`avnadmin` may
+    /// write the configuration and every subject) and those added.
+    pub fn schema_registry_acl_json(&self) -> Value {
+        let defaults = [
+            ("default-sr-admin-config", "Config:"),
+            ("default-sr-admin-subject", "Subject:*"),
+        ]
+        .map(|(id, resource)| {
+            json!({"id": id, "permission": "schema_registry_write", "resource": resource, "username": "avnadmin"})
+        });
+        let added = self.schema_registry.acls.iter().map(|a| {
+            json!({"id": a.id, "permission": a.permission, "resource": a.resource, "username": a.username})
+        });
+        Value::Array(defaults.into_iter().chain(added).collect())
+    }
+
     /// The `service` object of `ServiceGet`.
     pub fn to_json(&self, project: &Project, now: Millis, no_backup_for_ms: Millis) -> Value {
         let kind = self.kind();
@@ -941,7 +1031,7 @@ impl Service {
         }
         if kind.topics {
             s["acl"] = self.acl_json();
-            s["schema_registry_acl"] = json!([]);
+            s["schema_registry_acl"] = self.schema_registry_acl_json();
             s["topics"] = json!(self
                 .topics
                 .values()

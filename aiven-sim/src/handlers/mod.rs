@@ -34,9 +34,11 @@ mod databases;
 mod events;
 mod integrations;
 mod kafka;
+mod kafka_connect;
 mod organizations;
 mod pools;
 mod projects;
+mod schema_registry;
 mod services;
 mod users;
 mod vpcs;
@@ -126,6 +128,88 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServiceKafkaTopicGet", kafka::get),
     ("ServiceKafkaTopicUpdate", kafka::update),
     ("ServiceKafkaTopicDelete", kafka::delete),
+    ("ServiceKafkaConnectList", kafka_connect::list),
+    ("ServiceKafkaConnectCreateConnector", kafka_connect::create),
+    ("ServiceKafkaConnectEditConnector", kafka_connect::edit),
+    ("ServiceKafkaConnectDeleteConnector", kafka_connect::delete),
+    (
+        "ServiceKafkaConnectGetConnectorConfiguration",
+        kafka_connect::configuration,
+    ),
+    (
+        "ServiceKafkaConnectGetConnectorStatus",
+        kafka_connect::status,
+    ),
+    ("ServiceKafkaConnectPauseConnector", kafka_connect::pause),
+    ("ServiceKafkaConnectResumeConnector", kafka_connect::resume),
+    ("ServiceKafkaConnectStopConnector", kafka_connect::stop),
+    (
+        "ServiceKafkaConnectRestartConnector",
+        kafka_connect::restart,
+    ),
+    (
+        "ServiceKafkaConnectRestartConnectorTask",
+        kafka_connect::restart_task,
+    ),
+    (
+        "ServiceKafkaConnectGetAvailableConnectors",
+        kafka_connect::available,
+    ),
+    ("ServiceSchemaRegistrySubjects", schema_registry::subjects),
+    (
+        "ServiceSchemaRegistrySubjectVersionPost",
+        schema_registry::register,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectVersionsGet",
+        schema_registry::versions,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectVersionGet",
+        schema_registry::version_get,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectVersionSchemaGet",
+        schema_registry::version_schema_get,
+    ),
+    (
+        "ServiceSchemaRegistrySchemaGet",
+        schema_registry::schema_get,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectDelete",
+        schema_registry::subject_delete,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectVersionDelete",
+        schema_registry::version_delete,
+    ),
+    (
+        "ServiceSchemaRegistryCompatibility",
+        schema_registry::compatibility,
+    ),
+    (
+        "ServiceSchemaRegistryGlobalConfigGet",
+        schema_registry::global_config_get,
+    ),
+    (
+        "ServiceSchemaRegistryGlobalConfigPut",
+        schema_registry::global_config_put,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectConfigGet",
+        schema_registry::subject_config_get,
+    ),
+    (
+        "ServiceSchemaRegistrySubjectConfigPut",
+        schema_registry::subject_config_put,
+    ),
+    ("ServiceSchemaRegistryAclList", schema_registry::acl_list),
+    ("ServiceSchemaRegistryAclAdd", schema_registry::acl_add),
+    (
+        "ServiceSchemaRegistryAclDelete",
+        schema_registry::acl_delete,
+    ),
     ("ServiceDatabaseCreate", databases::create),
     ("ServiceDatabaseList", databases::list),
     ("ServiceDatabaseDelete", databases::delete),

@@ -256,6 +256,8 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         users,
         pools: Default::default(),
         kafka_acls: Vec::new(),
+        connectors: Default::default(),
+        schema_registry: Default::default(),
     };
     let p = project_mut(ctx.state, req)?;
     let out = json!({ "service": s.to_json(p, now, ctx.no_backup_for_ms) });

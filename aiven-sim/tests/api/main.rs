@@ -9,8 +9,10 @@ mod common;
 mod catalog;
 mod databases;
 mod kafka;
+mod kafka_connect;
 mod projects;
 mod requests;
+mod schema_registry;
 mod services;
 mod users;
 

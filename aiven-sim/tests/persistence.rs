@@ -570,3 +570,75 @@ async fn a_state_at_the_last_revision_still_takes_changes() {
     assert_eq!(saved.projects["p"].services.len(), 2);
     assert!(saved.revision < 3, "wrapped: {}", saved.revision);
 }
+
+#[tokio::test]
+async fn connectors_and_schemas_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let clock = ManualClock::new();
+    let base = "/project/p/service/k";
+
+    let t = start_on(&clock, &path).await;
+    t.project("p").await;
+    let (s, _, b) = t
+        .raw(
+            reqwest::Method::POST,
+            "/project/p/service",
+            Some(json!({
+                "service_name": "k", "service_type": "kafka", "plan": "business-4",
+                "user_config": {"kafka_connect": true, "schema_registry": true},
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    t.advance(3);
+    let connector = json!({
+        "name": "sink", "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+        "tasks.max": "2", "topics": "orders",
+    });
+    let post = |path: String, body: Option<Value>| {
+        let t = &t;
+        async move { t.raw(reqwest::Method::POST, &path, body).await.0 }
+    };
+    assert_eq!(
+        post(format!("{base}/connectors"), Some(connector)).await,
+        200
+    );
+    assert_eq!(
+        post(format!("{base}/connectors/sink/pause"), None).await,
+        200
+    );
+    let schema = |fields: Value| json!({"schema": json!({"type": "record", "name": "R", "fields": fields}).to_string()});
+    let v1 = schema(json!([{"name": "a", "type": "int"}]));
+    let v2 =
+        schema(json!([{"name": "a", "type": "int"}, {"name": "b", "type": "int", "default": 0}]));
+    let versions = format!("{base}/kafka/schema/subjects/r-value/versions");
+    assert_eq!(post(versions.clone(), Some(v1.clone())).await, 200);
+    assert_eq!(post(versions.clone(), Some(v2)).await, 200);
+    let acl = json!({"permission": "schema_registry_read", "resource": "Subject:r-value", "username": "app"});
+    assert_eq!(
+        post(format!("{base}/kafka/schema-registry/acl"), Some(acl)).await,
+        200
+    );
+    let mut t = t;
+    t.sim.shutdown().await;
+    drop(t);
+
+    let t = start_on(&clock, &path).await;
+    let get = |path: String| {
+        let t = &t;
+        async move { t.raw(reqwest::Method::GET, &path, None).await.2 }
+    };
+    let status = get(format!("{base}/connectors/sink/status")).await;
+    assert_eq!(status["status"]["state"], "PAUSED");
+    assert_eq!(status["status"]["tasks"].as_array().unwrap().len(), 2);
+    let list = get(format!("{base}/connectors")).await;
+    assert_eq!(list["connectors"][0]["config"]["topics"], "orders");
+    assert_eq!(get(versions.clone()).await["versions"], json!([1, 2]));
+    // The same schema: the same id after the restart, no new version.
+    let (s, _, b) = t.raw(reqwest::Method::POST, &versions, Some(v1)).await;
+    assert_eq!((s, b["id"].clone()), (200, json!(1)));
+    assert_eq!(get(versions).await["versions"], json!([1, 2]));
+    let acl = get(format!("{base}/kafka/schema-registry/acl")).await;
+    assert_eq!(acl["acl"].as_array().unwrap().len(), 3);
+}

@@ -2,7 +2,7 @@
 //! through a CI workflow against the simulator: projects, clouds, types,
 //! plans, services of four types with `--cloud`, waits, connection info,
 //! updates (plan, disk, power, termination protection, user config), tags,
-//! topics, ACLs, users, databases, pools, integrations, logs, metrics,
+//! topics, ACLs, connectors, schemas, users, databases, pools, integrations, logs, metrics,
 //! terminate.
 //!
 //! The venv is made once under `target/avn-venv` (`python3 -m venv`, then
@@ -149,6 +149,85 @@ fn workflow() -> Vec<Step> {
         )),
         step_showing(&format!("service acl-list ci-kafka {p}"), "events"),
         step(&format!("service user-get ci-kafka --username app {p}")),
+        step(&format!(
+            "service update ci-kafka -c kafka_connect=true -c schema_registry=true {p}"
+        )),
+        step_showing(
+            &format!("service connector available ci-kafka {p}"),
+            "JdbcSinkConnector",
+        ),
+        step_showing(
+            &format!(
+                "service connector schema ci-kafka io.aiven.connect.jdbc.JdbcSinkConnector {p}"
+            ),
+            "tasks.max",
+        ),
+        step(&format!(
+            r#"service connector create ci-kafka {{"name":"sink","connector.class":"io.aiven.connect.jdbc.JdbcSinkConnector","tasks.max":"2","topics":"events"}} {p}"#
+        )),
+        step_showing(&format!("service connector list ci-kafka {p}"), "sink"),
+        step_showing(
+            &format!("service connector status ci-kafka sink {p}"),
+            "RUNNING",
+        ),
+        step(&format!("service connector pause ci-kafka sink {p}")),
+        step_showing(
+            &format!("service connector status ci-kafka sink {p}"),
+            "PAUSED",
+        ),
+        step(&format!("service connector resume ci-kafka sink {p}")),
+        step(&format!(
+            r#"service connector update ci-kafka sink {{"name":"sink","connector.class":"io.aiven.connect.jdbc.JdbcSinkConnector","tasks.max":"3","topics":"events"}} {p}"#
+        )),
+        step(&format!(
+            "service connector restart-task ci-kafka sink 2 {p}"
+        )),
+        step(&format!("service connector restart ci-kafka sink {p}")),
+        step(&format!("service connector stop ci-kafka sink {p}")),
+        step(&format!("service connector delete ci-kafka sink {p}")),
+        step_showing(
+            &format!(
+                r#"service schema create ci-kafka --subject events-value --schema {{"type":"record","name":"E","fields":[{{"name":"id","type":"long"}}]}} {p}"#
+            ),
+            "1",
+        ),
+        step_showing(
+            &format!("service schema subject-list ci-kafka {p}"),
+            "events-value",
+        ),
+        step(&format!(
+            "service schema subject-version list ci-kafka --subject events-value {p}"
+        )),
+        step_showing(
+            &format!(
+                "service schema subject-version get ci-kafka --subject events-value --version-id latest {p}"
+            ),
+            "events-value",
+        ),
+        step(&format!("service schema get ci-kafka --schema-id 1 {p}")),
+        step_showing(
+            &format!(
+                r#"service schema check ci-kafka --subject events-value --version-id 1 --schema {{"type":"record","name":"E","fields":[{{"name":"id","type":"long"}},{{"name":"n","type":"int","default":0}}]}} {p}"#
+            ),
+            "true",
+        ),
+        step(&format!(
+            "service schema configuration-update ci-kafka --compatibility FULL {p}"
+        )),
+        step_showing(
+            &format!("service schema configuration ci-kafka {p}"),
+            "FULL",
+        ),
+        step(&format!(
+            "service schema-registry-acl-add ci-kafka --permission schema_registry_read --resource Subject:events-value --username app {p}"
+        )),
+        step_showing(
+            &format!("service schema-registry-acl-list ci-kafka {p}"),
+            "Subject:events-value",
+        ),
+        step(&format!(
+            "service schema subject-delete ci-kafka --subject events-value {p}"
+        )),
         step(&format!("service user-create ci-pg --username ci {p}")),
         step_showing(&format!("service user-list ci-pg {p}"), "ci"),
         step(&format!("service user-get ci-pg --username ci {p}")),

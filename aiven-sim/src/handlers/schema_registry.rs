@@ -315,13 +315,20 @@ pub fn version_get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     Ok(json!({ "version": v }))
 }
 
-/// `ServiceSchemaRegistrySubjectVersionSchemaGet`: the schema alone.
+/// `ServiceSchemaRegistrySubjectVersionSchemaGet`: the raw schema, as
+/// Karapace answers it, when it is a JSON object (an Avro record, a JSON
+/// schema); else (an Avro primitive, Protobuf text) `{"schema": TEXT}`,
+/// since the description declares an object.
 pub fn version_schema_get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (_, s) = service(ctx.state, req)?;
     registry(s)?;
     let r = &s.schema_registry;
     let (_, id) = version_of(subject(r, req)?, req)?;
-    Ok(json!({ "schema": r.schemas[&id].schema }))
+    let text = &r.schemas[&id].schema;
+    match serde_json::from_str::<Value>(text) {
+        Ok(raw @ Value::Object(_)) => Ok(raw),
+        _ => Ok(json!({ "schema": text })),
+    }
 }
 
 /// `ServiceSchemaRegistrySchemaGet`: by global id.
@@ -337,6 +344,9 @@ pub fn schema_get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let mut v = json!({ "schema": sc.schema });
     if sc.schema_type != "AVRO" {
         v["schemaType"] = json!(sc.schema_type);
+    }
+    if !sc.references.is_empty() {
+        v["references"] = json!(sc.references);
     }
     Ok(v)
 }

@@ -110,7 +110,9 @@ async fn schemas_get_stable_ids_and_increasing_versions() {
         None,
     )
     .await;
-    assert_eq!(b["schema"], v1["schema"]);
+    // The raw schema.
+    let raw: Value = serde_json::from_str(v1["schema"].as_str().unwrap()).unwrap();
+    assert_eq!(b, raw);
     let (s, b) = call(&t, Method::GET, "/schema/schemas/ids/2", None).await;
     assert_eq!((s, b["schema"].clone()), (200, v2["schema"].clone()));
     assert_eq!(
@@ -147,6 +149,17 @@ async fn schemas_get_stable_ids_and_increasing_versions() {
     )
     .await;
     assert_eq!(b["version"]["schemaType"], "JSON");
+    // An Avro primitive is no object: wrapped.
+    let (s, _) = register(&t, "name-value", json!({"schema": "\"string\""})).await;
+    assert_eq!(s, 200);
+    let (_, b) = call(
+        &t,
+        Method::GET,
+        "/schema/subjects/name-value/versions/1/schema",
+        None,
+    )
+    .await;
+    assert_eq!(b, json!({"schema": "\"string\""}));
     // Not a schema.
     let (s, _) = register(&t, "bad", json!({"schema": "{not json"})).await;
     assert_eq!(s, 422);
@@ -164,7 +177,7 @@ async fn schemas_get_stable_ids_and_increasing_versions() {
     let v3 = record(
         json!([{"name": "id", "type": "long"}, {"name": "note", "type": "string", "default": ""}, {"name": "n", "type": "int", "default": 0}]),
     );
-    assert_eq!(register(&t, "orders-value", v3).await.1["id"], 4);
+    assert_eq!(register(&t, "orders-value", v3).await.1["id"], 5);
     assert_eq!(
         versions(&t, "orders-value").await,
         json!([2, 3]),

@@ -9,6 +9,7 @@ mod common;
 mod catalog;
 mod databases;
 mod kafka;
+mod observability;
 mod projects;
 mod requests;
 mod services;

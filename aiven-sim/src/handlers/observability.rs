@@ -65,7 +65,7 @@ fn routine(s: &Service, k: u64, time: Millis) -> Line {
     let (unit, severity, msg) = match s.service_type.as_str() {
         "pg" | "alloydbomni" => {
             let unit = "postgresql-16.service".to_string();
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 (unit, "info", "LOG:  checkpoint starting: time".to_string())
             } else {
                 let buffers = rng.range(10, 2000);
@@ -85,7 +85,7 @@ fn routine(s: &Service, k: u64, time: Millis) -> Line {
         "kafka" => {
             let unit = "kafka.service".to_string();
             let partition = rng.range(0, 50);
-            if k % 3 == 0 {
+            if k.is_multiple_of(3) {
                 (
                     unit,
                     "info",

@@ -250,9 +250,18 @@ fn workflow() -> Vec<Step> {
             "service integration-create -t logs -s ci-pg -d ci-os {p}"
         )),
         step_showing(&format!("service integration-list ci-pg {p}"), "logs"),
-        step(&format!("service logs ci-pg -n 10 {p}")),
-        step(&format!("service metrics ci-pg {p}")),
-        step(&format!("service queries ci-pg {p}")),
+        step_showing(&format!("service logs ci-pg -n 10 {p}"), "service created"),
+        step_showing(
+            &format!("service logs ci-kafka -n 5 -S desc {p}"),
+            "ci-kafka-1",
+        ),
+        step_showing(&format!("service metrics ci-pg {p}"), "cpu_usage"),
+        step_showing(
+            &format!("service metrics ci-kafka --period week {p}"),
+            "net_receive",
+        ),
+        step_showing(&format!("service queries ci-pg {p}"), "SELECT"),
+        step(&format!("service queries-reset ci-pg {p}")),
         step(&format!("service backup-list ci-pg {p}")),
         step(&format!("service maintenance-start ci-pg {p}")),
         step(&format!("service index-list ci-os {p}")),

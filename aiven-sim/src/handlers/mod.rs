@@ -35,6 +35,7 @@ mod events;
 mod integrations;
 mod kafka;
 mod kafka_connect;
+mod observability;
 mod organizations;
 mod pools;
 mod projects;
@@ -258,6 +259,19 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("UserInfo", account::user_info),
     ("ServiceMaintenanceStart", account::maintenance_start),
     ("ProjectGetEventLogs", events::list),
+    ("ProjectGetServiceLogs", observability::logs),
+    ("ServiceMetricsFetch", observability::metrics),
+    ("PGServiceQueryStatistics", observability::pg_stats),
+    (
+        "PGServiceQueryStatisticsDeprecated",
+        observability::pg_stats_deprecated,
+    ),
+    ("MySQLServiceQueryStatistics", observability::mysql_stats),
+    (
+        "ServiceClickHouseQueryStats",
+        observability::clickhouse_stats,
+    ),
+    ("ServiceQueryStatisticsReset", observability::stats_reset),
 ];
 
 pub use organizations::ORGANIZATION_ID;

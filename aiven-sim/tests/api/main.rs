@@ -10,6 +10,7 @@ mod catalog;
 mod databases;
 mod kafka;
 mod kafka_connect;
+mod observability;
 mod projects;
 mod requests;
 mod schema_registry;

@@ -7,8 +7,9 @@
 //! route converters stripped. Response schemas are written twice: from the
 //! normalized document (tolerant, what the client decodes) and from the
 //! published one (strict, what Aiven promises), for the conformance checks.
-//! The published document gets one repair, by the pipeline's own rule
-//! `placeholder-map-keys`: `properties: {ANY: S}` is a map of `S`.
+//! The published document gets two repairs, by the pipeline's own rules
+//! `placeholder-map-keys` (`properties: {ANY: S}` is a map of `S`) and
+//! `escaped-property-names` (`client\-id` is sent as `client-id`).
 //!
 //! Operations come from `aiven_openapi::walk::operations` and subschemas from
 //! `aiven_openapi::walk` (the one traversal of the document). Every schema is
@@ -43,10 +44,12 @@ fn main() {
     let prepared = files.prepare().unwrap_or_else(|e| fail(&e.to_string()));
     let doc = &prepared.doc;
     let mut raw = raw;
-    Rule::by_name("placeholder-map-keys")
-        .unwrap_or_else(|| fail("aiven-openapi has no rule `placeholder-map-keys`"))
-        .apply_to(&mut raw)
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    for rule in ["placeholder-map-keys", "escaped-property-names"] {
+        Rule::by_name(rule)
+            .unwrap_or_else(|| fail(&format!("aiven-openapi has no rule `{rule}`")))
+            .apply_to(&mut raw)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
 
     // The published operations by id: security and strict response schemas.
     let raw_ops: BTreeMap<&str, OperationRef<'_>> = walk::operations(&raw)

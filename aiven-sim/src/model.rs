@@ -262,6 +262,20 @@ pub struct Service {
     /// The Karapace schema registry of a Kafka service.
     #[serde(default)]
     pub schema_registry: SchemaRegistry,
+    /// Kafka-native ACL entries, in the order added (Kafka only).
+    #[serde(default)]
+    pub kafka_native_acls: Vec<KafkaNativeAcl>,
+    /// Kafka client quotas, in the order created (Kafka only).
+    #[serde(default)]
+    pub kafka_quotas: Vec<KafkaQuota>,
+    /// OpenSearch indices by name; `None` until first changed, meaning the
+    /// indices a new service has (see `handlers::opensearch`).
+    #[serde(default)]
+    pub opensearch_indices: Option<BTreeMap<String, OpenSearchIndex>>,
+    /// OpenSearch's ACL configuration (`opensearch_acl_config`); `None`
+    /// until first set: disabled, with no entries.
+    #[serde(default)]
+    pub opensearch_acl: Option<Value>,
 }
 
 /// A Kafka Connect connector.
@@ -1075,4 +1089,87 @@ pub struct KafkaAcl {
     pub topic: String,
     /// User name pattern.
     pub username: String,
+}
+
+/// One Kafka-native ACL entry (`ServiceKafkaNativeAcl*`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KafkaNativeAcl {
+    /// `acl` + hex.
+    pub id: String,
+    /// `*` or a host.
+    pub host: String,
+    /// `Read`, `Write`, …
+    pub operation: String,
+    /// `LITERAL` or `PREFIXED`.
+    pub pattern_type: String,
+    /// `ALLOW` or `DENY`.
+    pub permission_type: String,
+    /// `User:name`.
+    pub principal: String,
+    /// The resource name or prefix.
+    pub resource_name: String,
+    /// `Topic`, `Group`, …
+    pub resource_type: String,
+}
+
+impl KafkaNativeAcl {
+    /// The entry as the API sends it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "host": self.host,
+            "id": self.id,
+            "operation": self.operation,
+            "pattern_type": self.pattern_type,
+            "permission_type": self.permission_type,
+            "principal": self.principal,
+            "resource_name": self.resource_name,
+            "resource_type": self.resource_type,
+        })
+    }
+}
+
+/// One Kafka client quota (`ServiceKafkaQuota*`), keyed by user and
+/// client-id (an empty string stands for the default of either).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KafkaQuota {
+    /// The user the quota applies to (`""`: any).
+    pub user: String,
+    /// The client-id it applies to (`""`: any).
+    pub client_id: String,
+    /// Bytes/second per broker consumers may fetch.
+    pub consumer_byte_rate: f64,
+    /// Bytes/second per broker producers may send.
+    pub producer_byte_rate: f64,
+    /// Share of request handler time, percent.
+    pub request_percentage: f64,
+}
+
+impl KafkaQuota {
+    /// The quota as the API sends it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "client-id": self.client_id,
+            "consumer_byte_rate": self.consumer_byte_rate,
+            "producer_byte_rate": self.producer_byte_rate,
+            "request_percentage": self.request_percentage,
+            "user": self.user,
+        })
+    }
+}
+
+/// One OpenSearch index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSearchIndex {
+    /// When it was created.
+    pub create_time: Millis,
+    /// Documents in it.
+    pub docs: i64,
+    /// Bytes on disk.
+    pub size: i64,
+    /// Shards.
+    pub number_of_shards: u32,
+    /// Replicas.
+    pub number_of_replicas: u32,
+    /// Open (`false`: closed).
+    pub open: bool,
 }

@@ -287,6 +287,8 @@ async fn process(
         RouteMatch::NotFound => return (None, not_found()),
     };
     let id: &'static str = op.operation_id.as_str();
+    let query: BTreeMap<String, String> =
+        axum::extract::Query::try_from_uri(uri).map_or_else(|_| BTreeMap::new(), |q| q.0);
     let answer = |outcome, mangle| (Some(id), finish(shared, id, outcome, mangle));
     let body = match read_body(headers, body, MAX_BODY_BYTES).await {
         Ok(b) => b,
@@ -375,6 +377,7 @@ async fn process(
         let response = offload(true, move || {
             let req = Req {
                 params: &params,
+                query: &query,
                 body: &value,
             };
             let mut ctx = Ctx {
@@ -397,6 +400,7 @@ async fn process(
     let outcome = offload(shared.persister.is_some(), move || {
         let req = Req {
             params: &params,
+            query: &query,
             body: &value,
         };
         change(&s, id, &req, now, no_backup_for_ms)

@@ -642,3 +642,81 @@ async fn connectors_and_schemas_survive_a_restart() {
     let acl = get(format!("{base}/kafka/schema-registry/acl")).await;
     assert_eq!(acl["acl"].as_array().unwrap().len(), 3);
 }
+
+/// A raw request's status and JSON body.
+async fn call(
+    t: &TestSim,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (status, _, json) = t.raw(method, path, body).await;
+    (status, json)
+}
+
+#[tokio::test]
+async fn native_acls_quotas_and_opensearch_state_survive_a_restart() {
+    use reqwest::Method;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let clock = ManualClock::new();
+
+    let t = start_on(&clock, &path).await;
+    t.project("p").await;
+    t.service("p", "k", "kafka", "startup-2").await;
+    t.service("p", "os", "opensearch", "business-4").await;
+    t.advance(3);
+    let acl = json!({"host": "*", "operation": "Write", "pattern_type": "LITERAL",
+        "permission_type": "DENY", "principal": "User:bob", "resource_name": "payments",
+        "resource_type": "Topic"});
+    let (s, added) = call(
+        &t,
+        Method::POST,
+        "/project/p/service/k/kafka/acl",
+        Some(acl),
+    )
+    .await;
+    assert_eq!(s, 200, "{added}");
+    let quota = json!({"user": "bob", "producer_byte_rate": 4096});
+    let (s, _) = call(&t, Method::POST, "/project/p/service/k/quota", Some(quota)).await;
+    assert_eq!(s, 200);
+    let os_acl = json!({"opensearch_acl_config": {"enabled": true,
+        "acls": [{"username": "bob", "rules": [{"index": "logs*", "permission": "read"}]}]}});
+    let (s, _) = call(
+        &t,
+        Method::POST,
+        "/project/p/service/os/opensearch/acl",
+        Some(os_acl),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = call(
+        &t,
+        Method::POST,
+        "/project/p/service/os/opensearch/.kibana_1/_close",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let reads = [
+        "/project/p/service/k/kafka/acl",
+        "/project/p/service/k/quota",
+        "/project/p/service/os/opensearch/acl",
+        "/project/p/service/os/index",
+    ];
+    let mut before = Vec::new();
+    for r in reads {
+        before.push(call(&t, Method::GET, r, None).await.1);
+    }
+    assert_eq!(before[0]["kafka_acl"][0], added["acl"]);
+    assert_eq!(before[1]["quotas"][0]["producer_byte_rate"], 4096.0);
+    assert_eq!(before[3]["indexes"][0]["status"], "close");
+    let mut t = t;
+    t.sim.shutdown().await;
+    drop(t);
+
+    let t = start_on(&clock, &path).await;
+    for (r, was) in reads.iter().zip(&before) {
+        assert_eq!(&call(&t, Method::GET, r, None).await.1, was, "{r}");
+    }
+}

@@ -25,7 +25,7 @@ struct TopicBody {
 }
 
 /// The service, if it is a powered-on Kafka service.
-fn kafka(s: &Service) -> Result<(), ApiError> {
+pub(super) fn kafka(s: &Service) -> Result<(), ApiError> {
     if !s.kind().topics {
         return Err(ApiError::bad_request(format!(
             "Service type '{}' does not support topics",

@@ -35,7 +35,9 @@ mod events;
 mod integrations;
 mod kafka;
 mod kafka_connect;
+mod kafka_native;
 mod observability;
+mod opensearch;
 mod organizations;
 mod pools;
 mod projects;
@@ -60,6 +62,8 @@ pub struct Ctx<'a> {
 pub struct Req<'a> {
     /// Path parameters.
     pub params: &'a BTreeMap<String, String>,
+    /// Query parameters (the last of a repeated name).
+    pub query: &'a BTreeMap<String, String>,
     /// The JSON body (`{}` when none was sent).
     pub body: &'a Value,
 }
@@ -124,6 +128,29 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ServiceKafkaAclAdd", kafka::acl_add),
     ("ServiceKafkaAclList", kafka::acl_list),
     ("ServiceKafkaAclDelete", kafka::acl_delete),
+    ("ServiceKafkaNativeAclList", kafka_native::acl_list),
+    ("ServiceKafkaNativeAclAdd", kafka_native::acl_add),
+    ("ServiceKafkaNativeAclGet", kafka_native::acl_get),
+    ("ServiceKafkaNativeAclDelete", kafka_native::acl_delete),
+    ("ServiceKafkaQuotaCreate", kafka_native::quota_create),
+    ("ServiceKafkaQuotaList", kafka_native::quota_list),
+    ("ServiceKafkaQuotaDescribe", kafka_native::quota_describe),
+    ("ServiceKafkaQuotaDelete", kafka_native::quota_delete),
+    ("ServiceOpenSearchIndexList", opensearch::index_list),
+    ("ServiceOpenSearchIndexDelete", opensearch::index_delete),
+    ("ServiceOpenSearchIndexOpen", opensearch::index_open),
+    ("ServiceOpenSearchIndexClose", opensearch::index_close),
+    (
+        "ServiceOpenSearchIndexOpenMultiple",
+        opensearch::index_open_multiple,
+    ),
+    (
+        "ServiceOpenSearchIndexCloseMultiple",
+        opensearch::index_close_multiple,
+    ),
+    ("ServiceOpenSearchAclGet", opensearch::acl_get),
+    ("ServiceOpenSearchAclSet", opensearch::acl_set),
+    ("ServiceOpenSearchAclUpdate", opensearch::acl_update),
     ("ServiceKafkaTopicCreate", kafka::create),
     ("ServiceKafkaTopicList", kafka::list),
     ("ServiceKafkaTopicGet", kafka::get),

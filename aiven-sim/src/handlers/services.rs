@@ -258,6 +258,10 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         kafka_acls: Vec::new(),
         connectors: Default::default(),
         schema_registry: Default::default(),
+        kafka_native_acls: Vec::new(),
+        kafka_quotas: Vec::new(),
+        opensearch_indices: None,
+        opensearch_acl: None,
     };
     let p = project_mut(ctx.state, req)?;
     let out = json!({ "service": s.to_json(p, now, ctx.no_backup_for_ms) });

@@ -10,7 +10,9 @@ mod catalog;
 mod databases;
 mod kafka;
 mod kafka_connect;
+mod kafka_native;
 mod observability;
+mod opensearch;
 mod projects;
 mod requests;
 mod schema_registry;
@@ -24,4 +26,12 @@ pub(crate) use serde_json::{json, Value};
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap()
+}
+
+impl TestSim {
+    /// A raw request's status and JSON body.
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (status, _, json) = self.raw(method, path, body).await;
+        (status, json)
+    }
 }

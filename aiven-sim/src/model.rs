@@ -29,6 +29,10 @@ pub struct State {
     /// then by item key; settings paths keep theirs under the key `""`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub generic: BTreeMap<String, BTreeMap<String, Value>>,
+    /// The organization's VPCs by `organization_vpc_id` (the simulator has
+    /// one organization).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub organization_vpcs: BTreeMap<String, Vpc>,
 }
 
 impl State {
@@ -39,6 +43,7 @@ impl State {
             projects: BTreeMap::new(),
             rng: Rng::new(seed ^ 0x05EE_D0FA_17E4),
             generic: BTreeMap::new(),
+            organization_vpcs: BTreeMap::new(),
         }
     }
 
@@ -488,6 +493,9 @@ pub struct Vpc {
     pub deleted_ms: Option<Millis>,
     /// Peering connections, in creation order.
     pub peerings: Vec<Peering>,
+    /// The name an organization VPC was given (project VPCs have none).
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// A VPC peering connection.
@@ -614,6 +622,27 @@ impl Vpc {
             .filter(|p| p.state(now).is_some())
             .map(|p| p.to_json(&self.cloud_name, now))
             .collect::<Vec<_>>());
+        v
+    }
+
+    /// The entry of `OrganizationVpcList`.
+    pub fn organization_summary_json(&self, organization_id: &str, now: Millis) -> Value {
+        json!({
+            "clouds": [{ "cloud_name": self.cloud_name, "network_cidr": self.network_cidr }],
+            "create_time": format_time(self.create_time),
+            "display_name": self.display_name.as_deref().unwrap_or_default(),
+            "organization_id": organization_id,
+            "organization_vpc_id": self.id,
+            "state": self.state(now).unwrap_or("DELETED"),
+            "update_time": format_time(self.update_time),
+        })
+    }
+
+    /// The object of `OrganizationVpcGet` (and of its create, update and
+    /// delete).
+    pub fn organization_json(&self, organization_id: &str, now: Millis) -> Value {
+        let mut v = self.organization_summary_json(organization_id, now);
+        v["peering_connections"] = self.to_json(now)["peering_connections"].take();
         v
     }
 }

@@ -8,7 +8,8 @@
 //! * `p/<project>`: a project without its services and events;
 //! * `s/<project>/<service>`: a service (its topics, users, pools, …);
 //! * `e/<project>/<event id>`: an entry of the project's event log;
-//! * `g/<collection>`: a collection of the [generic](crate::generic) model.
+//! * `g/<collection>`: a collection of the [generic](crate::generic) model;
+//! * `o/vpcs`: the organization's VPCs.
 //!
 //! After a change the server writes, in one write transaction, only the
 //! records the request can have touched (its [`Scope`]: the project and
@@ -43,6 +44,12 @@ use crate::rng::Rng;
 
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 const META: &str = "meta";
+const ORGANIZATION_VPCS: &str = "o/vpcs";
+
+/// The organization VPCs' record (none while there are none).
+fn organization_vpcs(state: &State) -> Option<Vec<u8>> {
+    (!state.organization_vpcs.is_empty()).then(|| to_bytes(&state.organization_vpcs))
+}
 
 /// A record to write (its bytes and their hash) or to delete.
 type Change = (String, Option<(Vec<u8>, u64)>);
@@ -125,6 +132,9 @@ pub struct Scope {
     pub all_projects: bool,
     /// Every generic collection (operations of the generic model).
     pub all_generic: bool,
+    /// The organization's own records (its VPCs), for operations whose
+    /// path names the organization.
+    pub organization: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -331,6 +341,7 @@ impl Persister {
         let mut services: Vec<(String, String, Service)> = Vec::new();
         let mut events: Vec<(String, Event)> = Vec::new();
         let mut generic = BTreeMap::new();
+        let mut organization_vpcs = BTreeMap::new();
         for entry in table.iter().map_err(|e| self.db_err(e))? {
             let (k, v) = entry.map_err(|e| self.db_err(e))?;
             let key = k.value().to_string();
@@ -355,6 +366,8 @@ impl Persister {
             } else if let Some(rest) = key.strip_prefix("e/") {
                 let (p, _) = rest.split_once('/').unwrap_or((rest, ""));
                 events.push((p.to_string(), serde_json::from_slice(bytes).map_err(bad)?));
+            } else if key == ORGANIZATION_VPCS {
+                organization_vpcs = serde_json::from_slice(bytes).map_err(bad)?;
             } else if let Some(c) = key.strip_prefix("g/") {
                 let items: BTreeMap<String, Value> = serde_json::from_slice(bytes).map_err(bad)?;
                 generic.insert(c.to_string(), items);
@@ -381,6 +394,7 @@ impl Persister {
             projects,
             rng: meta.rng,
             generic,
+            organization_vpcs,
         }))
     }
 
@@ -486,6 +500,9 @@ impl Persister {
                 out.insert(key, Some(to_bytes(items)));
             }
         }
+        if scope.organization {
+            out.insert(ORGANIZATION_VPCS.into(), organization_vpcs(state));
+        }
         self.commit(&mut written, out)
     }
 
@@ -502,6 +519,7 @@ impl Persister {
         for (c, items) in &state.generic {
             out.insert(format!("g/{c}"), Some(to_bytes(items)));
         }
+        out.insert(ORGANIZATION_VPCS.into(), organization_vpcs(&state));
         self.commit(&mut written, out)
     }
 

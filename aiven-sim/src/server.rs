@@ -449,6 +449,7 @@ fn change(
             || matches!(id, "ProjectUpdate" | "ServiceDelete")
             || id.contains("Integration"),
         all_generic: !handlers::implemented().any(|h| h == id),
+        organization: params.contains_key("organization_id"),
     };
     let Err(e) = persister.save(&mut state, &scope) else {
         return Ok(body);

@@ -319,20 +319,16 @@ async fn generic_items_survive_restarts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let mut t = start_with(|b| b.state_file(&path)).await;
-    let (s, vpc) = call(
+    // Organization VPCs are hand-modelled; user groups are generic.
+    let (s, group) = call(
         &t,
         "POST",
-        "/organization/o1/vpcs",
-        Some(json!({
-            "clouds": [{"cloud_name": "aws-eu-west-1", "network_cidr": "10.1.0.0/24"}],
-            "peering_connections": [],
-        })),
+        "/organization/o1/user-groups",
+        Some(json!({"user_group_name": "ci", "description": "kept"})),
     )
     .await;
-    assert_eq!(s, 200, "{vpc}");
-    let id = vpc["organization_vpc_id"].as_str().unwrap().to_string();
-    // A change says what it did where the description has a `message`.
-    assert_eq!(vpc["message"], "created");
+    assert_eq!(s, 200, "{group}");
+    let id = group["user_group_id"].as_str().unwrap().to_string();
     let (s, _) = call(
         &t,
         "PATCH",
@@ -345,13 +341,18 @@ async fn generic_items_survive_restarts() {
     drop(t);
 
     let t = start_with(|b| b.state_file(&path)).await;
-    // Listed under the plural path, read under the singular one.
-    let (s, got) = call(&t, "GET", &format!("/organization/o1/vpc/{id}"), None).await;
+    let (s, got) = call(
+        &t,
+        "GET",
+        &format!("/organization/o1/user-groups/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(s, 200, "{got}");
-    assert_eq!(got["organization_vpc_id"], id.as_str());
-    assert_eq!(got["clouds"][0]["network_cidr"], "10.1.0.0/24");
-    let (_, list) = call(&t, "GET", "/organization/o1/vpcs", None).await;
-    assert_eq!(list["vpcs"][0]["organization_vpc_id"], id.as_str());
+    assert_eq!(got["user_group_id"], id.as_str());
+    assert_eq!(got["description"], "kept");
+    let (_, list) = call(&t, "GET", "/organization/o1/user-groups", None).await;
+    assert_eq!(list["user_groups"][0]["user_group_id"], id.as_str());
     let (_, config) = call(&t, "GET", "/organization/o1/config/authentication", None).await;
     assert_eq!(config["two_factor_required"], true);
 }

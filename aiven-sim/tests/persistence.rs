@@ -720,3 +720,48 @@ async fn native_acls_quotas_and_opensearch_state_survive_a_restart() {
         assert_eq!(&call(&t, Method::GET, r, None).await.1, was, "{r}");
     }
 }
+
+#[tokio::test]
+async fn organization_vpcs_survive_a_restart() {
+    use reqwest::Method;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let clock = ManualClock::new();
+    let org = "/organization/org4a1b2c3d4e5";
+
+    let t = start_on(&clock, &path).await;
+    let create = json!({
+        "clouds": [{"cloud_name": "google-europe-west1", "network_cidr": "10.3.0.0/16"}],
+        "display_name": "kept",
+        "peering_connections": [{"peer_cloud_account": "my-gcp-project", "peer_vpc": "default"}],
+    });
+    let (s, v) = call(&t, Method::POST, &format!("{org}/vpcs"), Some(create)).await;
+    assert_eq!(s, 200, "{v}");
+    let id = v["organization_vpc_id"].as_str().unwrap().to_string();
+    let mut t = t;
+    t.sim.shutdown().await;
+    drop(t);
+
+    let t = start_on(&clock, &path).await;
+    let (s, got) = call(&t, Method::GET, &format!("{org}/vpc/{id}"), None).await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["display_name"], "kept");
+    assert_eq!(got["peering_connections"][0]["peer_vpc"], "default");
+    // The lifecycle goes on from the stored timestamps.
+    t.advance(3);
+    let (_, got) = call(&t, Method::GET, &format!("{org}/vpc/{id}"), None).await;
+    assert_eq!(got["state"], "ACTIVE");
+    // A delete is saved too.
+    call(&t, Method::DELETE, &format!("{org}/vpc/{id}"), None).await;
+    t.advance(2);
+    let mut t = t;
+    t.sim.shutdown().await;
+    drop(t);
+    let t = start_on(&clock, &path).await;
+    assert_eq!(
+        call(&t, Method::GET, &format!("{org}/vpc/{id}"), None)
+            .await
+            .0,
+        404
+    );
+}

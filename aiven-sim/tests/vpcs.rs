@@ -345,3 +345,105 @@ async fn services_go_only_into_vpcs_of_their_project_and_cloud() {
     assert_eq!(status, 200, "{b}");
     assert_eq!(b["service"]["project_vpc_id"], id.as_str());
 }
+
+const ORG: &str = "/organization/org4a1b2c3d4e5";
+
+async fn org_vpc(t: &TestSim, id: &str) -> (u16, Value) {
+    call(t, Method::GET, &format!("{ORG}/vpc/{id}"), None).await
+}
+
+#[tokio::test]
+async fn an_organization_vpc_has_the_project_vpc_lifecycle() {
+    let t = start().await;
+    let (s, b) = call(&t, Method::GET, &format!("{ORG}/vpcs"), None).await;
+    assert_eq!((s, b), (200, json!({"vpcs": []})));
+    let create = json!({
+        "clouds": [{"cloud_name": "aws-eu-west-1", "network_cidr": "10.2.0.0/16"}],
+        "display_name": "shared",
+        "peering_connections": [],
+    });
+    let (s, v) = call(
+        &t,
+        Method::POST,
+        &format!("{ORG}/vpcs"),
+        Some(create.clone()),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["message"], "created");
+    assert_eq!(v["state"], "APPROVED");
+    assert_eq!(v["display_name"], "shared");
+    assert_eq!(v["organization_id"], "org4a1b2c3d4e5");
+    assert_eq!(
+        v["clouds"],
+        json!([{"cloud_name": "aws-eu-west-1", "network_cidr": "10.2.0.0/16"}])
+    );
+    let id = v["organization_vpc_id"].as_str().unwrap().to_string();
+    // One VPC per cloud; a public network is refused; an unknown organization is 404.
+    assert_eq!(
+        call(&t, Method::POST, &format!("{ORG}/vpcs"), Some(create))
+            .await
+            .0,
+        409
+    );
+    let public = json!({"clouds": [{"cloud_name": "aws-eu-west-2", "network_cidr": "8.8.0.0/16"}],
+        "peering_connections": []});
+    assert_eq!(
+        call(&t, Method::POST, &format!("{ORG}/vpcs"), Some(public))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        call(&t, Method::GET, "/organization/org0000/vpcs", None)
+            .await
+            .0,
+        404
+    );
+
+    t.advance(3);
+    assert_eq!(org_vpc(&t, &id).await.1["state"], "ACTIVE");
+    let (s, u) = call(
+        &t,
+        Method::PUT,
+        &format!("{ORG}/vpc/{id}"),
+        Some(json!({"display_name": "renamed"})),
+    )
+    .await;
+    assert_eq!((s, u["message"].as_str()), (200, Some("updated")), "{u}");
+    assert_eq!(org_vpc(&t, &id).await.1["display_name"], "renamed");
+
+    // A peering connection: APPROVED, PENDING_PEER, ACTIVE; deleted by id.
+    let peer = json!({"peer_cloud_account": "123456789012", "peer_vpc": "vpc-1", "peer_region": "eu-west-1"});
+    let peerings = format!("{ORG}/vpc/{id}/peering-connections");
+    let (s, p) = call(&t, Method::POST, &peerings, Some(peer.clone())).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["state"], "APPROVED");
+    assert_eq!(call(&t, Method::POST, &peerings, Some(peer)).await.0, 409);
+    let pid = p["peering_connection_id"].as_str().unwrap().to_string();
+    t.advance(3);
+    assert_eq!(
+        org_vpc(&t, &id).await.1["peering_connections"][0]["state"],
+        "PENDING_PEER"
+    );
+    t.advance(3);
+    assert_eq!(
+        org_vpc(&t, &id).await.1["peering_connections"][0]["state"],
+        "ACTIVE"
+    );
+    let one = format!("{ORG}/vpc/{id}/peering-connection/{pid}");
+    let (s, d) = call(&t, Method::DELETE, &one, None).await;
+    assert_eq!((s, d["state"].as_str()), (200, Some("DELETING")), "{d}");
+    t.advance(2);
+    assert_eq!(org_vpc(&t, &id).await.1["peering_connections"], json!([]));
+    assert_eq!(call(&t, Method::DELETE, &one, None).await.0, 404);
+
+    // Deleting: DELETING, then gone.
+    let (s, d) = call(&t, Method::DELETE, &format!("{ORG}/vpc/{id}"), None).await;
+    assert_eq!((s, d["state"].as_str()), (200, Some("DELETING")), "{d}");
+    assert_eq!(d["message"], "deleting");
+    t.advance(2);
+    assert_eq!(org_vpc(&t, &id).await.0, 404);
+    let (_, b) = call(&t, Method::GET, &format!("{ORG}/vpcs"), None).await;
+    assert_eq!(b["vpcs"], json!([]));
+}

@@ -3,6 +3,8 @@
 //! A peering connection is APPROVED, then PENDING_PEER (the peer has to
 //! accept), then ACTIVE (the simulated peer accepts); deleting makes it
 //! DELETING, then gone. See [`crate::lifecycle::Timings::vpc_build`].
+//! Organization VPCs (`OrganizationVpc*`) are the same VPCs, owned by the
+//! organization, with the same lifecycle.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -173,6 +175,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         active_ms: now.saturating_add(millis(ctx.timings.vpc_build())),
         deleted_ms: None,
         peerings,
+        display_name: None,
     };
     let mut out = vpc.to_json(now);
     out["message"] = json!("created");
@@ -218,15 +221,40 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let p = project_mut(ctx.state, req)?;
     prune(&mut p.vpcs, now);
     let v = p.vpcs.get_mut(&id).ok_or_else(|| vpc_not_found(&id))?;
-    // Deleting again while DELETING keeps the first deadline.
+    start_delete(v, now, done);
+    let mut out = v.to_json(now);
+    out["message"] = json!("deleting");
+    Ok(out)
+}
+
+/// Starts deleting a VPC and its peering connections (DELETING until
+/// `done`); deleting again while DELETING keeps the first deadline.
+fn start_delete(v: &mut Vpc, now: Millis, done: Millis) {
     let done = *v.deleted_ms.get_or_insert(done);
     for peering in &mut v.peerings {
         peering.deleted_ms.get_or_insert(done);
     }
     v.update_time = now;
-    let mut out = v.to_json(now);
-    out["message"] = json!("deleting");
-    Ok(out)
+}
+
+/// 409 if the VPC is being deleted or already peers with the peer.
+fn check_peer_free(v: &Vpc, body: &PeeringBody, now: Millis) -> Result<(), ApiError> {
+    if v.deleted_ms.is_some() {
+        return Err(ApiError::conflict(format!("VPC {} is being deleted", v.id)));
+    }
+    let taken = v.peerings.iter().any(|p| {
+        p.state(now).is_some()
+            && p.peer_cloud_account == body.peer_cloud_account
+            && p.peer_vpc == body.peer_vpc
+            && p.peer_region == body.peer_region
+    });
+    if taken {
+        return Err(ApiError::conflict(format!(
+            "A peering connection to {}/{} already exists",
+            body.peer_cloud_account, body.peer_vpc
+        )));
+    }
+    Ok(())
 }
 
 /// `VpcPeeringConnectionCreate`: 409 for a peer already peered (or for a
@@ -241,18 +269,7 @@ pub fn peering_create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
             v.id
         )));
     }
-    let taken = v.peerings.iter().any(|p| {
-        p.state(now).is_some()
-            && p.peer_cloud_account == body.peer_cloud_account
-            && p.peer_vpc == body.peer_vpc
-            && p.peer_region == body.peer_region
-    });
-    if taken {
-        return Err(ApiError::conflict(format!(
-            "A peering connection to {}/{} already exists",
-            body.peer_cloud_account, body.peer_vpc
-        )));
-    }
+    check_peer_free(v, &body, now)?;
     let (id, cloud) = (v.id.clone(), v.cloud_name.clone());
     let peering = new_peering(ctx, body)?;
     let mut out = peering.to_json(&cloud, now);
@@ -374,6 +391,196 @@ pub fn peering_delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
 pub fn peering_delete_with_region(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let region = req.param("peer_region").to_string();
     peering_delete_where(ctx, req, Some(&region))
+}
+
+// Organization VPCs: the same VPCs and peering connections (and the same
+// lifecycle) as a project's, owned by the organization.
+
+#[derive(Deserialize)]
+struct OrgCloud {
+    cloud_name: String,
+    network_cidr: String,
+}
+
+#[derive(Deserialize)]
+struct OrgCreateBody {
+    clouds: Vec<OrgCloud>,
+    display_name: Option<String>,
+    #[serde(default)]
+    peering_connections: Vec<PeeringBody>,
+}
+
+/// 404 unless the path names the simulator's organization.
+fn organization(req: &Req<'_>) -> Result<String, ApiError> {
+    let id = req.param("organization_id");
+    if id != super::ORGANIZATION_ID {
+        return Err(ApiError::not_found(format!("Organization {id} not found"))
+            .code("organization_not_found"));
+    }
+    Ok(id.to_string())
+}
+
+fn org_vpc_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("Organization VPC {id} does not exist"))
+}
+
+/// The organization VPC named in the path, unless deleted.
+fn org_vpc<'s>(ctx: &'s Ctx<'_>, req: &Req<'_>) -> Result<&'s Vpc, ApiError> {
+    organization(req)?;
+    let id = req.param("organization_vpc_id");
+    ctx.state
+        .organization_vpcs
+        .get(id)
+        .filter(|v| v.state(ctx.now).is_some())
+        .ok_or_else(|| org_vpc_not_found(id))
+}
+
+/// `OrganizationVpcList`.
+pub fn org_list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let org = organization(req)?;
+    let vpcs: Vec<Value> = ctx
+        .state
+        .organization_vpcs
+        .values()
+        .filter(|v| v.state(ctx.now).is_some())
+        .map(|v| v.organization_summary_json(&org, ctx.now))
+        .collect();
+    Ok(json!({ "vpcs": vpcs }))
+}
+
+/// `OrganizationVpcCreate`: as `VpcCreate` (one VPC per cloud, a valid
+/// cloud and private network), in the one cloud the body lists.
+pub fn org_create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let org = organization(req)?;
+    let body: OrgCreateBody = req.body()?;
+    let now = ctx.now;
+    // The schema allows exactly one cloud.
+    let cloud = body
+        .clouds
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::bad_request("One cloud is required"))?;
+    if catalog::cloud_by_name(&cloud.cloud_name).is_none() {
+        return Err(ApiError::bad_request(format!(
+            "Invalid cloud: {}",
+            cloud.cloud_name
+        )));
+    }
+    check_network(&cloud.network_cidr)?;
+    if let Some(v) = ctx
+        .state
+        .organization_vpcs
+        .values()
+        .find(|v| v.cloud_name == cloud.cloud_name && v.state(now).is_some())
+    {
+        return Err(ApiError::conflict(format!(
+            "Organization already has a VPC in cloud {}: {}",
+            cloud.cloud_name, v.id
+        )));
+    }
+    let mut peerings = Vec::new();
+    for b in body.peering_connections {
+        peerings.push(new_peering(ctx, b)?);
+    }
+    let vpc = Vpc {
+        id: ctx.state.rng.uuid(),
+        cloud_name: cloud.cloud_name,
+        network_cidr: cloud.network_cidr,
+        create_time: now,
+        update_time: now,
+        active_ms: now.saturating_add(millis(ctx.timings.vpc_build())),
+        deleted_ms: None,
+        peerings,
+        display_name: body.display_name,
+    };
+    let mut out = vpc.organization_json(&org, now);
+    out["message"] = json!("created");
+    prune(&mut ctx.state.organization_vpcs, now);
+    ctx.state.organization_vpcs.insert(vpc.id.clone(), vpc);
+    Ok(out)
+}
+
+/// `OrganizationVpcGet`.
+pub fn org_get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let org = organization(req)?;
+    Ok(org_vpc(ctx, req)?.organization_json(&org, ctx.now))
+}
+
+/// The organization VPC named in the path, for changing (pruned first).
+fn org_vpc_mut<'s>(ctx: &'s mut Ctx<'_>, req: &Req<'_>) -> Result<&'s mut Vpc, ApiError> {
+    let id = org_vpc(ctx, req)?.id.clone();
+    prune(&mut ctx.state.organization_vpcs, ctx.now);
+    ctx.state
+        .organization_vpcs
+        .get_mut(&id)
+        .ok_or_else(|| org_vpc_not_found(&id))
+}
+
+/// `OrganizationVpcUpdate`: the display name.
+pub fn org_update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let org = organization(req)?;
+    let now = ctx.now;
+    let name = req
+        .body
+        .get("display_name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let v = org_vpc_mut(ctx, req)?;
+    if let Some(name) = name {
+        v.display_name = Some(name);
+    }
+    v.update_time = now;
+    let mut out = v.organization_json(&org, now);
+    out["message"] = json!("updated");
+    Ok(out)
+}
+
+/// `OrganizationVpcDelete`: DELETING, then gone.
+pub fn org_delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let org = organization(req)?;
+    let now = ctx.now;
+    let done = now.saturating_add(millis(ctx.timings.vpc_delete()));
+    let v = org_vpc_mut(ctx, req)?;
+    start_delete(v, now, done);
+    let mut out = v.organization_json(&org, now);
+    out["message"] = json!("deleting");
+    Ok(out)
+}
+
+/// `OrganizationVpcPeeringConnectionCreate`: as `VpcPeeringConnectionCreate`.
+pub fn org_peering_create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let body: PeeringBody = req.body()?;
+    let now = ctx.now;
+    let v = org_vpc(ctx, req)?;
+    check_peer_free(v, &body, now)?;
+    let cloud = v.cloud_name.clone();
+    let peering = new_peering(ctx, body)?;
+    let mut out = peering.to_json(&cloud, now);
+    out["message"] = json!("created");
+    let v = org_vpc_mut(ctx, req)?;
+    v.peerings.push(peering);
+    v.update_time = now;
+    Ok(out)
+}
+
+/// `OrganizationVpcPeeringConnectionDeleteById`: DELETING, then gone; 404
+/// for an unknown (or deleted) connection.
+pub fn org_peering_delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let now = ctx.now;
+    let done = now.saturating_add(millis(ctx.timings.vpc_delete()));
+    let id = req.param("peering_connection_id").to_string();
+    let v = org_vpc_mut(ctx, req)?;
+    let cloud = v.cloud_name.clone();
+    let peering = v
+        .peerings
+        .iter_mut()
+        .find(|p| p.id == id && p.state(now).is_some())
+        .ok_or_else(|| ApiError::not_found(format!("Peering connection {id} does not exist")))?;
+    peering.deleted_ms.get_or_insert(done);
+    let mut out = peering.to_json(&cloud, now);
+    out["message"] = json!("deleting");
+    v.update_time = now;
+    Ok(out)
 }
 
 #[cfg(test)]

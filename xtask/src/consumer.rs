@@ -11,7 +11,11 @@
 //! description, exactly like a git dependency. It goes to a directory outside
 //! the repository (no `.cargo/config.toml` of ours applies, as for a user),
 //! named after this checkout so that repeated runs reuse the build; the build
-//! goes to `<target>/aux` (shared with check-spec), where the registry dependencies stay built.
+//! goes to the workspace's target directory, where the registry dependencies
+//! are already built: the consumer's profile leaves them without debug info as
+//! the workspace's does, so cargo reuses them (CI: 15 units compiled instead
+//! of 170, 82 s instead of 430 s). Its own path packages never collide with
+//! the workspace's (another workspace root, another unit hash).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,6 +61,10 @@ pub fn manifest(aiven_ext: &Path, build_override: bool) -> String {
          publish = false\n\n[dependencies]\naiven-ext = {{ path = {:?} }}\n",
         aiven_ext.display().to_string()
     );
+    // Dependencies without debug info, as in this workspace (and worth it
+    // for a user too: smaller, faster builds); the same profile lets the build
+    // reuse the workspace's compiled dependencies.
+    text.push_str("\n[profile.dev.package.\"*\"]\ndebug = false\n");
     if build_override {
         text.push_str(
             "\n# aiven-api's build script runs the OpenAPI pipeline and progenitor:\n\
@@ -166,8 +174,8 @@ pub fn run(args: &ConsumerArgs) -> Result<()> {
     std::fs::copy(root.join("Cargo.lock"), app.join("Cargo.lock"))?;
 
     let source = consumer_source(&root)?;
-    // Shared with check-spec: the registry dependencies build once for both.
-    let target = crate::check_spec::target_dir();
+    // The workspace's: the registry dependencies are built there already.
+    let target = crate::target_dir();
     println!(
         "consumer-check: {} files copied to {}; {SOURCE_ENV}={source}; \
          build-override {}; CARGO_TARGET_DIR={}",
@@ -239,6 +247,10 @@ mod tests {
         );
         assert!(
             m.contains("[profile.dev.build-override]\nopt-level = 3\n"),
+            "{m}"
+        );
+        assert!(
+            m.contains("[profile.dev.package.\"*\"]\ndebug = false\n"),
             "{m}"
         );
         assert!(m.ends_with("\n[workspace]\n"), "{m}");

@@ -83,8 +83,8 @@ enum Command {
     /// Check that a description normalizes, generates and compiles.
     ///
     /// Prints the per-rule counts, then builds aiven-api with
-    /// AIVEN_OPENAPI_SPEC=PATH in its own target directory
-    /// (<target>/aux) and reports the operations of the crate that
+    /// AIVEN_OPENAPI_SPEC=PATH in the workspace's target directory (the next
+    /// ordinary build regenerates the pinned client) and reports the operations of the crate that
     /// compiled. Fails when any stage fails.
     CheckSpec(check_spec::CheckSpecArgs),
     /// Build a crate outside the workspace that depends on aiven-ext, offline.
@@ -94,7 +94,8 @@ enum Command {
     /// with `aiven-ext = { path = ... }` and the workspace's Cargo.lock, and
     /// runs `cargo build --offline` with an absolute AIVEN_OPENAPI_SOURCE
     /// (yours made absolute, else the fetched description) into
-    /// <target>/aux (shared with check-spec); then runs it.
+    /// the workspace's target directory (its dependencies are built there
+    /// already); then runs it.
     ConsumerCheck(consumer::ConsumerArgs),
     /// Fetch the locked spec if needed, then run the guided tour.
     ///

@@ -75,12 +75,6 @@ impl CheckOutcome {
     }
 }
 
-/// The directory check-spec builds in: the workspace's own (see the module
-/// docs; `$CARGO_TARGET_DIR` honoured).
-pub fn target_dir() -> PathBuf {
-    crate::target_dir()
-}
-
 /// Normalizes and generates `spec` in process, then compiles aiven-api
 /// against it in the workspace's target directory. A description that fails a stage is
 /// an `Ok` outcome saying so; `Err` is for what kept the check from running.
@@ -121,7 +115,7 @@ pub fn compile_aiven_api(spec: &Path) -> Result<CheckOutcome> {
     outcome.missing = crate::pipeline::missing_operations(&prepared, &generated);
     drop((prepared, generated));
 
-    let target = target_dir();
+    let target = crate::target_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let started = Instant::now();
     let output = Command::new(&cargo)
@@ -177,7 +171,7 @@ pub fn check_hand_written(spec: &Path) -> Result<Result<f64, String>> {
         ])
         .args(["--message-format", "short"])
         .env(SPEC_ENV, &spec)
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", crate::target_dir())
         .current_dir(crate::workspace_root())
         .output()
         .map_err(|e| anyhow!("cannot run {cargo}: {e}"))?;
@@ -213,7 +207,7 @@ pub fn run(args: &CheckSpecArgs) -> Result<()> {
     println!(
         "check-spec {}: normalize, generate, compile aiven-api in {}",
         args.spec.display(),
-        crate::display_path(&target_dir())
+        crate::display_path(&crate::target_dir())
     );
     let outcome = compile_aiven_api(&args.spec)?;
     if let Some(report) = &outcome.report {

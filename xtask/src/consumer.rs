@@ -13,9 +13,9 @@
 //! named after this checkout so that repeated runs reuse the build; the build
 //! goes to the workspace's target directory, where the registry dependencies
 //! are already built: the consumer's profile leaves them without debug info as
-//! the workspace's does, so cargo reuses them (CI: 15 units compiled instead
-//! of 170, 82 s instead of 430 s). Its own path packages never collide with
-//! the workspace's (another workspace root, another unit hash).
+//! the workspace's does, so cargo reuses them (a different profile matched no
+//! unit). Its own path packages never collide with the workspace's (another
+//! workspace root, another unit hash).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

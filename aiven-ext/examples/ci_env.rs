@@ -1,9 +1,10 @@
 // A throwaway data platform for a CI run: PostgreSQL (a database, a user)
-// and Kafka (a topic). `up` creates or adopts it; `down` deletes it (gone
-// already is fine); `run -- CMD` brings it up, runs CMD with the connection
-// info in its environment (`PGHOST`…, `KAFKA_BOOTSTRAP_SERVERS`…) and always
-// tears down, also on Ctrl-C, exiting with CMD's code. `up` and `down` may
-// run any number of times.
+// and Kafka (a topic). `up` creates or adopts it; `down` deletes what it
+// owns (services carrying the `--owner` mark; gone already is fine), never a
+// same-named service of someone else; `run -- CMD` brings it up, runs CMD
+// with the connection info in its environment (`PGHOST`…,
+// `KAFKA_BOOTSTRAP_SERVERS`…) and always tears down, also on Ctrl-C,
+// exiting with CMD's code. `up` and `down` may run any number of times.
 //
 // `cargo run -p aiven-ext --example ci_env -- --sim run -- env` (offline,
 // an embedded simulator; `--sim-state FILE` keeps it between runs), or
@@ -21,6 +22,9 @@ pub struct Args {
     /// The project to work in.
     #[arg(long, default_value = "ci-project")]
     project: String,
+    /// The mark this environment's services carry; `down` deletes only those.
+    #[arg(long, default_value = "ci-env")]
+    owner: String,
     /// Run against an embedded simulator instead of Aiven.
     #[arg(long)]
     sim: bool,
@@ -42,28 +46,36 @@ enum Step {
     },
 }
 
-fn services() -> [NewService; 2] {
-    let pg = NewService::new("ci-pg", "pg", "startup-4");
-    [pg, NewService::new("ci-kafka", "kafka", "startup-2")]
+fn services(owner: &Owner) -> [NewService; 2] {
+    let pg = NewService::new("ci-pg", "pg", "startup-4").owner(owner);
+    [
+        pg,
+        NewService::new("ci-kafka", "kafka", "startup-2").owner(owner),
+    ]
 }
 
 pub async fn run(args: Args) -> aiven_ext::Result<ExitCode> {
     let (client, _sim) = connect(&args).await?;
-    let p = args.project.as_str();
+    let (p, owner) = (args.project.as_str(), &Owner::new(args.owner.as_str())?);
     let code = match &args.step {
         Step::Up => {
-            let names: Vec<_> = up(&client, p).await?.into_iter().map(|(k, _)| k).collect();
+            let names: Vec<_> = up(&client, p, owner)
+                .await?
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect();
             println!("ready; the environment of `run`: {}", names.join(" "));
             0
         }
-        Step::Down => down(&client, p).await.map(|()| 0)?,
+        Step::Down => down(&client, p, owner).await.map(|()| 0)?,
         Step::Run { command } => {
-            let work = async { Ok::<_, Error>(run_command(command, &up(&client, p).await?).await) };
+            let work =
+                async { Ok::<_, Error>(run_command(command, &up(&client, p, owner).await?).await) };
             let outcome = tokio::select! {
                 outcome = work => outcome,
                 _ = tokio::signal::ctrl_c() => Ok(130),
             };
-            down(&client, p).await?;
+            down(&client, p, owner).await?;
             outcome?
         }
     };
@@ -71,8 +83,12 @@ pub async fn run(args: Args) -> aiven_ext::Result<ExitCode> {
 }
 
 /// Creates or adopts everything; the environment a test run needs.
-async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, String)>> {
-    for service in services() {
+async fn up(
+    client: &AivenClient,
+    p: &str,
+    owner: &Owner,
+) -> aiven_ext::Result<Vec<(String, String)>> {
+    for service in services(owner) {
         let ensured = client.ensure_service(p, &service).await?;
         eprintln!("{}: {}", service.name(), ensured.verb());
     }
@@ -92,9 +108,14 @@ async fn up(client: &AivenClient, p: &str) -> aiven_ext::Result<Vec<(String, Str
     Ok(env)
 }
 
-async fn down(client: &AivenClient, p: &str) -> aiven_ext::Result<()> {
-    let names = services().map(|s| s.name().to_owned());
-    let report = client.teardown(p).services(names).run(READY).await;
+async fn down(client: &AivenClient, p: &str, owner: &Owner) -> aiven_ext::Result<()> {
+    let names = services(owner).map(|s| s.name().to_owned());
+    let report = client
+        .teardown(p)
+        .owner(owner)
+        .services(names)
+        .run(READY)
+        .await;
     eprintln!("teardown: {report}");
     report.into_result()
 }

@@ -19,6 +19,8 @@ use crate::{backoff, AivenClient, Error, Result};
 type Fetch<'a, T> = Box<dyn Fn() -> BoxFuture<'a, Result<Option<T>>> + Send + Sync + 'a>;
 /// How an existing resource differs from what was asked.
 type Compare<'a, T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync + 'a>;
+/// The name a resource carries (`None` when the answer omits it).
+type NameOf<T> = fn(&T) -> Option<&str>;
 
 /// How to ensure one kind of resource.
 struct Kind<'a, T> {
@@ -33,10 +35,32 @@ struct Kind<'a, T> {
     create: Fetch<'a, T>,
     /// How an existing one differs from what was asked: `field: asked X, found Y`.
     differences: Compare<'a, T>,
+    /// The name a found resource must carry, and where it carries it: a
+    /// look-up answered with another resource is an error, never adopted.
+    /// `None` when the look-up already selects by identity (lists).
+    identity: Option<(String, NameOf<T>)>,
 }
 
 impl<T> Kind<'_, T> {
     fn judge(&self, found: T, ok: fn(T) -> Ensured<T>) -> Result<Ensured<T>> {
+        if let Some((asked, name_of)) = &self.identity {
+            let answered = name_of(&found);
+            if answered != Some(asked.as_str()) {
+                return Err(Error::InvalidResponse {
+                    status: None,
+                    reason: format!(
+                        "looked up {} {} and the API answered with {}: not adopted",
+                        self.kind,
+                        self.name,
+                        answered.map_or("a nameless one".to_owned(), |n| {
+                            format!("{:?}", crate::retry::truncate(n))
+                        })
+                    ),
+                    body: String::new(),
+                    operation: Some(self.create_op),
+                });
+            }
+        }
         let differences = (self.differences)(&found);
         if differences.is_empty() {
             Ok(ok(found))
@@ -188,22 +212,9 @@ impl AivenClient {
             name: format!("{project}/{service}/{topic}"),
             create_op: ops::SERVICE_KAFKA_TOPIC_CREATE,
             lookup: Box::new(move || {
-                Box::pin(async move {
-                    let got = self
-                        .service_kafka_topic_get()
-                        .project(project)
-                        .service_name(service)
-                        .topic_name(topic)
-                        .send()
-                        .await
-                        .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_GET))
-                        .and_then(|r| {
-                            r.into_inner().topic.ok_or_else(|| {
-                                Error::missing("topic", ops::SERVICE_KAFKA_TOPIC_GET)
-                            })
-                        });
-                    absent_on_404(got)
-                })
+                Box::pin(
+                    async move { absent_on_404(self.get_topic(project, service, topic).await) },
+                )
             }),
             create: Box::new(move || {
                 Box::pin(async move {
@@ -236,6 +247,10 @@ impl AivenClient {
                 );
                 out
             }),
+            identity: Some((
+                topic.to_owned(),
+                |t: &types::ServiceKafkaTopicGetResponseTopic| t.topic_name.as_deref(),
+            )),
         };
         ensure(self, kind).await
     }
@@ -297,6 +312,9 @@ impl AivenClient {
                 })
             }),
             differences: Box::new(|_| Vec::new()),
+            identity: Some((username.to_owned(), |u: &types::ServiceUser| {
+                u.username.as_deref()
+            })),
         };
         ensure(self, kind).await
     }
@@ -353,6 +371,7 @@ impl AivenClient {
                 })
             }),
             differences: Box::new(|_| Vec::new()),
+            identity: None,
         };
         ensure(self, kind).await
     }
@@ -418,6 +437,9 @@ impl AivenClient {
                 );
                 out
             }),
+            identity: Some((project.to_owned(), |p: &types::Project| {
+                p.project_name.as_deref()
+            })),
         };
         ensure(self, kind).await
     }
@@ -498,6 +520,7 @@ impl AivenClient {
                 );
                 out
             }),
+            identity: None,
         };
         ensure(self, kind).await
     }
@@ -595,267 +618,8 @@ impl AivenClient {
                 })
             }),
             differences: Box::new(|_| Vec::new()),
+            identity: None,
         };
         ensure(self, kind).await
-    }
-}
-
-/// What [`Teardown::run`] did.
-#[derive(Debug, Default)]
-#[non_exhaustive]
-pub struct TeardownReport {
-    /// Deleted by this run.
-    pub deleted: Vec<String>,
-    /// Not there any more (deleted earlier, or never created).
-    pub already_gone: Vec<String>,
-    /// What could not be deleted, and why; the others were still tried.
-    pub failures: Vec<(String, Error)>,
-}
-
-impl fmt::Display for TeardownReport {
-    /// `deleted: a, b; already gone: c; failed: d (reason)`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |names: &[String]| match names {
-            [] => "none".to_owned(),
-            names => names.join(", "),
-        };
-        write!(
-            f,
-            "deleted: {}; already gone: {}",
-            list(&self.deleted),
-            list(&self.already_gone)
-        )?;
-        for (name, e) in &self.failures {
-            write!(f, "; failed: {name} ({e})")?;
-        }
-        Ok(())
-    }
-}
-
-impl TeardownReport {
-    /// Every resource is gone.
-    pub fn is_complete(&self) -> bool {
-        self.failures.is_empty()
-    }
-
-    /// `Ok` when every resource is gone; else [`Error::TeardownIncomplete`]
-    /// with every failure.
-    pub fn into_result(self) -> Result<()> {
-        if self.failures.is_empty() {
-            return Ok(());
-        }
-        Err(Error::TeardownIncomplete {
-            failures: self.failures,
-        })
-    }
-}
-
-/// One thing a [`Teardown`] deletes.
-#[derive(Debug, Clone)]
-enum Doomed {
-    Integration(String),
-    Pool(String, String),
-    Topic(String, String),
-    User(String, String),
-    Database(String, String),
-    Service(String),
-}
-
-impl Doomed {
-    /// Dependency order: what depends on others goes first (integrations
-    /// join services; pools use users and databases; all live in services).
-    fn rank(&self) -> u8 {
-        match self {
-            Doomed::Integration(_) => 0,
-            Doomed::Pool(..) => 1,
-            Doomed::Topic(..) | Doomed::User(..) | Doomed::Database(..) => 2,
-            Doomed::Service(_) => 3,
-        }
-    }
-
-    /// `service pg-1`, `topic kafka-1/events`, … (in the report).
-    fn label(&self) -> String {
-        match self {
-            Doomed::Integration(id) => format!("integration {id}"),
-            Doomed::Pool(s, n) => format!("connection pool {s}/{n}"),
-            Doomed::Topic(s, n) => format!("topic {s}/{n}"),
-            Doomed::User(s, n) => format!("service user {s}/{n}"),
-            Doomed::Database(s, n) => format!("database {s}/{n}"),
-            Doomed::Service(s) => format!("service {s}"),
-        }
-    }
-}
-
-/// Deletes a set of resources; see [`AivenClient::teardown`].
-#[must_use = "does nothing until `.run(..)` is awaited"]
-#[derive(Debug)]
-pub struct Teardown<'c> {
-    client: &'c AivenClient,
-    project: String,
-    doomed: Vec<Doomed>,
-    lift_protection: bool,
-}
-
-impl Teardown<'_> {
-    /// Adds a service (deleted last, and waited for).
-    pub fn service(mut self, name: impl Into<String>) -> Self {
-        self.doomed.push(Doomed::Service(name.into()));
-        self
-    }
-
-    /// Adds services, in order (see [`service`](Self::service)).
-    pub fn services<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.doomed
-            .extend(names.into_iter().map(|n| Doomed::Service(n.into())));
-        self
-    }
-
-    /// Adds a Kafka topic.
-    pub fn topic(mut self, service: impl Into<String>, topic: impl Into<String>) -> Self {
-        self.doomed
-            .push(Doomed::Topic(service.into(), topic.into()));
-        self
-    }
-
-    /// Adds a service user.
-    pub fn user(mut self, service: impl Into<String>, user: impl Into<String>) -> Self {
-        self.doomed.push(Doomed::User(service.into(), user.into()));
-        self
-    }
-
-    /// Adds a logical database.
-    pub fn database(mut self, service: impl Into<String>, database: impl Into<String>) -> Self {
-        self.doomed
-            .push(Doomed::Database(service.into(), database.into()));
-        self
-    }
-
-    /// Adds a PostgreSQL connection pool.
-    pub fn connection_pool(mut self, service: impl Into<String>, pool: impl Into<String>) -> Self {
-        self.doomed.push(Doomed::Pool(service.into(), pool.into()));
-        self
-    }
-
-    /// Adds a service integration (by id, as `ensure_integration` returns it).
-    pub fn integration(mut self, id: impl Into<String>) -> Self {
-        self.doomed.push(Doomed::Integration(id.into()));
-        self
-    }
-
-    /// Turns termination protection off before deleting a protected
-    /// service. Off by default: a protected service is reported as a
-    /// failure and left alone.
-    pub fn lift_termination_protection(mut self, yes: bool) -> Self {
-        self.lift_protection = yes;
-        self
-    }
-
-    /// Deletes everything in dependency order — integrations, pools, then
-    /// topics, users and databases, then services; within a kind, the
-    /// reverse of the order of adding (what was made last goes first).
-    /// Already gone (also: its service is gone) counts as done; services
-    /// are waited for up to `max_wait` each; a failure does not stop the
-    /// others, and the report lists every outcome.
-    pub async fn run(self, max_wait: std::time::Duration) -> TeardownReport {
-        let mut doomed = self.doomed.clone();
-        doomed.reverse();
-        doomed.sort_by_key(Doomed::rank); // stable: reversed order kept within a kind
-        let mut report = TeardownReport::default();
-        for item in doomed {
-            let label = item.label();
-            match self.delete(&item, max_wait).await {
-                Ok(true) => report.deleted.push(label),
-                Ok(false) => report.already_gone.push(label),
-                Err(e) => report.failures.push((label, e)),
-            }
-        }
-        report
-    }
-
-    /// `Ok(true)` deleted, `Ok(false)` already gone.
-    async fn delete(&self, item: &Doomed, max_wait: std::time::Duration) -> Result<bool> {
-        let (c, p) = (self.client, self.project.as_str());
-        let gone = |r: Result<()>| match r {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) => Err(e),
-        };
-        match item {
-            Doomed::Service(name) => {
-                match c.get_service(p, name).await {
-                    Err(e) if e.is_not_found() => return Ok(false),
-                    Err(e) => return Err(e),
-                    Ok(_) => {}
-                }
-                c.delete_service(p, name)
-                    .if_exists(true)
-                    .lift_termination_protection(self.lift_protection)
-                    .send_and_wait(max_wait)
-                    .await
-                    .map(|()| true)
-            }
-            Doomed::Topic(s, n) => gone(
-                c.service_kafka_topic_delete()
-                    .project(p)
-                    .service_name(s)
-                    .topic_name(n)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_DELETE)),
-            ),
-            Doomed::User(s, n) => gone(
-                c.service_user_delete()
-                    .project(p)
-                    .service_name(s)
-                    .service_username(n)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(Error::during(ops::SERVICE_USER_DELETE)),
-            ),
-            Doomed::Database(s, n) => gone(
-                c.service_database_delete()
-                    .project(p)
-                    .service_name(s)
-                    .dbname(n)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(Error::during(ops::SERVICE_DATABASE_DELETE)),
-            ),
-            Doomed::Pool(s, n) => gone(
-                c.service_pg_bouncer_delete()
-                    .project(p)
-                    .service_name(s)
-                    .pool_name(n)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(Error::during(ops::SERVICE_PG_BOUNCER_DELETE)),
-            ),
-            Doomed::Integration(id) => gone(
-                c.service_integration_delete()
-                    .project(p)
-                    .integration_id(id)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(Error::during(ops::SERVICE_INTEGRATION_DELETE)),
-            ),
-        }
-    }
-}
-
-impl AivenClient {
-    /// Tears down resources of `project`:
-    /// `.service(a).topic(a, t).integration(id)…run(max)`; see [`Teardown::run`].
-    pub fn teardown(&self, project: impl Into<String>) -> Teardown<'_> {
-        Teardown {
-            client: self,
-            project: project.into(),
-            doomed: Vec::new(),
-            lift_protection: false,
-        }
     }
 }

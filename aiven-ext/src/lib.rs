@@ -148,11 +148,14 @@ mod connection;
 mod ensure;
 mod error;
 mod lifecycle;
+mod ownership;
 pub mod pages;
+mod reads;
 mod redact;
 pub mod requests;
 mod retry;
 mod state;
+mod teardown;
 pub mod validate;
 mod waiter;
 
@@ -167,7 +170,8 @@ pub mod prelude {
     };
     pub use crate::{
         AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, Error, IntegrationExt,
-        RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt, WaitPolicy,
+        Owner, Progress, RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt,
+        TeardownReport, WaitPolicy,
     };
 }
 
@@ -179,14 +183,15 @@ pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use connection::{ConnectionInfo, Endpoint, KafkaConnection};
-pub use ensure::{Teardown, TeardownReport};
 pub use error::{ApiError, Error, RawResultExt, Result};
 pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};
+pub use ownership::{Owner, OWNER_TAG};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{
     ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,
     ServiceState, ServiceType, StateExt, TopicState, VpcState,
 };
+pub use teardown::{Teardown, TeardownReport};
 pub use waiter::{
     ConnectorRunning, IntegrationActive, Observation, Progress, ServiceDeleted, ServiceReady,
     TopicActive, Verdict, VpcActive, Wait, WaitPolicy, WaitTarget, FINAL_POLL_SLACK,

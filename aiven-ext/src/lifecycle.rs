@@ -9,6 +9,7 @@ use aiven_api::operations as ops;
 use aiven_api::types;
 
 use crate::backoff;
+use crate::ownership;
 use crate::retry::{self, RetryClass, RetryHint};
 use crate::state::{ServiceExt, ServiceState};
 use crate::validate::{self, bounded};
@@ -51,25 +52,32 @@ impl Created {
 
 /// What an `ensure` helper did.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Ensured<T> {
     /// It did not exist; this call created it.
     Created(T),
-    /// It existed as asked and was left as it was.
+    /// It existed as asked and was left as it was. For a service asked with
+    /// an [`Owner`](crate::Owner), it carries that owner's mark (made by an
+    /// earlier run of the same owner).
     Adopted(T),
+    /// A service existed as asked but without the asked owner's mark
+    /// (someone else's, or made without a mark): it is used as it is, and
+    /// an owner's [`teardown`](AivenClient::teardown) leaves it alone.
+    AdoptedUnowned(T),
 }
 
 impl<T> Ensured<T> {
     /// The resource, however it came to be there.
     pub fn get(&self) -> &T {
         match self {
-            Ensured::Created(t) | Ensured::Adopted(t) => t,
+            Ensured::Created(t) | Ensured::Adopted(t) | Ensured::AdoptedUnowned(t) => t,
         }
     }
 
     /// The resource, however it came to be there.
     pub fn into_inner(self) -> T {
         match self {
-            Ensured::Created(t) | Ensured::Adopted(t) => t,
+            Ensured::Created(t) | Ensured::Adopted(t) | Ensured::AdoptedUnowned(t) => t,
         }
     }
 
@@ -78,12 +86,18 @@ impl<T> Ensured<T> {
         matches!(self, Ensured::Created(_))
     }
 
-    /// `"created"` or `"adopted"`, for logs.
+    /// Whether it is the asker's own: created, or adopted with the asked
+    /// owner's mark (an owner-scoped teardown deletes it).
+    pub fn is_owned(&self) -> bool {
+        !matches!(self, Ensured::AdoptedUnowned(_))
+    }
+
+    /// `"created"`, `"adopted"` or `"adopted (not owned)"`, for logs.
     pub fn verb(&self) -> &'static str {
-        if self.was_created() {
-            "created"
-        } else {
-            "adopted"
+        match self {
+            Ensured::Created(_) => "created",
+            Ensured::Adopted(_) => "adopted",
+            Ensured::AdoptedUnowned(_) => "adopted (not owned)",
         }
     }
 }
@@ -123,22 +137,78 @@ fn spec_differences(
 }
 
 /// The service found under the asked name after an ambiguous create: ours
-/// only if it is what was asked for.
+/// only if it is what was asked for, and carries the asked owner's mark (a
+/// concurrent creator's unmarked service is not ours to claim).
 fn adopt(
     asked: &types::ServiceCreateRequestBody,
     project: &str,
     found: types::Service,
 ) -> Result<Created> {
+    match judge(asked, project, found)? {
+        Ensured::AdoptedUnowned(found) => Err(Error::ExistsWithDifferentSpec {
+            kind: "service",
+            name: format!("{project}/{}", asked.service_name.as_str()),
+            differences: owner_difference(asked, &found),
+        }),
+        other => Ok(Created::AlreadyCreated(other.into_inner())),
+    }
+}
+
+/// An existing service against what was asked: adopted (with the asked
+/// owner's mark, or none asked), adopted without it, or
+/// [`Error::ExistsWithDifferentSpec`] listing the differences.
+fn judge(
+    asked: &types::ServiceCreateRequestBody,
+    project: &str,
+    found: types::Service,
+) -> Result<Ensured<types::Service>> {
+    let asked_name = asked.service_name.as_str();
+    if found.service_name.as_deref() != Some(asked_name) {
+        return Err(Error::InvalidResponse {
+            status: None,
+            reason: format!(
+                "looked up service {project}/{asked_name} and the API answered with {}: not adopted",
+                found.service_name.as_deref().map_or("a nameless one".to_owned(), |n| {
+                    format!("{:?}", crate::retry::truncate(n))
+                })
+            ),
+            body: String::new(),
+            operation: Some(ops::SERVICE_GET),
+        });
+    }
     let differences = spec_differences(asked, &found);
-    if differences.is_empty() {
-        Ok(Created::AlreadyCreated(found))
-    } else {
-        Err(Error::ExistsWithDifferentSpec {
+    if !differences.is_empty() {
+        return Err(Error::ExistsWithDifferentSpec {
             kind: "service",
             name: format!("{project}/{}", asked.service_name.as_str()),
             differences: differences.join(", "),
-        })
+        });
     }
+    let asked_owner = ownership::owner_in(asked.tags.as_ref());
+    match asked_owner {
+        Some(owner) if ownership::owner_of(&found) != Some(owner) => {
+            tracing::warn!(
+                project,
+                service = asked.service_name.as_str(),
+                owner,
+                found_owner = ownership::owner_of(&found).unwrap_or("none"),
+                "adopting a matching service that does not carry the owner's mark: \
+                 it will not be torn down by this owner"
+            );
+            Ok(Ensured::AdoptedUnowned(found))
+        }
+        _ => Ok(Ensured::Adopted(found)),
+    }
+}
+
+/// `aiven-ext-owner: asked "x", found "y"` (or `none`).
+fn owner_difference(asked: &types::ServiceCreateRequestBody, found: &types::Service) -> String {
+    let asked = ownership::owner_in(asked.tags.as_ref()).unwrap_or("none");
+    let found = ownership::owner_of(found).map_or("none".to_owned(), |f| format!("{f:?}"));
+    format!(
+        "tag {}: asked {asked:?}, found {found}",
+        ownership::OWNER_TAG
+    )
 }
 
 /// 403 because of termination protection, made explicit.
@@ -196,9 +266,7 @@ impl CreateService<'_> {
         let (client, project) = (self.client, self.project.clone());
         let name = body.service_name.to_string();
         match client.get_service(&project, &name).await {
-            Ok(found) => {
-                return adopt(&body, &project, found).map(|c| Ensured::Adopted(c.into_service()))
-            }
+            Ok(found) => return judge(&body, &project, found),
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e),
         }
@@ -206,7 +274,7 @@ impl CreateService<'_> {
             Ok(created) => Ok(Ensured::Created(created.into_service())),
             Err(e) if e.is_already_exists() => {
                 let found = client.get_service_once_visible(&project, &name).await?;
-                adopt(&body, &project, found).map(|c| Ensured::Adopted(c.into_service()))
+                judge(&body, &project, found)
             }
             Err(e) => Err(e),
         }

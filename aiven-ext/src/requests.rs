@@ -247,6 +247,17 @@ impl NewService {
         self
     }
 
+    /// Marks the service as `owner`'s (the tag
+    /// [`OWNER_TAG`](crate::OWNER_TAG)): an owner's
+    /// [`teardown`](crate::AivenClient::teardown) deletes only services with
+    /// its mark, and ensuring adopts an unmarked match only as
+    /// [`Ensured::AdoptedUnowned`](crate::Ensured::AdoptedUnowned).
+    pub fn owner(mut self, owner: &crate::Owner) -> Self {
+        self.tags
+            .insert(crate::OWNER_TAG.to_owned(), owner.as_str().to_owned());
+        self
+    }
+
     /// Sets one key of the type's user config (`pg_version`, `kafka_rest`, …).
     pub fn user_config(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.user_config.insert(key.into(), value.into());

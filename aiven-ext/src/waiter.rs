@@ -530,21 +530,9 @@ impl WaitTarget for TopicActive {
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
         Box::pin(async move {
-            validate::project_name(&self.project)?;
-            validate::existing_service_name(&self.service)?;
-            validate::topic_name(&self.topic)?;
-            let response = client
-                .service_kafka_topic_get()
-                .project(&self.project)
-                .service_name(&self.service)
-                .topic_name(&self.topic)
-                .send()
+            client
+                .get_topic(&self.project, &self.service, &self.topic)
                 .await
-                .map_err(Error::during(ops::SERVICE_KAFKA_TOPIC_GET))?;
-            response
-                .into_inner()
-                .topic
-                .ok_or_else(|| Error::missing("topic", ops::SERVICE_KAFKA_TOPIC_GET))
         })
     }
 
@@ -628,18 +616,9 @@ impl WaitTarget for IntegrationActive {
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<Self::Output>> {
         Box::pin(async move {
-            validate::project_name(&self.project)?;
-            validate::path_segment("integration_id", &self.integration_id, 256)?;
-            let response = client
-                .service_integration_get()
-                .project(&self.project)
-                .integration_id(&self.integration_id)
-                .send()
+            client
+                .get_integration(&self.project, &self.integration_id)
                 .await
-                .map_err(Error::during(ops::SERVICE_INTEGRATION_GET))?;
-            let body = response.into_inner();
-            body.service_integration
-                .ok_or_else(|| Error::missing("service_integration", ops::SERVICE_INTEGRATION_GET))
         })
     }
 

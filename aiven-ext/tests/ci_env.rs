@@ -130,3 +130,118 @@ async fn connection_info_for_every_ci_service_type() {
         assert!(!shown.contains(info.password().unwrap()), "{kind}: {shown}");
     }
 }
+
+/// A shared project: `ci-pg` already exists, someone else's, on another
+/// plan. `run` refuses to adopt it (exit non-zero) and its teardown leaves
+/// it alone; `down` never deletes it either, while a service this owner
+/// made is deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn teardown_never_deletes_a_same_named_service_it_did_not_make() {
+    use aiven_ext::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim-state.redb");
+    // A colleague's ci-pg (no owner mark, another plan) in the project.
+    {
+        let sim = aiven_sim::Simulator::builder()
+            .token("ci-token")
+            .state_file(&state)
+            .start()
+            .await
+            .unwrap();
+        let client = AivenClient::builder()
+            .base_url(sim.base_url())
+            .token("ci-token")
+            .build()
+            .unwrap();
+        let project = types::ProjectCreateRequestBody::builder().project("ci-project");
+        client.ensure_project(project).await.unwrap();
+        let theirs = NewService::new("ci-pg", "pg", "business-4");
+        assert!(client
+            .ensure_service("ci-project", &theirs)
+            .await
+            .unwrap()
+            .was_created());
+    }
+    let state_arg = state.display().to_string();
+    let step = |args: &[&str]| {
+        let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
+        argv.extend_from_slice(args);
+        ci_env::run(ci_env::Args::parse_from(argv))
+    };
+    let services = || {
+        let mut tries = 0;
+        let loaded = loop {
+            match aiven_sim::persist::Persister::load(&state) {
+                Err(e) if e.is_already_open() && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other.expect("state database loads"),
+            }
+        };
+        let state = serde_json::to_value(loaded.expect("a run saved its state")).unwrap();
+        let held = &state["projects"]["ci-project"]["services"];
+        let plan = held["ci-pg"]["plan"].as_str().map(str::to_owned);
+        (plan, held.get("ci-kafka").is_some())
+    };
+    let theirs = Some("business-4".to_owned());
+
+    let refused = step(&["run", "--", "true"]).await;
+    let refused = refused.expect_err("the run cannot adopt a ci-pg of another plan");
+    assert!(
+        refused
+            .to_string()
+            .contains("plan: asked \"startup-4\", found \"business-4\""),
+        "{refused}"
+    );
+    assert_eq!(
+        services(),
+        (theirs.clone(), false),
+        "their ci-pg survives the run"
+    );
+    for run in 0..2 {
+        step(&["down"])
+            .await
+            .unwrap_or_else(|e| panic!("down #{run}: {e}"));
+        assert_eq!(services(), (theirs.clone(), false), "down #{run}");
+    }
+    // Another owner's down leaves this owner's services alone too.
+    let sim = aiven_sim::Simulator::builder()
+        .token("ci-token")
+        .state_file(&state)
+        .start()
+        .await
+        .unwrap();
+    let client = AivenClient::builder()
+        .base_url(sim.base_url())
+        .token("ci-token")
+        .build()
+        .unwrap();
+    let env_a = Owner::new("env-a").unwrap();
+    let ours = NewService::new("ci-kafka", "kafka", "startup-2").owner(&env_a);
+    client.ensure_service("ci-project", &ours).await.unwrap();
+    let ten_s = std::time::Duration::from_secs(10);
+    let report = client
+        .teardown("ci-project")
+        .owner(&Owner::new("env-b").unwrap())
+        .services(["ci-pg", "ci-kafka"])
+        .run(ten_s)
+        .await;
+    assert_eq!(
+        report.not_owned,
+        ["service ci-kafka", "service ci-pg"],
+        "{report}"
+    );
+    let report = client
+        .teardown("ci-project")
+        .owner(&env_a)
+        .services(["ci-pg", "ci-kafka"])
+        .run(ten_s)
+        .await;
+    assert_eq!(report.deleted, ["service ci-kafka"], "{report}");
+    assert_eq!(report.not_owned, ["service ci-pg"], "{report}");
+    client
+        .get_service("ci-project", "ci-pg")
+        .await
+        .expect("their ci-pg is still there");
+}

@@ -872,8 +872,11 @@ async fn teardown_reports_every_outcome() {
         .await;
     // Added services first, the topic and integration later: the order of
     // deletion is by dependency, not by adding.
+    // The mock's services carry no owner mark: this run opts in to delete
+    // them by name (ownership has its own test below).
     let report = client(&server, &MockClock::new())
         .teardown("p")
+        .delete_unowned(true)
         .service("pg-1")
         .service("pg-locked")
         .service("gone")
@@ -899,4 +902,184 @@ async fn teardown_reports_every_outcome() {
     );
     assert!(!report.is_complete());
     assert_eq!(delete.calls_async().await, 1);
+}
+
+/// Teardown deletes only what carries its owner's mark: a same-named
+/// service of someone else (unmarked, or another owner's), its topics and
+/// an integration between services not ours are left alone and reported;
+/// no DELETE reaches them.
+#[tokio::test]
+async fn teardown_deletes_only_what_its_owner_marked() {
+    let server = MockServer::start_async().await;
+    let tagged = |name: &str, owner: Option<&str>| {
+        let mut s = service(name, "RUNNING");
+        if let Some(owner) = owner {
+            s["tags"] = json!({ aiven_ext::OWNER_TAG: owner });
+        }
+        json!({ "service": s })
+    };
+    for (name, owner) in [
+        ("ours", Some("env-a")),
+        ("theirs", None),
+        ("other-env", Some("env-b")),
+    ] {
+        let body = tagged(name, owner);
+        let path = format!("/v1/project/p/service/{name}");
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path.as_str());
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let integration = |id: &str, source: &str, dest: &str| {
+        json!({ "service_integration": {
+            "service_integration_id": id, "integration_type": "metrics",
+            "source_service": source, "dest_service": dest,
+            "active": true, "enabled": true, "description": "",
+            "source_project": "p", "dest_project": "p",
+        }})
+    };
+    for (id, source, dest) in [
+        ("i-ours", "ours", "theirs"),
+        ("i-theirs", "theirs", "other-env"),
+    ] {
+        let body = integration(id, source, dest);
+        let path = format!("/v1/project/p/integration/{id}");
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path.as_str());
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let deletes = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    let owner = aiven_ext::Owner::new("env-a").unwrap();
+    let report = client(&server, &MockClock::new())
+        .teardown("p")
+        .owner(&owner)
+        .services(["theirs", "other-env"])
+        .topic("theirs", "events")
+        .user("other-env", "ci")
+        .topic("ours", "events")
+        .integration("i-theirs")
+        .integration("i-ours")
+        .run(Duration::ZERO)
+        .await;
+    assert_eq!(
+        report.not_owned,
+        [
+            "integration i-theirs",
+            "service user other-env/ci",
+            "topic theirs/events",
+            "service other-env",
+            "service theirs"
+        ],
+        "{report}"
+    );
+    assert_eq!(
+        report.deleted,
+        ["integration i-ours", "topic ours/events"],
+        "{report}"
+    );
+    assert!(report.is_complete(), "{report}");
+    assert!(report
+        .to_string()
+        .contains("left alone (not owned): integration i-theirs"));
+    // Only the two owned resources were deleted.
+    assert_eq!(deletes.calls_async().await, 2);
+
+    // Without an owner (and without opting in) nothing is deleted.
+    let report = client(&server, &MockClock::new())
+        .teardown("p")
+        .service("ours")
+        .run(Duration::ZERO)
+        .await;
+    assert_eq!(report.not_owned, ["service ours"]);
+    assert_eq!(deletes.calls_async().await, 2);
+}
+
+/// Ensuring a service with an owner: an unmarked match is adopted as not
+/// owned (and says so), a match carrying the mark is adopted as ours.
+#[tokio::test]
+async fn ensure_service_reports_adoption_without_the_mark() {
+    let server = MockServer::start_async().await;
+    let mut marked = service("pg-mine", "RUNNING");
+    marked["tags"] = json!({ aiven_ext::OWNER_TAG: "env-a" });
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/project/p/service/pg-mine");
+            then.status(200).json_body(json!({ "service": marked }));
+        })
+        .await;
+    serve_service(&server, "pg-1", "RUNNING").await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(500);
+        })
+        .await;
+    let owner = aiven_ext::Owner::new("env-a").unwrap();
+    let c = client(&server, &MockClock::new());
+    let new =
+        |name: &str| aiven_ext::requests::NewService::new(name, "pg", "startup-4").owner(&owner);
+    let unmarked = c.ensure_service("p", &new("pg-1")).await.unwrap();
+    assert!(
+        matches!(unmarked, aiven_ext::Ensured::AdoptedUnowned(_)),
+        "{unmarked:?}"
+    );
+    assert!(!unmarked.is_owned());
+    assert_eq!(unmarked.verb(), "adopted (not owned)");
+    let mine = c.ensure_service("p", &new("pg-mine")).await.unwrap();
+    assert!(matches!(mine, aiven_ext::Ensured::Adopted(_)), "{mine:?}");
+    assert!(mine.is_owned());
+    assert_eq!(post.calls_async().await, 0);
+}
+
+/// A look-up answered with another resource (a mis-answering server or
+/// proxy) is an error, never adopted: service and topic.
+#[tokio::test]
+async fn ensure_refuses_a_lookup_answered_with_another_resource() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({ "service": service("pg-other", "RUNNING") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{SVC}/topic/events"));
+            then.status(200).json_body(json!({ "topic": {
+                "topic_name": "payments", "partitions": [], "replication": 2, "state": "ACTIVE"
+            }}));
+        })
+        .await;
+    let posts = server
+        .mock_async(|when, then| {
+            when.method(POST);
+            then.status(500);
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let e = c.ensure_service("p", body("pg-1")).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("answered with \"pg-other\": not adopted"),
+        "{e}"
+    );
+    let topic = aiven_ext::requests::NewTopic::new("events");
+    let e = c.ensure_topic("p", "pg-1", topic).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("answered with \"payments\": not adopted"),
+        "{e}"
+    );
+    assert_eq!(posts.calls_async().await, 0);
 }

@@ -456,7 +456,7 @@ impl Amendments {
 /// Types only ever decoded from responses: nobody builds them, so their
 /// builders are dead weight (half the generated code of June 2026).
 pub fn response_only_types(doc: &Value) -> std::collections::BTreeSet<String> {
-    let sides = rules::component_sides(doc);
+    let sides = walk::component_sides(doc);
     let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
         return Default::default();
     };

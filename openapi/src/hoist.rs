@@ -40,19 +40,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToPascalCase;
 use serde_json::{Map, Value};
 
-use crate::walk::{self, Step};
+use crate::walk::{self, Step, METADATA};
 use crate::Error;
-
-/// Keys that document a schema without changing the Rust type it produces.
-pub(crate) const METADATA: [&str; 7] = [
-    "description",
-    "title",
-    "example",
-    "examples",
-    "externalDocs",
-    "deprecated",
-    "nullable",
-];
 
 /// Names the generated crate already uses, or that read badly as types.
 const RESERVED: [&str; 6] = [

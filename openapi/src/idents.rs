@@ -168,7 +168,7 @@ impl<'a> Scope<'a> {
 /// same Rust identifier: fields of a struct, variants of an enum, client
 /// methods and builders, or the parameters of one operation.
 pub fn check(doc: &Value) -> Result<(), Error> {
-    let request_components = crate::rules::component_sides(doc);
+    let request_components = walk::component_sides(doc);
     for root in walk::schema_roots(doc) {
         let Some(schema) = doc.pointer(&root.pointer) else {
             continue;

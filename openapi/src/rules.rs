@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 // Documentation keys, ignored when comparing shapes: the hoister's list.
-use crate::hoist::METADATA as DOC_KEYS;
-use crate::walk::{self, Side};
+use crate::walk::{self, component_sides, Side, METADATA as DOC_KEYS};
 use crate::Error;
 
 /// One general rule.
@@ -209,29 +208,6 @@ pub(crate) fn for_each_schema_of_side(doc: &mut Value, side: Side, f: &mut dyn F
             }
         }
     }
-}
-
-/// The sides on which each component schema is used (through refs, transitively).
-pub(crate) fn component_sides(doc: &Value) -> BTreeMap<String, BTreeSet<Side>> {
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let mut sides: BTreeMap<String, BTreeSet<Side>> = BTreeMap::new();
-    for root in walk::schema_roots(doc) {
-        let Some(side) = root.side else { continue };
-        let mut stack = Vec::new();
-        if let Some(s) = doc.pointer(&root.pointer) {
-            walk::refs_below(s, &mut stack);
-        }
-        while let Some(name) = stack.pop() {
-            if sides.entry(name.clone()).or_default().insert(side) {
-                if let Some(s) = schemas.and_then(|m| m.get(&name)) {
-                    walk::refs_below(s, &mut stack);
-                }
-            }
-        }
-    }
-    sides
 }
 
 fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {

@@ -3,6 +3,8 @@
 //! Rules work on `serde_json::Value` rather than `openapiv3` types so that
 //! they can repair documents that `openapiv3` (or typify) would reject.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::Value;
 
 /// Which side of the wire a schema describes. Request-side schemas stay
@@ -336,4 +338,38 @@ pub fn refs_below(schema: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| refs_below(v, out)),
         _ => {}
     }
+}
+
+/// Keys that document a schema without changing the Rust type it produces.
+pub(crate) const METADATA: [&str; 7] = [
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "deprecated",
+    "nullable",
+];
+
+/// The sides on which each component schema is used (through refs, transitively).
+pub(crate) fn component_sides(doc: &Value) -> BTreeMap<String, BTreeSet<Side>> {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let mut sides: BTreeMap<String, BTreeSet<Side>> = BTreeMap::new();
+    for root in schema_roots(doc) {
+        let Some(side) = root.side else { continue };
+        let mut stack = Vec::new();
+        if let Some(s) = doc.pointer(&root.pointer) {
+            refs_below(s, &mut stack);
+        }
+        while let Some(name) = stack.pop() {
+            if sides.entry(name.clone()).or_default().insert(side) {
+                if let Some(s) = schemas.and_then(|m| m.get(&name)) {
+                    refs_below(s, &mut stack);
+                }
+            }
+        }
+    }
+    sides
 }

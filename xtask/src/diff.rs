@@ -12,6 +12,7 @@
 
 mod api;
 mod compare;
+mod idents;
 mod renames;
 mod render;
 mod usage;

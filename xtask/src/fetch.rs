@@ -149,12 +149,10 @@ pub fn env_source() -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
-/// `cargo xtask fetch`: fetch into `out_dir` and print a one-line summary.
+/// `cargo xtask fetch` (without `--latest`, which is
+/// [`crate::latest::run`]): fetch into `out_dir` and print a one-line summary.
 pub fn run(args: &FetchArgs, out_dir: &Path) -> Result<()> {
     let source = resolve_source(args, out_dir)?;
-    if args.latest {
-        return crate::latest::run(&source, out_dir, args.update_lock);
-    }
     let fetched = fetch(&source, out_dir, args.locked)?;
     println!("{}", summary_line(&fetched));
     if let Some(warning) = &fetched.warning {

@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use xtask::{build_cost, check_spec, consumer, diff, fetch, lock, pipeline, workflow};
+use xtask::{build_cost, check_spec, consumer, diff, fetch, latest, lock, pipeline, workflow};
 
 /// Maintenance tasks for the Aiven SDK workspace.
 #[derive(Debug, Parser)]
@@ -122,6 +122,13 @@ fn main() -> ExitCode {
 
 fn run(command: &Command) -> anyhow::Result<()> {
     match command {
+        // `--latest` sits above fetch in the pipeline (it fetches, then
+        // generates and checks), so the dispatch happens here.
+        Command::Fetch(args) if args.latest => {
+            let dir = xtask::openapi_dir();
+            let source = fetch::resolve_source(args, &dir)?;
+            latest::run(&source, &dir, args.update_lock)
+        }
         Command::Fetch(args) => fetch::run(args, &xtask::openapi_dir()),
         Command::VerifyLock => lock::run_verify(&xtask::openapi_dir()),
         Command::Diff(args) => diff::run(args),

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::api::{FieldDef, MethodDef, RustApi, Shape, TypeDef};
+use super::idents::{idents, rename_idents};
 use super::renames::detect_renames;
 use super::usage::Needle;
 
@@ -513,12 +514,6 @@ fn reached_by(api: &RustApi) -> BTreeMap<String, Vec<String>> {
     out
 }
 
-/// The identifiers of a type string.
-pub(super) fn idents(ty: &str) -> impl Iterator<Item = &str> {
-    ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|s| !s.is_empty())
-}
-
 fn type_needle(name: &str) -> Option<Needle> {
     Some(Needle::Type(name.into()))
 }
@@ -538,29 +533,6 @@ fn missing_from(values: &[String], other: &[String], sign: char) -> String {
         .map(|v| format!("{sign}{v}"))
         .collect();
     parts.join(" ")
-}
-
-/// Replaces whole identifiers of `text` found in `renames`.
-pub fn rename_idents(text: &str, renames: &BTreeMap<String, String>) -> String {
-    if renames.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut ident = String::new();
-    let flush = |ident: &mut String, out: &mut String| {
-        out.push_str(renames.get(ident.as_str()).unwrap_or(ident));
-        ident.clear();
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '_' {
-            ident.push(c);
-        } else {
-            flush(&mut ident, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut ident, &mut out);
-    out
 }
 
 #[cfg(test)]

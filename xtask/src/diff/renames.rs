@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::api::{RustApi, Shape, TypeDef};
-use super::compare::{idents, rename_idents};
+use super::idents::{idents, rename_idents};
 
 /// OLD type name → NEW type name.
 pub fn detect_renames(old: &RustApi, new: &RustApi) -> BTreeMap<String, String> {

@@ -175,10 +175,42 @@ pub mod prelude {
     };
 }
 
-// The README's Rust blocks compile as doctests (`cargo test --doc`).
+// The Rust blocks of the README and of every page of the guide (docs/*.md)
+// compile as doctests (`cargo test --doc`); tests/tests/docs.rs checks that
+// every page is listed here.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/getting-started.md")]
+struct GettingStartedGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/ci-environments.md")]
+struct CiEnvironmentsGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/waiting.md")]
+struct WaitingGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/errors.md")]
+struct ErrorsGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/secrets.md")]
+struct SecretsGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/simulator.md")]
+struct SimulatorGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/raw-client.md")]
+struct RawClientGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/api-description.md")]
+struct ApiDescriptionGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/architecture.md")]
+struct ArchitectureGuide;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/performance.md")]
+struct PerformanceGuide;
 pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };

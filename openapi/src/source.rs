@@ -222,7 +222,7 @@ impl fmt::Display for Mismatch {
             f,
             "  - adopt the fetched description: `cargo xtask fetch --source {}` (without \
              --locked), or `cargo xtask fetch --latest --update-lock`; this moves the lock \
-             (README: \"Moving to a newer description\")",
+             (docs/api-description.md: \"Moving to a newer description\")",
             self.fetched_source
         )
     }

@@ -31,7 +31,7 @@ pub struct FetchArgs {
     /// With --latest: when aiven-api compiles against it, make the fetched
     /// description the pinned one (writes openapi/aiven-openapi.spec and the
     /// lock). Publish the bytes at an immutable URL before committing the
-    /// lock (README: "Moving to a newer description").
+    /// lock (docs/api-description.md: "Moving to a newer description").
     #[arg(long, requires = "latest")]
     pub update_lock: bool,
 }
@@ -119,7 +119,7 @@ pub fn unreachable_source_warning(source: &str) -> Option<String> {
         "warning: the lock now names {source}, {why}. Before committing the lock, publish \
          these exact bytes at an immutable URL (a file at a fixed commit of a repository you \
          control, or a release asset) and run `cargo xtask fetch --source <URL>`; \
-         `cargo xtask fetch --source <URL> --locked` must then pass (README: \"Moving to a \
+         `cargo xtask fetch --source <URL> --locked` must then pass (docs/api-description.md: \"Moving to a \
          newer description\")"
     ))
 }

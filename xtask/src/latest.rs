@@ -110,7 +110,7 @@ pub fn run(source: &str, openapi_dir: &Path, update_lock: bool) -> Result<()> {
         println!(
             "\nthe lock is unchanged. To move to this description: `cargo xtask fetch --latest \
              --update-lock`, then publish the bytes at an immutable URL and `cargo xtask fetch \
-             --source <URL>` (README: \"Moving to a newer description\")"
+             --source <URL>` (docs/api-description.md: \"Moving to a newer description\")"
         );
         return Ok(());
     }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use aiven_ext::aiven_api::types;
-use aiven_ext::{AivenClientBuilder, Created};
+use aiven_ext::AivenClientBuilder;
 
 #[tokio::main]
 async fn main() -> aiven_ext::Result<()> {
@@ -39,12 +39,10 @@ async fn main() -> aiven_ext::Result<()> {
         .service_name(*name)
         .service_type("pg")
         .plan(plan);
-    match client.create_service(*project, body).send().await? {
-        Created::New(_) => println!("creating {project}/{name} ({plan})"),
-        Created::AlreadyCreated(_) => {
-            println!("{project}/{name} was created by an earlier attempt")
-        }
-    }
+    // Never created twice: after an ambiguous failure the service is looked
+    // up before the create is sent again.
+    client.create_service(*project, body).send().await?;
+    println!("creating {project}/{name} ({plan})");
     let svc = client
         .wait_until_service_running(*project, *name)
         .all_nodes_running(true)

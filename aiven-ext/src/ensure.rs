@@ -1,7 +1,8 @@
 //! Ensure-style helpers for jobs that run twice: make a resource exist as
 //! asked — create it, adopt it when it exists as asked, or refuse with the
-//! differences — safely under ambiguous failures. One engine ([`ensure`])
-//! for every kind; the kinds only say how to look up, create and compare.
+//! differences — safely under ambiguous failures. One engine ([`run`]) for
+//! every kind, services included, and for the plain service create; the
+//! kinds only say how to look up, create, compare and recognise their own.
 
 use std::fmt;
 
@@ -10,39 +11,127 @@ use aiven_api::types;
 use aiven_api::Operation;
 use futures::future::BoxFuture;
 
-use crate::lifecycle::Ensured;
 use crate::retry::{self, RetryClass, RetryHint};
 use crate::validate;
 use crate::{backoff, AivenClient, Error, Result};
 
+/// What an `ensure` helper (or a create) did: the one result of the engine.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Ensured<T> {
+    /// It did not exist; this call created it (after an ambiguous failure:
+    /// an earlier attempt of this call did, and it was not created twice).
+    Created(T),
+    /// It existed as asked and was left as it was. For a service asked with
+    /// an [`Owner`](crate::Owner), it carries that owner's mark (made by an
+    /// earlier run of the same owner).
+    Adopted(T),
+    /// A service existed as asked but without the asked owner's mark
+    /// (someone else's, or made without a mark): it is used as it is, and
+    /// an owner's [`teardown`](AivenClient::teardown) leaves it alone.
+    AdoptedUnowned(T),
+}
+
+impl<T> Ensured<T> {
+    /// The resource, however it came to be there.
+    pub fn get(&self) -> &T {
+        match self {
+            Ensured::Created(t) | Ensured::Adopted(t) | Ensured::AdoptedUnowned(t) => t,
+        }
+    }
+
+    /// The resource, however it came to be there.
+    pub fn into_inner(self) -> T {
+        match self {
+            Ensured::Created(t) | Ensured::Adopted(t) | Ensured::AdoptedUnowned(t) => t,
+        }
+    }
+
+    /// The same outcome for another value (e.g. the service once running).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Ensured<U> {
+        match self {
+            Ensured::Created(t) => Ensured::Created(f(t)),
+            Ensured::Adopted(t) => Ensured::Adopted(f(t)),
+            Ensured::AdoptedUnowned(t) => Ensured::AdoptedUnowned(f(t)),
+        }
+    }
+
+    /// Whether this call created it.
+    pub fn was_created(&self) -> bool {
+        matches!(self, Ensured::Created(_))
+    }
+
+    /// Whether it is the asker's own: created, or adopted with the asked
+    /// owner's mark (an owner-scoped teardown deletes it).
+    pub fn is_owned(&self) -> bool {
+        !matches!(self, Ensured::AdoptedUnowned(_))
+    }
+
+    /// `"created"`, `"adopted"` or `"adopted (not owned)"`, for logs.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Ensured::Created(_) => "created",
+            Ensured::Adopted(_) => "adopted",
+            Ensured::AdoptedUnowned(_) => "adopted (not owned)",
+        }
+    }
+}
+
 /// Fetches or creates the resource, `None` when absent (or not in the answer).
-type Fetch<'a, T> = Box<dyn Fn() -> BoxFuture<'a, Result<Option<T>>> + Send + Sync + 'a>;
+pub(crate) type Fetch<'a, T> = Box<dyn Fn() -> BoxFuture<'a, Result<Option<T>>> + Send + Sync + 'a>;
 /// How an existing resource differs from what was asked.
-type Compare<'a, T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync + 'a>;
+pub(crate) type Compare<'a, T> = Box<dyn Fn(&T) -> Vec<String> + Send + Sync + 'a>;
 /// The name a resource carries (`None` when the answer omits it).
-type NameOf<T> = fn(&T) -> Option<&str>;
+pub(crate) type NameOf<T> = fn(&T) -> Option<&str>;
+/// `Err(difference)` when a found resource lacks the asker's owner mark.
+pub(crate) type Owned<'a, T> =
+    Box<dyn Fn(&T) -> std::result::Result<(), String> + Send + Sync + 'a>;
 
 /// How to ensure one kind of resource.
-struct Kind<'a, T> {
+pub(crate) struct Kind<'a, T> {
     /// `topic`, `service user`, …
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Its full name, for errors (`project/service/topic`).
-    name: String,
-    create_op: &'static Operation,
+    pub(crate) name: String,
+    pub(crate) create_op: &'static Operation,
     /// The resource, or `None` when it does not exist (404, or not listed).
-    lookup: Fetch<'a, T>,
+    pub(crate) lookup: Fetch<'a, T>,
     /// Creates it; the created resource when the answer carries it.
-    create: Fetch<'a, T>,
+    pub(crate) create: Fetch<'a, T>,
     /// How an existing one differs from what was asked: `field: asked X, found Y`.
-    differences: Compare<'a, T>,
+    pub(crate) differences: Compare<'a, T>,
     /// The name a found resource must carry, and where it carries it: a
     /// look-up answered with another resource is an error, never adopted.
     /// `None` when the look-up already selects by identity (lists).
-    identity: Option<(String, NameOf<T>)>,
+    pub(crate) identity: Option<(String, NameOf<T>)>,
+    /// Whether a found resource carries the asker's owner mark; `None` for
+    /// kinds without a mark (children belong to their service).
+    pub(crate) owned: Option<Owned<'a, T>>,
+}
+
+/// How the engine came to find an existing resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// There before this call: adopted if it matches.
+    Existing,
+    /// Found after an ambiguous attempt of this call: ours if it matches
+    /// (and carries our mark, for kinds that have one).
+    AfterOurAttempt,
+}
+
+/// What the engine is asked to do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Create or adopt.
+    Ensure,
+    /// Create; an existing one is an error (409 on the first attempt).
+    /// `existence_check`: after an ambiguous failure, look it up and create
+    /// again only if absent (off: surface the failure).
+    Create { existence_check: bool },
 }
 
 impl<T> Kind<'_, T> {
-    fn judge(&self, found: T, ok: fn(T) -> Ensured<T>) -> Result<Ensured<T>> {
+    fn judge(&self, found: T, how: Found) -> Result<Ensured<T>> {
         if let Some((asked, name_of)) = &self.identity {
             let answered = name_of(&found);
             if answered != Some(asked.as_str()) {
@@ -53,7 +142,7 @@ impl<T> Kind<'_, T> {
                         self.kind,
                         self.name,
                         answered.map_or("a nameless one".to_owned(), |n| {
-                            format!("{:?}", crate::retry::truncate(n))
+                            format!("{:?}", retry::truncate(n))
                         })
                     ),
                     body: String::new(),
@@ -61,15 +150,34 @@ impl<T> Kind<'_, T> {
                 });
             }
         }
+        let refuse = |differences: String| Error::ExistsWithDifferentSpec {
+            kind: self.kind,
+            name: self.name.clone(),
+            differences,
+        };
         let differences = (self.differences)(&found);
-        if differences.is_empty() {
-            Ok(ok(found))
-        } else {
-            Err(Error::ExistsWithDifferentSpec {
-                kind: self.kind,
-                name: self.name.clone(),
-                differences: differences.join(", "),
-            })
+        if !differences.is_empty() {
+            return Err(refuse(differences.join(", ")));
+        }
+        let unmarked = match &self.owned {
+            Some(owned) => owned(&found).err(),
+            None => None,
+        };
+        match (how, unmarked) {
+            (Found::Existing, None) => Ok(Ensured::Adopted(found)),
+            (Found::AfterOurAttempt, None) => Ok(Ensured::Created(found)),
+            (Found::Existing, Some(difference)) => {
+                tracing::warn!(
+                    kind = self.kind,
+                    name = %self.name,
+                    %difference,
+                    "adopting a matching resource that does not carry the owner's mark: \
+                     it will not be torn down by this owner"
+                );
+                Ok(Ensured::AdoptedUnowned(found))
+            }
+            // A concurrent creator's unmarked resource is not ours to claim.
+            (Found::AfterOurAttempt, Some(difference)) => Err(refuse(difference)),
         }
     }
 
@@ -109,13 +217,31 @@ impl<T> Kind<'_, T> {
     }
 }
 
-/// The one engine: look up; adopt or refuse what exists; else create, and
-/// after an ambiguous failure look again before creating again (as the
-/// service create does), all within the retry policy's budget.
+/// Create or adopt ([`Mode::Ensure`]).
 async fn ensure<T: Send>(client: &AivenClient, kind: Kind<'_, T>) -> Result<Ensured<T>> {
-    if let Some(found) = (kind.lookup)().await? {
-        return kind.judge(found, Ensured::Adopted);
+    run(client, kind, Mode::Ensure).await
+}
+
+/// The one engine: (ensuring) look up, and adopt or refuse what exists;
+/// else create, and after an ambiguous failure look again before creating
+/// again, all within the retry policy's budget. Two loops share that
+/// budget: this one repeats the create after an ambiguous failure (which
+/// the transport never repeats for a POST), the transport's inside it
+/// repeats a send the API did not process (429, connection refused).
+pub(crate) async fn run<T: Send>(
+    client: &AivenClient,
+    kind: Kind<'_, T>,
+    mode: Mode,
+) -> Result<Ensured<T>> {
+    if mode == Mode::Ensure {
+        if let Some(found) = (kind.lookup)().await? {
+            return kind.judge(found, Found::Existing);
+        }
     }
+    let retry_ambiguous = match mode {
+        Mode::Ensure => true,
+        Mode::Create { existence_check } => existence_check,
+    };
     let kind = &kind;
     retry::run(
         &client.retry,
@@ -125,9 +251,12 @@ async fn ensure<T: Send>(client: &AivenClient, kind: Kind<'_, T>) -> Result<Ensu
         |attempt| async move {
             // Hints are given only for ambiguous failures: a later attempt
             // means an earlier one may have created it.
-            if attempt > 1 {
+            let maybe_created = attempt > 1;
+            if maybe_created {
                 match (kind.lookup)().await {
-                    Ok(Some(found)) => return (kind.judge(found, Ensured::Created), None),
+                    Ok(Some(found)) => return (kind.judge(found, Found::AfterOurAttempt), None),
+                    // Not there (or not visible yet): create again; a 409
+                    // then says an earlier attempt won after all.
                     Ok(None) => {}
                     Err(e) => return (Err(e), None),
                 }
@@ -135,21 +264,18 @@ async fn ensure<T: Send>(client: &AivenClient, kind: Kind<'_, T>) -> Result<Ensu
             match (kind.create)().await {
                 Ok(Some(created)) => (Ok(Ensured::Created(created)), None),
                 Ok(None) => (kind.once_visible(client).await.map(Ensured::Created), None),
-                // Created by someone else (or by our own attempt whose answer
-                // was lost): adopt it if it is what was asked.
-                Err(e) if e.is_already_exists() => {
+                // 409: our own earlier attempt won (judged as ours), or
+                // someone else made it (adopted if it matches, when ensuring).
+                Err(e) if e.is_already_exists() && (maybe_created || mode == Mode::Ensure) => {
+                    let how = if maybe_created {
+                        Found::AfterOurAttempt
+                    } else {
+                        Found::Existing
+                    };
                     let found = kind.once_visible(client).await;
-                    let ensured = found.and_then(|f| {
-                        let ok = if attempt > 1 {
-                            Ensured::Created
-                        } else {
-                            Ensured::Adopted
-                        };
-                        kind.judge(f, ok)
-                    });
-                    (ensured, None)
+                    (found.and_then(|f| kind.judge(f, how)), None)
                 }
-                Err(e) if e.retry_class() == RetryClass::Ambiguous => {
+                Err(e) if retry_ambiguous && e.retry_class() == RetryClass::Ambiguous => {
                     let hint =
                         RetryHint::new(format!("ambiguous {} create failure: {e}", kind.kind));
                     (Err(e), Some(hint))
@@ -162,7 +288,7 @@ async fn ensure<T: Send>(client: &AivenClient, kind: Kind<'_, T>) -> Result<Ensu
 }
 
 /// `Ok(None)` for a 404.
-fn absent_on_404<T>(result: Result<T>) -> Result<Option<T>> {
+pub(crate) fn absent_on_404<T>(result: Result<T>) -> Result<Option<T>> {
     match result {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.is_not_found() => Ok(None),
@@ -251,6 +377,7 @@ impl AivenClient {
                 topic.to_owned(),
                 |t: &types::ServiceKafkaTopicGetResponseTopic| t.topic_name.as_deref(),
             )),
+            owned: None,
         };
         ensure(self, kind).await
     }
@@ -315,6 +442,7 @@ impl AivenClient {
             identity: Some((username.to_owned(), |u: &types::ServiceUser| {
                 u.username.as_deref()
             })),
+            owned: None,
         };
         ensure(self, kind).await
     }
@@ -372,6 +500,7 @@ impl AivenClient {
             }),
             differences: Box::new(|_| Vec::new()),
             identity: None,
+            owned: None,
         };
         ensure(self, kind).await
     }
@@ -440,6 +569,7 @@ impl AivenClient {
             identity: Some((project.to_owned(), |p: &types::Project| {
                 p.project_name.as_deref()
             })),
+            owned: None,
         };
         ensure(self, kind).await
     }
@@ -521,6 +651,7 @@ impl AivenClient {
                 out
             }),
             identity: None,
+            owned: None,
         };
         ensure(self, kind).await
     }
@@ -619,6 +750,7 @@ impl AivenClient {
             }),
             differences: Box::new(|_| Vec::new()),
             identity: None,
+            owned: None,
         };
         ensure(self, kind).await
     }

@@ -329,17 +329,15 @@ impl Error {
             || self.api().is_some_and(ApiError::is_termination_protected)
     }
 
-    /// Whether sending the same request again may succeed, by the
-    /// transport's rule (see [`ApiError::is_retryable`]): transport errors
-    /// before the request was sent always; after it (a timeout, a lost
-    /// connection) for idempotent operations only.
+    /// Whether sending the same request again may succeed: the verdict of
+    /// the one classification ([`RetryClass`]) for this error's operation.
+    /// Unprocessed failures (connection refused, 408, 429) always;
+    /// ambiguous ones (5xx, a timeout or lost connection after sending, a
+    /// 2xx whose body could not be read) for idempotent operations only;
+    /// anything else never.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api(e) => e.is_retryable(),
-            Error::Transport { source, operation } => RetryClass::of_transport(source, false)
-                .allows_retry(operation.is_some_and(Operation::is_idempotent)),
-            _ => false,
-        }
+        let idempotent = self.operation().is_some_and(Operation::is_idempotent);
+        self.retry_class().allows_retry(idempotent)
     }
 
     /// How a failed call bears on sending it again (see [`RetryClass`]).

@@ -1,144 +1,120 @@
-//! Ergonomics on top of the generated Aiven client [`aiven_api`]:
-//! construction from the environment, retries, one typed error,
-//! forward-compatible state enums, waiters and service lifecycle helpers.
+//! The layer to program the Aiven API against, on top of the generated
+//! client [`aiven_api`]: construction, retries, one typed error,
+//! forward-compatible enums, waiters, create-or-adopt helpers, owner-scoped
+//! teardown and typed connection info. Every generated operation stays
+//! reachable through `Deref` on [`AivenClient`].
 //!
-//! # Quick start
+//! `use aiven_ext::prelude::*;` brings in what a program usually needs.
+//! The guide (`docs/` in the repository) has a page per task; figures live
+//! in `docs/performance.md`.
+//!
+//! # Client
+//!
+//! [`AivenClient::from_env`] reads `AIVEN_TOKEN` (or `AIVEN_AUTH_TOKEN`, or
+//! the avn CLI's credentials file) and `AIVEN_WEB_URL`;
+//! [`AivenClient::builder`] sets token ([`AuthToken`], never printed), base
+//! URL, timeouts, the [`RetryPolicy`], the [`WaitPolicy`], a clock and the
+//! jitter (both injectable, for tests). A token is refused over plain
+//! `http://` except to loopback hosts.
+//!
+//! # Requests
+//!
+//! [`requests`] holds plain-value builders — [`NewService`](requests::NewService),
+//! [`NewTopic`](requests::NewTopic), [`NewDatabase`](requests::NewDatabase),
+//! [`NewServiceUser`](requests::NewServiceUser),
+//! [`NewConnectionPool`](requests::NewConnectionPool),
+//! [`NewIntegration`](requests::NewIntegration) — checked before sending
+//! ([`Error::Validation`] names the field; [`validate`] has the rules) and
+//! converted into the generated request bodies.
+//!
+//! # Ensure, ownership and teardown
+//!
+//! `ensure_service`, `ensure_topic`, `ensure_database`,
+//! `ensure_service_user`, `ensure_connection_pool`, `ensure_integration`
+//! and `ensure_project` run one engine: look up; adopt what exists as asked,
+//! refuse what differs ([`Error::ExistsWithDifferentSpec`]), create what is
+//! missing — and after an ambiguous failure look again before creating
+//! again. The result is an [`Ensured`]. A service built with
+//! [`NewService::owner`](requests::NewService::owner) carries its
+//! [`Owner`]'s mark, and [`AivenClient::teardown`] deletes only what
+//! carries it (and the children of such services):
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use aiven_ext::{AivenClient, ServiceExt, StateExt};
+//! use aiven_ext::prelude::*;
 //!
-//! # async fn run() -> aiven_ext::Result<()> {
-//! // AIVEN_TOKEN, AIVEN_AUTH_TOKEN or the avn CLI's credentials file.
-//! let client = AivenClient::from_env()?;
-//!
-//! // Every generated operation is reachable through Deref …
-//! let services = client.service_list().project("my-project").send().await?;
-//! for svc in services.into_inner().services.unwrap_or_default() {
-//!     println!("{:?} {:?} {:?}", svc.service_name, svc.service_type_enum(), svc.state());
-//! }
-//!
-//! // … and the helpers validate, retry safely and wait.
-//! let body = aiven_api::types::ServiceCreateRequestBody::builder()
-//!     .service_name("pg-demo")
-//!     .service_type("pg")
-//!     .plan("hobbyist");
-//! let created = client.create_service("my-project", body).send().await?;
-//! let running = client
-//!     .wait_until_service_running("my-project", "pg-demo")
-//!     .all_nodes_running(true)
-//!     .on_progress(|p| eprintln!("{:>4}s {}", p.elapsed.as_secs(), p.state))
-//!     .wait(Duration::from_secs(20 * 60))
+//! # async fn run(client: &AivenClient) -> aiven_ext::Result<()> {
+//! let owner = Owner::new("ci-app")?;
+//! let pg = NewService::new("ci-pg", "pg", "startup-4").owner(&owner);
+//! let ensured = client.ensure_service("my-project", &pg).await?;
+//! eprintln!("ci-pg {}", ensured.verb()); // created / adopted / adopted (not owned)
+//! client
+//!     .ensure_database("my-project", "ci-pg", NewDatabase::new("app"))
 //!     .await?;
-//! # let _ = (created, running);
+//! let report = client
+//!     .teardown("my-project")
+//!     .owner(&owner)
+//!     .database("ci-pg", "app")
+//!     .service("ci-pg")
+//!     .run(Duration::from_secs(10 * 60))
+//!     .await;
+//! report.into_result()?;
 //! # Ok(()) }
 //! ```
 //!
-//! # Construction
+//! # Waiting
 //!
-//! [`AivenClientBuilder`]: token (an [`AuthToken`], sent as
-//! `Authorization: aivenv1 …` in a header marked sensitive; every `Debug`
-//! prints `** redacted **`), base URL (`/v1` appended), user agent
-//! `aiven-rust/<version>` plus an optional suffix, timeouts (connect 10 s,
-//! read 30 s, whole request 60 s). A token is refused over plain `http://`
-//! except to loopback hosts, unless `allow_insecure_http(true)`. Without a
-//! token the client is anonymous, which suffices for public endpoints such
-//! as `list_clouds` and [`AivenClient::list_service_types`]`(None)`.
-//! [`AivenClientBuilder::from_env_with`] takes a lookup function, so the
-//! environment rules are testable without touching the process environment.
+//! `client.wait_until_*(…)[.options…].wait(max_wait)` — services (running,
+//! a state, deleted), topics, VPCs, integrations, connectors — on one engine
+//! ([`Wait`], targets are [`WaitTarget`]s): terminal states fail fast
+//! ([`Error::WaitFailed`]), the deadline is kept ([`Error::WaitTimeout`]
+//! carries the last state), `on_progress` reports every poll, and
+//! [`Wait::observe`] turns a wait into a `Stream` of [`Observation`]s.
+//! Service states and types are forward-compatible enums ([`ServiceState`],
+//! [`ServiceType`]: `Unknown(String)` for values this version does not
+//! know), read through [`StateExt`] and [`ServiceExt`].
 //!
-//! # Retries (default [`RetryPolicy`])
+//! ```no_run
+//! use std::time::Duration;
+//! use aiven_ext::prelude::*;
 //!
-//! Every request, generated or not, goes through [`RetryTransport`]:
+//! # async fn run(client: &AivenClient) -> aiven_ext::Result<()> {
+//! let pg = client
+//!     .wait_until_service_running("my-project", "ci-pg")
+//!     .all_nodes_running(true)
+//!     .on_progress(|p: &Progress| eprintln!("{:>4}s {}", p.elapsed.as_secs(), p.state))
+//!     .wait(Duration::from_secs(20 * 60))
+//!     .await?;
+//! let info = ConnectionInfo::from_service(&pg); // secrets redacted in Debug
+//! println!("{info:?}");
+//! # Ok(()) }
+//! ```
 //!
-//! - retried: connection failures before the request was sent (any method);
-//!   408 and 429 (any method: refused unprocessed); 500, 502,
-//!   503, 504 and timeouts/connection loss after sending (also while the
-//!   response body is read: every response is read to its end inside the
-//!   retry loop), and a 2xx declared as JSON whose body does not parse
-//!   (cut short on the way), for idempotent methods only (GET, HEAD,
-//!   OPTIONS, PUT, DELETE);
-//! - not retried: POST (and PATCH) after an ambiguous failure. For service
-//!   creation, [`CreateService`] looks the service up first and retries the
-//!   create only if it does not exist ([`Created::AlreadyCreated`] otherwise);
-//! - one classification decides, for the transport, [`Error::is_retryable`],
-//!   the waiters and the create helper alike: unprocessed (connection
-//!   refused, 408, 429) → any method; ambiguous (5xx, timeout or connection lost
-//!   after sending, a 2xx JSON body cut short) → idempotent methods only;
-//!   anything else, and a body over the size cap, → never;
-//! - delays ([`backoff`]): full jitter with a floor, uniform in
-//!   `[200 ms, min(20 s, 200 ms·2ⁿ)]` before retry `n`; `Retry-After`
-//!   (seconds or HTTP-date, clamped to a day) replaces the computed delay;
-//!   the randomness is injectable ([`AivenClientBuilder::jitter`]);
-//! - limits: 4 attempts in all, and a 60 s wall-clock budget from the first
-//!   attempt that bounds the whole call: a retry whose delay would end past
-//!   it is not made, and the attempt in flight gets what remains as its
-//!   timeout (a server that never answers, or answers after 25 s, ends a
-//!   call with a 2 s budget after 2.0 s). Nested loops (the create helper's
-//!   around the transport's) share the one deadline;
-//! - each retry emits a `tracing` WARN event with `operation_id`,
-//!   `attempt`, `delay_ms` and `reason`.
+//! # Connection info
 //!
-//! # Responses and redirects
+//! [`ConnectionInfo`] (from a service, or `client.connection_info(..)`):
+//! host, port, user, password, database, TLS mode, URIs and every component
+//! endpoint, typed per service type ([`KafkaConnection`]); `env()` for
+//! tools; `client.project_ca(..)` for TLS clients.
 //!
-//! Every body is read once, to its end, inside the retry loop, up to
-//! [`AivenClientBuilder::max_response_bytes`] (default 64 MiB, for success
-//! and error bodies alike): a longer one stops the read at the cap (at once
-//! when `Content-Length` says so) and fails with [`Error::ResponseTooLarge`],
-//! never retried. A body cut short is noticed from its framing
-//! (`Content-Length`, the chunked terminator) and, for a proxy that
-//! re-frames it, from unclosed brackets. Redirects are followed within the
-//! base URL's origin only; a redirect to another origin is returned as an
-//! error rather than re-sending the request (a 307 keeps the body, which may
-//! hold passwords) elsewhere.
+//! # Pages
 //!
-//! # Errors
+//! [`pages::paginate`] turns a cursor-paginated operation into a `Stream`
+//! of items, stopping with an error on a repeated cursor.
 //!
-//! One [`Error`]; API errors ([`ApiError`]) carry status, operation id,
-//! Aiven's message, `errors[].error_code`, the request id and the number of
-//! attempts. Error bodies that are not Aiven's JSON (a proxy's HTML 502)
-//! become the message. Any error of the generated client converts with
-//! `?`/`From`. [`Error::operation_id`] names the operation of every API
-//! error, and of transport and invalid-response errors from this crate's
-//! helpers and waiters ([`Error::with_operation`] names it for direct calls
-//! of the generated client). [`Error::operation`] is the operation itself
-//! (an [`aiven_api::Operation`]: `operationId`, method, path template),
-//! resolved once per call in the client's hooks and shared by the tracing
-//! span, the transport and the error; code names operations by the
-//! constants of [`aiven_api::operations`] (`SERVICE_GET`), never by string.
-//! Server text kept in errors (messages, error codes, states, bodies) is cut
-//! to 1,000 characters, and bodies have their secrets redacted.
+//! # Errors and retries
 //!
-//! # Waiters (default [`WaitPolicy`])
-//!
-//! `client.wait_until_*(…)[.options…].wait(max_wait)`, one engine
-//! ([`Wait`]) for all targets ([`WaitTarget`]):
-//!
-//! - poll delays: full jitter with a floor, uniform in
-//!   `[2 s, min(30 s, 2 s·2ⁿ)]` after poll `n`; while confirming
-//!   (`confirmations(n)`, default 1), the minimum delay;
-//! - 404 within 60 s of the start is "not yet" (eventual consistency after a
-//!   create); retryable errors are "not yet"; other errors end the wait;
-//! - terminal states fail fast ([`Error::WaitFailed`]), e.g. `POWEROFF`
-//!   while waiting for `RUNNING` unless `tolerate_poweroff(true)`;
-//! - the last poll happens at the deadline, then [`Error::WaitTimeout`]
-//!   reports elapsed time, polls and the last state; the poll in flight
-//!   ends by the deadline plus [`FINAL_POLL_SLACK`] (1 s, the last
-//!   poll's time to answer), so `wait(max)` returns within `max` + 1 s
-//!   whatever the server does; an error waiting does not cure
-//!   (403, 404 after the grace) ends it with [`Error::WaitInterrupted`],
-//!   which says the same and carries the error;
-//! - `on_progress` reports every observation, and [`Wait::observe`] turns
-//!   the wait into a `Stream` of them (progress and what each poll
-//!   fetched), ending with the result; dropping it cancels the wait.
-//!
-//! Measured with the default policy (test
-//! `measure_default_policy_ten_minute_creation`: real HTTP to a loopback
-//! mock server that turns `RUNNING` after 10 minutes of mock-clock time;
-//! 100 waits per run, four runs): about 40 requests per wait on average
-//! (32–50), and the transition is noticed 9–10.7 s late on average (median
-//! 7–10.5 s, 95th percentile about 21 s, never more than the 30 s maximum
-//! delay).
+//! One [`Error`]; API errors ([`ApiError`]) carry status, operation,
+//! Aiven's message and error codes, request id and attempts. Any error of
+//! the generated client converts with `?`; [`RawResultExt::during`] names
+//! the operation of a raw call. One classification decides what is sent
+//! again, by the transport ([`RetryTransport`]), the waiters, the create
+//! helpers and [`Error::is_retryable`] alike: unprocessed failures
+//! (connection refused, 408, 429) for any method, ambiguous ones (5xx, a
+//! timeout after sending, a 2xx body that cannot be read) for idempotent
+//! methods only. Delays are [`backoff`]'s full jitter (`Retry-After` wins),
+//! within one wall-clock budget per call. Server text kept in errors is cut
+//! and its secrets redacted.
 #![deny(missing_docs)]
 
 pub mod backoff;
@@ -169,9 +145,9 @@ pub mod prelude {
         NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
     };
     pub use crate::{
-        AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, Error, IntegrationExt,
-        Owner, Progress, RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt,
-        TeardownReport, WaitPolicy,
+        AivenClient, AivenClientBuilder, ConnectionInfo, Ensured, Error, IntegrationExt, Owner,
+        Progress, RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport,
+        WaitPolicy,
     };
 }
 
@@ -215,8 +191,9 @@ pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use connection::{ConnectionInfo, Endpoint, KafkaConnection};
+pub use ensure::Ensured;
 pub use error::{ApiError, Error, RawResultExt, Result};
-pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};
+pub use lifecycle::{CreateService, DeleteService, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{

@@ -8,208 +8,11 @@ use std::time::Duration;
 use aiven_api::operations as ops;
 use aiven_api::types;
 
-use crate::backoff;
+use crate::ensure::{self, absent_on_404, Ensured, Kind, Mode};
 use crate::ownership;
-use crate::retry::{self, RetryClass, RetryHint};
 use crate::state::{ServiceExt, ServiceState};
 use crate::validate::{self, bounded};
 use crate::{AivenClient, Error, Result};
-
-/// The outcome of [`CreateService`].
-#[derive(Clone, Debug)]
-pub enum Created {
-    /// This call created the service.
-    New(types::Service),
-    /// An earlier attempt of this call failed ambiguously but had reached
-    /// the API: the service exists, was not created twice, and has the
-    /// asked type, plan and cloud (one that differs is not adopted:
-    /// [`Error::ExistsWithDifferentSpec`]).
-    AlreadyCreated(types::Service),
-}
-
-impl Created {
-    /// The service, however it came to exist.
-    pub fn service(&self) -> &types::Service {
-        match self {
-            Created::New(s) | Created::AlreadyCreated(s) => s,
-        }
-    }
-
-    /// The service, however it came to exist.
-    pub fn into_service(self) -> types::Service {
-        match self {
-            Created::New(s) | Created::AlreadyCreated(s) => s,
-        }
-    }
-
-    fn map(self, f: impl FnOnce(types::Service) -> types::Service) -> Self {
-        match self {
-            Created::New(s) => Created::New(f(s)),
-            Created::AlreadyCreated(s) => Created::AlreadyCreated(f(s)),
-        }
-    }
-}
-
-/// What an `ensure` helper did.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Ensured<T> {
-    /// It did not exist; this call created it.
-    Created(T),
-    /// It existed as asked and was left as it was. For a service asked with
-    /// an [`Owner`](crate::Owner), it carries that owner's mark (made by an
-    /// earlier run of the same owner).
-    Adopted(T),
-    /// A service existed as asked but without the asked owner's mark
-    /// (someone else's, or made without a mark): it is used as it is, and
-    /// an owner's [`teardown`](AivenClient::teardown) leaves it alone.
-    AdoptedUnowned(T),
-}
-
-impl<T> Ensured<T> {
-    /// The resource, however it came to be there.
-    pub fn get(&self) -> &T {
-        match self {
-            Ensured::Created(t) | Ensured::Adopted(t) | Ensured::AdoptedUnowned(t) => t,
-        }
-    }
-
-    /// The resource, however it came to be there.
-    pub fn into_inner(self) -> T {
-        match self {
-            Ensured::Created(t) | Ensured::Adopted(t) | Ensured::AdoptedUnowned(t) => t,
-        }
-    }
-
-    /// Whether this call created it.
-    pub fn was_created(&self) -> bool {
-        matches!(self, Ensured::Created(_))
-    }
-
-    /// Whether it is the asker's own: created, or adopted with the asked
-    /// owner's mark (an owner-scoped teardown deletes it).
-    pub fn is_owned(&self) -> bool {
-        !matches!(self, Ensured::AdoptedUnowned(_))
-    }
-
-    /// `"created"`, `"adopted"` or `"adopted (not owned)"`, for logs.
-    pub fn verb(&self) -> &'static str {
-        match self {
-            Ensured::Created(_) => "created",
-            Ensured::Adopted(_) => "adopted",
-            Ensured::AdoptedUnowned(_) => "adopted (not owned)",
-        }
-    }
-}
-
-/// A failure after which the create may or may not have happened, or did
-/// happen but its answer was lost or unreadable (the one classification:
-/// [`RetryClass::Ambiguous`]).
-fn is_ambiguous(e: &Error) -> bool {
-    e.retry_class() == RetryClass::Ambiguous
-}
-
-/// What differs between the asked-for service and the one found under its
-/// name: `field: asked X, found Y`, for type, plan and (when asked) cloud.
-fn spec_differences(
-    asked: &types::ServiceCreateRequestBody,
-    found: &types::Service,
-) -> Vec<String> {
-    let mut differences = Vec::new();
-    let mut compare = |field: &str, asked: &str, found: Option<&str>| {
-        if found != Some(asked) {
-            differences.push(format!(
-                "{field}: asked {asked:?}, found {}",
-                found.map_or("none".to_owned(), |f| format!("{f:?}"))
-            ));
-        }
-    };
-    compare(
-        "service_type",
-        &asked.service_type,
-        found.service_type.as_deref(),
-    );
-    compare("plan", &asked.plan, found.plan.as_deref());
-    if let Some(cloud) = &asked.cloud {
-        compare("cloud", cloud, found.cloud_name.as_deref());
-    }
-    differences
-}
-
-/// The service found under the asked name after an ambiguous create: ours
-/// only if it is what was asked for, and carries the asked owner's mark (a
-/// concurrent creator's unmarked service is not ours to claim).
-fn adopt(
-    asked: &types::ServiceCreateRequestBody,
-    project: &str,
-    found: types::Service,
-) -> Result<Created> {
-    match judge(asked, project, found)? {
-        Ensured::AdoptedUnowned(found) => Err(Error::ExistsWithDifferentSpec {
-            kind: "service",
-            name: format!("{project}/{}", asked.service_name.as_str()),
-            differences: owner_difference(asked, &found),
-        }),
-        other => Ok(Created::AlreadyCreated(other.into_inner())),
-    }
-}
-
-/// An existing service against what was asked: adopted (with the asked
-/// owner's mark, or none asked), adopted without it, or
-/// [`Error::ExistsWithDifferentSpec`] listing the differences.
-fn judge(
-    asked: &types::ServiceCreateRequestBody,
-    project: &str,
-    found: types::Service,
-) -> Result<Ensured<types::Service>> {
-    let asked_name = asked.service_name.as_str();
-    if found.service_name.as_deref() != Some(asked_name) {
-        return Err(Error::InvalidResponse {
-            status: None,
-            reason: format!(
-                "looked up service {project}/{asked_name} and the API answered with {}: not adopted",
-                found.service_name.as_deref().map_or("a nameless one".to_owned(), |n| {
-                    format!("{:?}", crate::retry::truncate(n))
-                })
-            ),
-            body: String::new(),
-            operation: Some(ops::SERVICE_GET),
-        });
-    }
-    let differences = spec_differences(asked, &found);
-    if !differences.is_empty() {
-        return Err(Error::ExistsWithDifferentSpec {
-            kind: "service",
-            name: format!("{project}/{}", asked.service_name.as_str()),
-            differences: differences.join(", "),
-        });
-    }
-    let asked_owner = ownership::owner_in(asked.tags.as_ref());
-    match asked_owner {
-        Some(owner) if ownership::owner_of(&found) != Some(owner) => {
-            tracing::warn!(
-                project,
-                service = asked.service_name.as_str(),
-                owner,
-                found_owner = ownership::owner_of(&found).unwrap_or("none"),
-                "adopting a matching service that does not carry the owner's mark: \
-                 it will not be torn down by this owner"
-            );
-            Ok(Ensured::AdoptedUnowned(found))
-        }
-        _ => Ok(Ensured::Adopted(found)),
-    }
-}
-
-/// `aiven-ext-owner: asked "x", found "y"` (or `none`).
-fn owner_difference(asked: &types::ServiceCreateRequestBody, found: &types::Service) -> String {
-    let asked = ownership::owner_in(asked.tags.as_ref()).unwrap_or("none");
-    let found = ownership::owner_of(found).map_or("none".to_owned(), |f| format!("{f:?}"));
-    format!(
-        "tag {}: asked {asked:?}, found {found}",
-        ownership::OWNER_TAG
-    )
-}
 
 /// 403 because of termination protection, made explicit.
 fn protection(e: Error, project: &str, service: &str) -> Error {
@@ -241,43 +44,30 @@ impl CreateService<'_> {
             .clone()
             .map_err(|e| Error::InvalidRequest(format!("service create body: {e}")))?;
         validate::project_name(&self.project)?;
-        validate::service_name(&body.service_name)?;
-        bounded("service_type", &body.service_type, 64)?;
-        bounded("plan", &body.plan, 128)?;
-        if let Some(cloud) = &body.cloud {
-            bounded("cloud", cloud, 256)?;
-        }
-        if let Some(mb) = body.disk_space_mb {
-            validate::disk_space_mb(mb)?;
-        }
+        validate::new_service(
+            &body.service_name,
+            &body.service_type,
+            &body.plan,
+            body.cloud.as_deref().map(String::as_str),
+            body.disk_space_mb,
+            body.project_vpc_id.as_ref().and_then(Option::as_deref),
+        )?;
         Ok(body)
     }
 
     /// Makes sure the service exists as asked, for a job that may run
     /// twice: an existing service with the asked type, plan and cloud is
-    /// adopted ([`Ensured::Adopted`]); one that differs is
-    /// [`Error::ExistsWithDifferentSpec`], listing the differences; a
-    /// missing one is created ([`Ensured::Created`]) with
+    /// adopted ([`Ensured::Adopted`], or [`Ensured::AdoptedUnowned`] when an
+    /// [`Owner`](crate::Owner) was asked and it lacks the mark); one that
+    /// differs is [`Error::ExistsWithDifferentSpec`], listing the
+    /// differences; a missing one is created ([`Ensured::Created`]) with
     /// [`send`](Self::send)'s safety (no duplicate after an ambiguous
     /// failure; a 409 from a concurrent creator is looked at and adopted or
-    /// refused the same way).
+    /// refused the same way). The ensure engine's service kind.
     pub async fn ensure(self) -> Result<Ensured<types::Service>> {
         let body = self.validated()?;
-        let (client, project) = (self.client, self.project.clone());
-        let name = body.service_name.to_string();
-        match client.get_service(&project, &name).await {
-            Ok(found) => return judge(&body, &project, found),
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
-        match self.send().await {
-            Ok(created) => Ok(Ensured::Created(created.into_service())),
-            Err(e) if e.is_already_exists() => {
-                let found = client.get_service_once_visible(&project, &name).await?;
-                judge(&body, &project, found)
-            }
-            Err(e) => Err(e),
-        }
+        let kind = service_kind(self.client, &self.project, &body);
+        ensure::run(self.client, kind, Mode::Ensure).await
     }
 
     /// After an ambiguous failure (5xx, timeout, connection lost after
@@ -289,71 +79,23 @@ impl CreateService<'_> {
         self
     }
 
-    /// Validates, then creates the service.
-    pub async fn send(self) -> Result<Created> {
+    /// Validates, then creates the service: [`Ensured::Created`]. After an
+    /// ambiguous failure (with the existence check) the service is looked
+    /// up and created again only if absent; found with the asked spec (and
+    /// owner mark) it is this call's own. A 409 on the first attempt is
+    /// [`Error::is_already_exists`].
+    pub async fn send(self) -> Result<Ensured<types::Service>> {
         let body = self.validated()?;
-        let (client, project, name) = (self.client, &self.project, body.service_name.as_str());
-        let body = &body;
-        let check = self.existence_check;
-        // Two loops, one budget: this one repeats the create after an
-        // ambiguous failure (which the transport never repeats for a POST),
-        // the transport's inside it repeats a send the API did not process
-        // (429, connection refused). Both stop at the deadline this loop
-        // sets (the retry policy's budget), so the attempts of both, those
-        // in flight included, end within it.
-        retry::run(
-            &client.retry,
-            &*client.clock,
-            &*client.jitter,
-            ops::SERVICE_CREATE,
-            |attempt| async move {
-                // Hints are given only for ambiguous failures, so a second
-                // attempt means the first may have created the service.
-                let maybe_created = attempt > 1;
-                if maybe_created {
-                    match client.get_service(project, name).await {
-                        Ok(svc) => return (adopt(body, project, svc), None),
-                        // Not there (or not visible yet): create again; a
-                        // 409 then says an earlier attempt won after all.
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => return (Err(e), None),
-                    }
-                }
-                let sent = client
-                    .service_create()
-                    .project(project)
-                    .body(body.clone())
-                    .send()
-                    .await;
-                let created = sent
-                    .map_err(Error::during(ops::SERVICE_CREATE))
-                    .and_then(|r| {
-                        r.into_inner()
-                            .service
-                            .ok_or_else(|| Error::missing("service", ops::SERVICE_CREATE))
-                    });
-                match created {
-                    Ok(svc) => (Ok(Created::New(svc)), None),
-                    // 409 after our own ambiguous attempt: that attempt won,
-                    // though a read may not show it yet.
-                    Err(e) if maybe_created && e.is_already_exists() => {
-                        let found = client.get_service_once_visible(project, name).await;
-                        (found.and_then(|svc| adopt(body, project, svc)), None)
-                    }
-                    Err(e) if check && is_ambiguous(&e) => {
-                        let hint = RetryHint::new(format!("ambiguous create failure: {e}"));
-                        (Err(e), Some(hint))
-                    }
-                    Err(e) => (Err(e), None),
-                }
-            },
-        )
-        .await
+        let kind = service_kind(self.client, &self.project, &body);
+        let mode = Mode::Create {
+            existence_check: self.existence_check,
+        };
+        ensure::run(self.client, kind, mode).await
     }
 
     /// Creates the service, then waits until it is `RUNNING` (404 right
     /// after the create counts as "not yet", per the wait policy's grace).
-    pub async fn send_and_wait(self, max_wait: Duration) -> Result<Created> {
+    pub async fn send_and_wait(self, max_wait: Duration) -> Result<Ensured<types::Service>> {
         let (client, project) = (self.client, self.project.clone());
         let name = self.body.as_ref().ok().map(|b| b.service_name.to_string());
         let created = self.send().await?;
@@ -364,6 +106,92 @@ impl CreateService<'_> {
             .await?;
         Ok(created.map(|_| svc))
     }
+}
+
+/// The service as a kind of the ensure engine: looked up by name, created
+/// with `body`, compared by type, plan and cloud, recognised as the asker's
+/// by the owner mark when one is asked.
+fn service_kind<'a>(
+    client: &'a AivenClient,
+    project: &'a str,
+    body: &'a types::ServiceCreateRequestBody,
+) -> Kind<'a, types::Service> {
+    let name = body.service_name.as_str();
+    Kind {
+        kind: "service",
+        name: format!("{project}/{name}"),
+        create_op: ops::SERVICE_CREATE,
+        lookup: Box::new(move || {
+            Box::pin(async move { absent_on_404(client.get_service(project, name).await) })
+        }),
+        create: Box::new(move || {
+            Box::pin(async move {
+                let sent = client
+                    .service_create()
+                    .project(project)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .map_err(Error::during(ops::SERVICE_CREATE))?;
+                sent.into_inner()
+                    .service
+                    .map(Some)
+                    .ok_or_else(|| Error::missing("service", ops::SERVICE_CREATE))
+            })
+        }),
+        differences: Box::new(move |found| spec_differences(body, found)),
+        identity: Some((name.to_owned(), |s: &types::Service| {
+            s.service_name.as_deref()
+        })),
+        owned: ownership::owner_in(body.tags.as_ref()).map(|_| {
+            let owned: ensure::Owned<'a, types::Service> = Box::new(move |found| {
+                let asked = ownership::owner_in(body.tags.as_ref());
+                if ownership::owner_of(found) == asked {
+                    Ok(())
+                } else {
+                    Err(owner_difference(body, found))
+                }
+            });
+            owned
+        }),
+    }
+}
+
+/// What differs between the asked-for service and the one found under its
+/// name: `field: asked X, found Y`, for type, plan and (when asked) cloud.
+fn spec_differences(
+    asked: &types::ServiceCreateRequestBody,
+    found: &types::Service,
+) -> Vec<String> {
+    let mut differences = Vec::new();
+    let mut compare = |field: &str, asked: &str, found: Option<&str>| {
+        if found != Some(asked) {
+            differences.push(format!(
+                "{field}: asked {asked:?}, found {}",
+                found.map_or("none".to_owned(), |f| format!("{f:?}"))
+            ));
+        }
+    };
+    compare(
+        "service_type",
+        &asked.service_type,
+        found.service_type.as_deref(),
+    );
+    compare("plan", &asked.plan, found.plan.as_deref());
+    if let Some(cloud) = &asked.cloud {
+        compare("cloud", cloud, found.cloud_name.as_deref());
+    }
+    differences
+}
+
+/// `aiven-ext-owner: asked "x", found "y"` (or `none`).
+fn owner_difference(asked: &types::ServiceCreateRequestBody, found: &types::Service) -> String {
+    let asked = ownership::owner_in(asked.tags.as_ref()).unwrap_or("none");
+    let found = ownership::owner_of(found).map_or("none".to_owned(), |f| format!("{f:?}"));
+    format!(
+        "tag {}: asked {asked:?}, found {found}",
+        ownership::OWNER_TAG
+    )
 }
 
 /// Changes a service; see [`AivenClient::update_service`].
@@ -588,43 +416,6 @@ impl AivenClient {
             .into_inner()
             .service
             .ok_or_else(|| Error::missing("service", ops::SERVICE_GET))
-    }
-
-    /// [`get_service`](Self::get_service) for a service known to exist: a
-    /// 404 means "not visible yet" (the API is eventually consistent after a
-    /// create) for the wait policy's `not_found_grace`, within the deadline
-    /// of the call in progress.
-    async fn get_service_once_visible(
-        &self,
-        project: &str,
-        service: &str,
-    ) -> Result<types::Service> {
-        let started = self.clock.now();
-        // Saturating: a policy may set an enormous grace.
-        let mut window = retry::deadline_after(started, self.wait.not_found_grace);
-        if let Some(deadline) = retry::current_deadline() {
-            window = window.min(deadline);
-        }
-        let mut polls = 0;
-        loop {
-            match self.get_service(project, service).await {
-                Err(e) if e.is_not_found() => {
-                    polls += 1;
-                    let left = window.saturating_duration_since(self.clock.now());
-                    let delay = backoff::delay(
-                        self.wait.min_delay,
-                        self.wait.max_delay,
-                        polls,
-                        &*self.jitter,
-                    );
-                    if delay >= left {
-                        return Err(e);
-                    }
-                    self.clock.sleep(delay).await;
-                }
-                other => return other,
-            }
-        }
     }
 
     /// Creates a service from a request body or its builder, e.g.

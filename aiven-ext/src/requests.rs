@@ -271,25 +271,15 @@ impl NewService {
 
     /// Checks every field; the request body.
     pub fn build(&self) -> Result<types::ServiceCreateRequestBody> {
-        validate::service_name(&self.name)?;
-        validate::path_segment("service_type", &self.service_type, 64)?;
-        validate::bounded("plan", &self.plan, 128)?;
-        if let Some(cloud) = &self.cloud {
-            validate::bounded("cloud", cloud, 256)?;
-        }
-        if let Some(id) = &self.project_vpc_id {
-            if id.chars().count() != 36 {
-                return Err(Error::invalid(
-                    "project_vpc_id",
-                    id,
-                    "must be a 36-character id",
-                ));
-            }
-        }
-        let disk = match self.disk_space_mb {
-            Some(mb) => Some(at_least_one("disk_space_mb", mb)?),
-            None => None,
-        };
+        validate::new_service(
+            &self.name,
+            &self.service_type,
+            &self.plan,
+            self.cloud.as_deref(),
+            self.disk_space_mb.map(u64::from),
+            self.project_vpc_id.as_deref(),
+        )?;
+        let disk = self.disk_space_mb;
         let user_config = (!self.user_config.is_empty()).then(|| self.user_config.clone());
         Fields::new("service")
             .required("service_name", self.name.as_str())

@@ -141,6 +141,41 @@ pub(crate) fn disk_space_mb(mb: u64) -> Result<()> {
     }
 }
 
+/// A new service's fields, checked once for every way of building its
+/// body ([`NewService`](crate::requests::NewService), a generated body given
+/// to [`create_service`](crate::AivenClient::create_service)): name by
+/// [`service_name`], the type as a path segment (it names the service
+/// type's endpoints), plan and cloud by length, a positive disk, a VPC id
+/// of 36 characters.
+pub(crate) fn new_service(
+    name: &str,
+    service_type: &str,
+    plan: &str,
+    cloud: Option<&str>,
+    disk_space_mb: Option<u64>,
+    project_vpc_id: Option<&str>,
+) -> Result<()> {
+    service_name(name)?;
+    path_segment("service_type", service_type, 64)?;
+    bounded("plan", plan, 128)?;
+    if let Some(cloud) = cloud {
+        bounded("cloud", cloud, 256)?;
+    }
+    if let Some(mb) = disk_space_mb {
+        self::disk_space_mb(mb)?;
+    }
+    if let Some(id) = project_vpc_id {
+        if id.chars().count() != 36 {
+            return Err(Error::invalid(
+                "project_vpc_id",
+                id,
+                "must be a 36-character id",
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aiven_ext::aiven_api::types;
 use aiven_ext::clock::MockClock;
-use aiven_ext::{Created, Error, ServiceState, StateExt};
+use aiven_ext::{Ensured, Error, ServiceState, StateExt};
 use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -39,7 +39,7 @@ async fn create_sends_the_body_and_returns_the_new_service() {
         .send()
         .await
         .unwrap();
-    assert!(matches!(&created, Created::New(s) if s.state() == Some(ServiceState::Rebuilding)));
+    assert!(matches!(&created, Ensured::Created(s) if s.state() == Some(ServiceState::Rebuilding)));
     assert_eq!(post.calls_async().await, 1);
 }
 
@@ -100,7 +100,7 @@ async fn ambiguous_create_failure_finds_the_service_instead_of_creating_twice() 
         .send()
         .await
         .unwrap();
-    assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+    assert!(matches!(created, Ensured::Created(_)), "{created:?}");
     assert_eq!((post.calls_async().await, get.calls_async().await), (1, 1));
     assert_eq!(clock.sleeps().len(), 1);
 }
@@ -134,7 +134,7 @@ async fn ambiguous_failure_then_absent_service_creates_again() {
         .send()
         .await
         .unwrap();
-    assert!(matches!(created, Created::New(_)));
+    assert!(matches!(created, Ensured::Created(_)));
     assert_eq!(
         (
             failed.calls_async().await,
@@ -175,7 +175,7 @@ async fn conflict_after_an_ambiguous_attempt_is_our_own_create() {
         .send()
         .await
         .unwrap();
-    assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+    assert!(matches!(created, Ensured::Created(_)), "{created:?}");
     assert_eq!(conflict.calls_async().await, 1);
 }
 
@@ -243,7 +243,7 @@ async fn create_and_wait_tolerates_404_right_after_create() {
         .send_and_wait(MINUTES_10)
         .await
         .unwrap();
-    assert!(matches!(&created, Created::New(s) if s.state() == Some(ServiceState::Running)));
+    assert!(matches!(&created, Ensured::Created(s) if s.state() == Some(ServiceState::Running)));
 }
 
 #[tokio::test]
@@ -523,7 +523,7 @@ async fn conflict_then_invisible_service_is_looked_up_until_visible() {
         .send()
         .await
         .unwrap();
-    assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+    assert!(matches!(created, Ensured::Created(_)), "{created:?}");
     // One look before the second create, three after the 409.
     assert_eq!(not_yet.calls_async().await, 4);
     assert!(

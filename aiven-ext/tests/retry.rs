@@ -482,3 +482,38 @@ async fn is_retryable_agrees_with_the_transport() {
     assert!(!e.is_retryable(), "{e:?}");
     assert_eq!(post.calls_async().await, 1, "and never a 503 POST");
 }
+
+/// `is_retryable()` is the one classification's verdict: a 2xx whose body
+/// cannot be decoded is ambiguous (processed, answer unreadable), so a GET
+/// may be sent again and a POST may not — as the transport and the create
+/// helper treat it.
+#[tokio::test]
+async fn is_retryable_is_the_classification_verdict_for_undecodable_successes() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200)
+                .json_body(json!({"service": {"service_name": 42}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/project/p/service");
+            then.status(200).json_body(json!({"service": "not an object"}));
+        })
+        .await;
+    let clock = MockClock::new();
+    let c = client(&server, &clock);
+    let get = c.get_service("p", "pg-1").await.unwrap_err();
+    assert!(matches!(get, Error::InvalidResponse { .. }), "{get:?}");
+    assert!(get.is_retryable(), "an undecodable 200 to a GET: {get}");
+    let post = c
+        .create_service("p", create_body())
+        .existence_check(false)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(post, Error::InvalidResponse { .. }), "{post:?}");
+    assert!(!post.is_retryable(), "an undecodable 200 to a POST: {post}");
+}

@@ -394,7 +394,7 @@ async fn lifecycle_walk(client: &AivenClient, project: &str, limits: &Limits) ->
         .send()
         .await
         .map_err(|e| format!("creating {SERVICE}: {e}"))?;
-    let svc = created.service();
+    let svc = created.get();
     ok(
         format_args!("created {SERVICE}: {SERVICE_TYPE} {PLAN} in {cloud}"),
         since,

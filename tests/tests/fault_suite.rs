@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use aiven_ext::aiven_api::types;
 use aiven_ext::{
-    AivenClient, Created, Error, RetryPolicy, ServiceExt, ServiceState, StateExt, WaitPolicy,
+    AivenClient, Ensured, Error, RetryPolicy, ServiceExt, ServiceState, StateExt, WaitPolicy,
 };
 use aiven_sim::{FaultRule, SimHandle, Simulator, Stats, Timings};
 use serde_json::json;
@@ -244,11 +244,8 @@ async fn lifecycle(sim: &SimHandle, c: &AivenClient, retries: &Retries, name: &s
         .send_and_wait(WAIT)
         .await
         .unwrap_or_else(|e| panic!("create and wait: {e}"));
-    let created_how = match &created {
-        Created::New(_) => "new",
-        Created::AlreadyCreated(_) => "already created (ambiguous failure)",
-    };
-    assert_eq!(created.service().state(), Some(ServiceState::Running));
+    let created_how = created.verb();
+    assert_eq!(created.get().state(), Some(ServiceState::Running));
     assert_eq!(count_named(c, name).await, 1, "one service after create");
 
     for i in 0..TAGS {
@@ -542,7 +539,7 @@ async fn surfaced_failures_are_typed_and_name_their_operation() {
             .send()
             .await
             .expect("create");
-        assert!(matches!(created, Created::AlreadyCreated(_)), "{created:?}");
+        assert!(matches!(created, Ensured::Created(_)), "{created:?}");
         assert_eq!(sim.stats().count("ServiceCreate", 200), 1);
         assert_eq!(count_named(&c, "pg-1").await, 1);
     }

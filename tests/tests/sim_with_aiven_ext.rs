@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use aiven_ext::clock::{Clock, MockClock};
-use aiven_ext::{AivenClient, Created, Error, RetryPolicy, ServiceExt, ServiceState, StateExt};
+use aiven_ext::{AivenClient, Ensured, Error, RetryPolicy, ServiceExt, ServiceState, StateExt};
 use aiven_sim::{FaultRule, ManualClock, Timings};
 
 use aiven_api::types;
@@ -118,8 +118,8 @@ async fn walk(e: &Ext) {
     assert_eq!(business.node_count, Some(2));
 
     let created = c.create_service("p", pg("life")).send().await.unwrap();
-    assert!(matches!(created, Created::New(_)), "{created:?}");
-    assert_eq!(created.service().state(), Some(ServiceState::Rebuilding));
+    assert!(matches!(created, Ensured::Created(_)), "{created:?}");
+    assert_eq!(created.get().state(), Some(ServiceState::Rebuilding));
 
     let t0 = e.time.ext.elapsed();
     let (polls, report) = counter();

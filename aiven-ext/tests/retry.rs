@@ -500,7 +500,8 @@ async fn is_retryable_is_the_classification_verdict_for_undecodable_successes() 
     server
         .mock_async(|when, then| {
             when.method(POST).path("/v1/project/p/service");
-            then.status(200).json_body(json!({"service": "not an object"}));
+            then.status(200)
+                .json_body(json!({"service": "not an object"}));
         })
         .await;
     let clock = MockClock::new();

@@ -87,11 +87,15 @@ impl ClientHooks<ClientState> for crate::Client {
         // errors share.
         let operation = operation_by_method(info.operation_id);
         let operation_id = operation.map_or(info.operation_id, |op| op.operation_id);
+        // Secret path parameters (`download_cookie`) are masked in what is
+        // recorded, and in the URL that errors and responses report.
+        let path = request.url().path();
+        let shown_path = operation.map_or(path.into(), |op| crate::redact::path(path, op.path));
         let span = tracing::info_span!(
             "aiven_api",
             operation_id,
             method = %request.method(),
-            path = %request.url().path(),
+            path = %shown_path,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
@@ -110,6 +114,13 @@ impl ClientHooks<ClientState> for crate::Client {
                     .instrument(span.clone())
                     .await
             }
+        };
+        let result = match operation {
+            Some(op) => match result {
+                Ok(r) => Ok(crate::redact::response_url(r, op)),
+                Err(e) => Err(crate::redact::request_error(e, op)),
+            },
+            None => result,
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();

@@ -2,4 +2,4 @@
 //! (`aiven-redact`, through `aiven_api::redact`), the rule the generated
 //! types' `Debug` follows.
 
-pub(crate) use aiven_api::redact::{text, url, REDACTED};
+pub(crate) use aiven_api::redact::{text, url, Masked, REDACTED};

@@ -234,10 +234,10 @@ pub fn text(input: &str) -> String {
                 i = end + usize::from(closed);
                 continue;
             }
-            b':' => {
-                if masking_depth.is_none() {
-                    pending_secret = last_string.as_deref().is_some_and(is_secret);
-                }
+            // Inside a masked value, `pending_secret` is false: a `:` there
+            // falls through to `_ => {}`.
+            b':' if masking_depth.is_none() => {
+                pending_secret = last_string.as_deref().is_some_and(is_secret);
             }
             b'{' | b'[' => {
                 if pending_secret && masking_depth.is_none() {

@@ -45,11 +45,6 @@ fn main() {
         codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
 
     write(&out.join("client.rs"), &generated.code);
-    // The secret-name rule, compiled into `aiven_api::redact` as well.
-    write(
-        &out.join("sensitive_names.rs"),
-        aiven_openapi::sensitive::NAME_RULE_SOURCE,
-    );
     let (table, constants) = operation_table(&prepared, &generated);
     write(&out.join("operations.rs"), &table);
     write(&out.join("operation_constants.rs"), &constants);

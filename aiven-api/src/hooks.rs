@@ -87,11 +87,15 @@ impl ClientHooks<ClientState> for crate::Client {
         // errors share.
         let operation = operation_by_method(info.operation_id);
         let operation_id = operation.map_or(info.operation_id, |op| op.operation_id);
+        // Secret path parameters (`download_cookie`) are masked in what is
+        // recorded, and in the URL that errors and responses report.
+        let path = request.url().path();
+        let shown_path = operation.map_or(path.into(), |op| crate::redact::path(path, op.path));
         let span = tracing::info_span!(
             "aiven_api",
             operation_id,
             method = %request.method(),
-            path = %request.url().path(),
+            path = %shown_path,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
@@ -110,6 +114,13 @@ impl ClientHooks<ClientState> for crate::Client {
                     .instrument(span.clone())
                     .await
             }
+        };
+        let result = match operation {
+            Some(op) => match result {
+                Ok(r) => Ok(crate::redact::response_url(r, op)),
+                Err(e) => Err(crate::redact::request_error(e, op)),
+            },
+            None => result,
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();
@@ -163,13 +174,15 @@ pub fn check_path(base_path: &str, url: &reqwest::Url, client_method: &str) -> R
             op.operation_id, op.method, op.path
         ))
     };
+    // A refusal quotes the path, with secret parameters masked.
+    let shown = || crate::redact::path(url.path(), op.path);
     let base_segments: Vec<&str> = base_path.split('/').filter(|s| !s.is_empty()).collect();
     let mut segments = url.path().split('/').skip(1);
     for expected in &base_segments {
         if segments.next() != Some(*expected) {
             return refuse(format!(
                 "the request path {} is not under the base URL's path {base_path}",
-                url.path()
+                shown()
             ));
         }
     }
@@ -179,7 +192,7 @@ pub fn check_path(base_path: &str, url: &reqwest::Url, client_method: &str) -> R
         return refuse(format!(
             "the request path {} has {} segments after the base URL where the template has {}: \
              a path parameter is empty, `.` or `..`, or contains `/` or `\\`",
-            url.path(),
+            shown(),
             segments.len(),
             template.len()
         ));
@@ -192,7 +205,7 @@ pub fn check_path(base_path: &str, url: &reqwest::Url, client_method: &str) -> R
                 return refuse(format!(
                     "the request path {} has {actual:?} where the template has {expected:?}: \
                      a path parameter contains `/`, `\\`, `.` or `..`",
-                    url.path()
+                    shown()
                 ));
             }
             continue;
@@ -331,6 +344,25 @@ mod tests {
         }
         let moved = url("https://api.aiven.io/v1/project/acme/victim/pg");
         assert!(check_path(BASE_PATH, &moved, "service_delete").is_err());
+    }
+
+    /// A refusal quotes the path: a secret parameter in it is masked.
+    #[test]
+    fn refusals_do_not_quote_secret_parameters() {
+        let bad = url(&format!(
+            "{BASE}/project/acme/invoice/{}/c00kie-77",
+            encode_path("..")
+        ));
+        let err = check_path(BASE_PATH, &bad, "project_invoice_get").unwrap_err();
+        let moved = url("https://api.aiven.io/v1/project/acme/invoice/x/y/c00kie-77");
+        let err2 = check_path(BASE_PATH, &moved, "project_invoice_get").unwrap_err();
+        for e in [&err, &err2] {
+            assert!(
+                e.starts_with("ProjectInvoiceGet") && !e.contains("c00kie"),
+                "{e}"
+            );
+        }
+        assert!(err2.contains(crate::redact::REDACTED), "{err2}");
     }
 
     /// Every parameter value, once encoded and put in a URL, is one segment,

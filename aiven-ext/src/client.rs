@@ -17,7 +17,7 @@ use crate::retry::{RetryPolicy, RetryTransport};
 use crate::waiter::WaitPolicy;
 use crate::{Error, Result};
 
-const REDACTED: &str = "** redacted **";
+use crate::redact::REDACTED;
 
 /// Aiven's public API host; the client appends `/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.aiven.io";

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::state::{ServiceExt, ServiceType};
 use crate::{validate, AivenClient, Error, Result};
 
-const REDACTED: &str = "** redacted **";
+use crate::redact::REDACTED;
 
 fn expose(s: &Option<SecretString>) -> Option<&str> {
     s.as_ref().map(ExposeSecret::expose_secret)

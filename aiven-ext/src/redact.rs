@@ -1,4 +1,5 @@
-//! Secrets in text this crate prints: the rule of `aiven_api::redact`, the
-//! same one the generated types' `Debug` follows.
+//! Secrets in text this crate prints: the one redaction of the Aiven crates
+//! (`aiven-redact`, through `aiven_api::redact`), the rule the generated
+//! types' `Debug` follows.
 
-pub(crate) use aiven_api::redact::{text, url};
+pub(crate) use aiven_api::redact::{text, url, Masked, REDACTED};

@@ -18,6 +18,7 @@ use aiven_api::types;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::redact::Masked;
 use crate::{validate, Error, Result};
 
 /// The fields of a request body, in order; `required` are always present.
@@ -175,7 +176,7 @@ macro_rules! into_body {
 /// assert_eq!(body.plan.as_str(), "startup-4");
 /// # Ok::<(), aiven_ext::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NewService {
     name: String,
     service_type: String,
@@ -296,6 +297,24 @@ impl NewService {
 }
 into_body!(NewService => types::ServiceCreateRequestBody);
 
+/// Free-form `user_config` printed as responses are: secret-named keys
+/// (`admin_password`) and URI passwords masked.
+impl std::fmt::Debug for NewService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewService")
+            .field("name", &self.name)
+            .field("service_type", &self.service_type)
+            .field("plan", &self.plan)
+            .field("cloud", &self.cloud)
+            .field("disk_space_mb", &self.disk_space_mb)
+            .field("termination_protection", &self.termination_protection)
+            .field("project_vpc_id", &self.project_vpc_id)
+            .field("tags", &self.tags)
+            .field("user_config", &Masked(&self.user_config))
+            .finish()
+    }
+}
+
 /// A new Kafka topic: name, optionally partitions, replication, minimum
 /// in-sync replicas, cleanup policy, description, tags and topic config.
 ///
@@ -305,7 +324,7 @@ into_body!(NewService => types::ServiceCreateRequestBody);
 /// assert!(NewTopic::new("events").partitions(0).build().is_err());
 /// # let _ = topic;
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NewTopic {
     name: String,
     partitions: Option<u32>,
@@ -414,6 +433,22 @@ impl NewTopic {
     }
 }
 into_body!(NewTopic => types::ServiceKafkaTopicCreateRequestBody);
+
+/// Free-form topic `config` printed as responses are (secrets masked).
+impl std::fmt::Debug for NewTopic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewTopic")
+            .field("name", &self.name)
+            .field("partitions", &self.partitions)
+            .field("replication", &self.replication)
+            .field("min_insync_replicas", &self.min_insync_replicas)
+            .field("cleanup_policy", &self.cleanup_policy)
+            .field("description", &self.description)
+            .field("tags", &self.tags)
+            .field("config", &Masked(&self.config))
+            .finish()
+    }
+}
 
 /// A new service user (PostgreSQL, MySQL, Kafka, OpenSearch, …).
 #[derive(Clone, Debug)]
@@ -566,7 +601,7 @@ into_body!(NewConnectionPool => types::ServicePgBouncerCreateRequestBody);
 
 /// A new integration between two services of a project (or a service and
 /// an endpoint): `NewIntegration::new("kafka_connect", "ci-kafka", "ci-connect")`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NewIntegration {
     integration_type: String,
     source_service: Option<String>,
@@ -656,6 +691,23 @@ impl NewIntegration {
     }
 }
 into_body!(NewIntegration => types::ServiceIntegrationCreateRequestBody);
+
+/// Free-form `user_config` printed as responses are: secret-named keys
+/// (`sasl_password`) and URI passwords masked.
+impl std::fmt::Debug for NewIntegration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewIntegration")
+            .field("integration_type", &self.integration_type)
+            .field("source_service", &self.source_service)
+            .field("dest_service", &self.dest_service)
+            .field("source_endpoint_id", &self.source_endpoint_id)
+            .field("dest_endpoint_id", &self.dest_endpoint_id)
+            .field("source_project", &self.source_project)
+            .field("dest_project", &self.dest_project)
+            .field("user_config", &Masked(&self.user_config))
+            .finish()
+    }
+}
 
 #[cfg(test)]
 mod tests {

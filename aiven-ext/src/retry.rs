@@ -454,8 +454,9 @@ impl RetryTransport {
         &self,
         client: &reqwest::Client,
         mut request: Request,
-        idempotent: bool,
+        operation: &'static Operation,
     ) -> (reqwest::Result<Buffered>, Option<RetryHint>) {
+        let idempotent = operation.is_idempotent();
         // The attempt in flight ends at the deadline too: a server that
         // never answers cannot hold the call past its budget.
         let own = request.timeout().copied().unwrap_or(self.timeout);
@@ -471,6 +472,9 @@ impl RetryTransport {
             },
             Err(e) => (Err(e), false),
         };
+        // A connection refused or a timeout prints its URL: the retry
+        // warning and the error show it with secret path segments masked.
+        let result = result.map_err(|e| aiven_api::redact::request_error(e, operation));
         let hint = match &result {
             Err(e) => RetryClass::of_transport(e, while_reading_body)
                 .allows_retry(idempotent)
@@ -501,17 +505,16 @@ impl RetryTransport {
         request: Request,
         operation: &'static Operation,
     ) -> reqwest::Result<Response> {
-        let idempotent = operation.is_idempotent();
         // A body that is not in memory (a stream) cannot be sent twice.
         let repeatable = request.body().is_none_or(|b| b.as_bytes().is_some());
         let (result, attempts) = if !repeatable {
-            (self.attempt(client, request, idempotent).await.0, 1)
+            (self.attempt(client, request, operation).await.0, 1)
         } else {
             let request = &request;
             let (clock, jitter) = (&*self.clock, &*self.jitter);
             run(&self.policy, clock, jitter, operation, |n| async move {
                 let copy = request.try_clone().expect("a body in memory");
-                let (result, hint) = self.attempt(client, copy, idempotent).await;
+                let (result, hint) = self.attempt(client, copy, operation).await;
                 ((result, n), hint)
             })
             .await

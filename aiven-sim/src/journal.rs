@@ -5,10 +5,13 @@
 //!
 //! It is a ring buffer of [`DEFAULT_CAPACITY`] entries: the oldest are
 //! forgotten first (and counted in [`Journal::evicted`]). Bodies are kept
-//! up to [`MAX_KEPT_BODY_BYTES`]; the values of secret-named properties
-//! (`password`, `*_token`, `client_secret`, …: the rule of
-//! `openapi/src/sensitive_names.rs`, the one `aiven_api::redact` uses) are
-//! replaced by [`REDACTED`], and passwords in URIs masked.
+//! up to [`MAX_KEPT_BODY_BYTES`]. What it keeps is masked by the one
+//! redaction of the Aiven crates (`aiven-redact`, the rule and masking
+//! `aiven_api::redact` uses): the values of secret-named properties
+//! (`password`, `*_token`, `client_secret`, …) are replaced by
+//! [`REDACTED`], URIs in any string lose their password and secret query
+//! parameters, and the path and query string are masked likewise
+//! (`download_cookie` path segments, `?password=`).
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
@@ -18,12 +21,7 @@ use serde_json::Value;
 
 use crate::clock::Millis;
 
-mod rule {
-    // The same source file as `aiven_api::redact` (no dependency needed:
-    // it uses only `std`).
-    #![allow(dead_code)]
-    include!("../../openapi/src/sensitive_names.rs");
-}
+pub use aiven_redact::REDACTED;
 
 /// How many entries the journal keeps by default.
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -31,9 +29,6 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 /// Request bodies larger than this are not kept (only their size), so a
 /// full journal holds at most a few hundred MB even of maximal bodies.
 pub const MAX_KEPT_BODY_BYTES: usize = 64 * 1024;
-
-/// What replaces a secret value.
-pub const REDACTED: &str = "** redacted **";
 
 /// One answered request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -191,50 +186,24 @@ pub(crate) fn body_for_journal(bytes: &[u8]) -> Value {
 }
 
 /// Masks, in place, the values of secret-named keys (whatever their type)
-/// and the passwords of URIs under URI-named keys, at any depth.
+/// and URIs in every string, at any depth.
 pub fn redact(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map.iter_mut() {
-                match rule::sensitivity(k) {
-                    Some(rule::Sensitivity::Secret) => {
-                        if !child.is_null() {
-                            *child = Value::String(REDACTED.into());
-                        }
-                    }
-                    Some(rule::Sensitivity::Uri) => mask_uris(child),
-                    None => redact(child),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact),
-        _ => {}
+    aiven_redact::redact_in_place(v);
+}
+
+/// `path` (`/v1/…`), answered by the operation whose path template (under
+/// `/v1`) is `template`, as the journal and the request log show it: the
+/// segments of sensitive parameters (`download_cookie`) masked.
+pub fn shown_path(path: &str, template: Option<&str>) -> String {
+    match template {
+        Some(t) => aiven_redact::path(path, t).into_owned(),
+        None => path.to_owned(),
     }
 }
 
-fn mask_uris(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let Some(masked) = mask_userinfo_password(s) {
-                *s = masked;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_uris),
-        Value::Object(_) => redact(v),
-        _ => {}
-    }
-}
-
-/// `scheme://user:PASSWORD@host…` with the password masked; `None` when
-/// there is none.
-fn mask_userinfo_password(s: &str) -> Option<String> {
-    let start = s.find("://")? + 3;
-    let authority_end = s[start..]
-        .find(['/', '?', '#'])
-        .map_or(s.len(), |i| start + i);
-    let at = s[start..authority_end].rfind('@').map(|i| start + i)?;
-    let colon = s[start..at].find(':').map(|i| start + i)?;
-    Some(format!("{}{REDACTED}{}", &s[..=colon], &s[at..]))
+/// A query string as the journal keeps it: secret-named parameters masked.
+pub fn shown_query(query: &str) -> String {
+    aiven_redact::query(query).into_owned()
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use crate::conformance::{check_response, ConformanceReport};
 use crate::error::ApiError;
 use crate::faults::{Faults, Mangle};
 use crate::handlers::{self, Ctx, Outcome, Req};
-use crate::journal::{body_for_journal, JournalEntry, Recorder};
+use crate::journal::{body_for_journal, shown_path, shown_query, JournalEntry, Recorder};
 use crate::lifecycle::Timings;
 use crate::model::State;
 use crate::persist::{Persister, Scope};
@@ -225,12 +225,16 @@ pub(crate) async fn dispatch(
         process(&shared, &method, &uri, &headers, body, &mut received).await;
     let status = response.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    // Secret path parameters (`download_cookie`) and query values are
+    // neither journaled nor logged.
+    let template = operation.and_then(|id| spec().operation(id));
+    let shown_path = shown_path(uri.path(), template.map(|op| op.path.as_str()));
     shared.journal.record(JournalEntry {
         seq: 0,
         time_ms,
         method: method.to_string(),
-        path: uri.path().to_string(),
-        query: uri.query().map(str::to_string),
+        path: shown_path.clone(),
+        query: uri.query().map(shown_query),
         operation_id: operation.map(str::to_string),
         status,
         request_body: received.map_or(Value::Null, |b| body_for_journal(&b)),
@@ -250,7 +254,7 @@ pub(crate) async fn dispatch(
     }
     tracing::info!(
         method = %method,
-        path = %uri.path(),
+        path = %shown_path,
         status,
         latency_ms = %format!("{latency_ms:.3}"),
         operation = operation.unwrap_or("-"),

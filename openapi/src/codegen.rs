@@ -158,10 +158,23 @@ impl std::fmt::Display for Redaction {
 /// a written-out `Debug` instead: plain fields as derived, secrets as
 /// `"** redacted **"` (`None` stays visible), URIs and free-form JSON
 /// through `crate::redact::Masked` (aiven-api's runtime half of the rule).
-/// Builders (fields `Result<_, String>`) print such fields as redacted.
-/// Values stay in their public fields; serde is untouched.
+/// Builders (fields `Result<_, String>`: the types' and the client's request
+/// builders, whose path and query parameters are fields too, e.g. an invoice
+/// download's `download_cookie`) print secrets as redacted and URIs and
+/// free-form JSON (`user_config`) through `crate::redact::MaskedField`, the
+/// same masking as responses. Values stay in their public fields; serde is
+/// untouched.
 pub fn redacting_debug(file: &mut syn::File) -> Redaction {
     let mut report = Redaction::default();
+    for item in file.items.iter_mut() {
+        if let syn::Item::Mod(m) = item {
+            if m.ident == "builder" {
+                if let Some((_, inner)) = &mut m.content {
+                    redact_items(inner, true, &mut report);
+                }
+            }
+        }
+    }
     let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
         _ => None,
@@ -220,7 +233,8 @@ fn redact_items(items: &mut Vec<syn::Item>, builders: bool, report: &mut Redacti
             let label = ident.to_string().trim_start_matches("r#").to_owned();
             let value = match (how, builders) {
                 (Shown::Plain, _) => quote!(&self.#ident),
-                (_, true) => quote!(&crate::redact::Hidden),
+                (Shown::Secret, true) => quote!(&crate::redact::Hidden),
+                (Shown::Masked, true) => quote!(&crate::redact::MaskedField(&self.#ident)),
                 (Shown::Secret, false) => quote!(&crate::redact::Secret(&self.#ident)),
                 (Shown::Masked, false) => quote!(&crate::redact::Masked(&self.#ident)),
             };

@@ -1,9 +1,10 @@
 //! Which properties hold secrets: the one rule ([`sensitivity`], by the
-//! property's name) behind the generated types' `Debug` (see
-//! [`crate::codegen`]) and `aiven_api::redact`, which compiles the same
-//! source ([`NAME_RULE_SOURCE`], written into its `OUT_DIR` by its build
-//! script) so the two never disagree. [`scan`] lists what the rule matches
-//! in a description, for review (`cargo xtask normalize --stats`).
+//! property's name, from the `aiven-redact` crate) behind the generated
+//! types' `Debug` (see [`crate::codegen`]) and, at run time, every masking
+//! of `aiven_api::redact`, `aiven-ext` and the simulator's journal, which
+//! depend on the same crate so that they never disagree. [`scan`] lists
+//! what the rule matches in a description, for review
+//! (`cargo xtask normalize --stats`).
 //!
 //! No description of Aiven's has a `format: password` (June 2026 and
 //! November 2023 alike), so the name is the whole rule.
@@ -15,10 +16,7 @@ use serde_json::Value;
 
 use crate::walk;
 
-include!("sensitive_names.rs");
-
-/// The source of the name rule, for aiven-api's runtime redactor.
-pub const NAME_RULE_SOURCE: &str = include_str!("sensitive_names.rs");
+pub use aiven_redact::{sensitivity, Sensitivity};
 
 /// What the rule matches in a description: wire name → (how it is masked,
 /// how many schemas have the property).
@@ -88,114 +86,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn secrets_are_the_head_noun() {
-        for name in [
-            "password",
-            "admin_password",
-            "new_password",
-            "sasl_plain_password",
-            "passwd",
-            "client_secret",
-            "token",
-            "full_token",
-            "stripe_token",
-            "x-amz-security-token",
-            "otp",
-            "hmac",
-            "download_cookie",
-            "credentials",
-            "Authorization",
-            "X-Amz-Signature",
-            "apiKey",
-            "access_key",
-            "kafka_access_key",
-            "ssl_key",
-            "private_key",
-            "private_key_pem",
-            "secret_access_key",
-            "password_hash",
-            "access_cert",
-            "kafka_access_cert",
-            "ssl_client_cert",
-            "sasl_jaas_config",
-            "ssl_keystore",
-        ] {
-            assert_eq!(sensitivity(name), Some(Sensitivity::Secret), "{name}");
-        }
-    }
-
-    #[test]
-    fn uris_are_masked_not_hidden() {
-        for name in [
-            "service_uri",
-            "connection_uri",
-            "source_service_uri",
-            "uri",
-            "docURL",
-            "download_url",
-            "dsn",
-            "jdbc_connection_string",
-        ] {
-            assert_eq!(sensitivity(name), Some(Sensitivity::Uri), "{name}");
-        }
-    }
-
-    #[test]
-    fn look_alikes_are_not_secrets() {
-        for name in [
-            "key",
-            "keys",
-            "public_key",
-            "key_id",
-            "redis_acl_keys",
-            "valkey_acl_keys",
-            "ca_cert",
-            "saml_cert",
-            "saml_certificate",
-            "certificate",
-            "kafka_ssl_ca",
-            "token_count",
-            "token_prefix",
-            "access_token_expiry",
-            "refresh_token_expiry",
-            "token_validity_begin",
-            "auth_token_max_age_seconds",
-            "personal_tokens_enabled",
-            "next_page_token",
-            "challenge_token",
-            "password_strength",
-            "password_auth_enabled",
-            "password_updated_time",
-            "min_password_length",
-            "credentials_consumed",
-            "credentials_user_id",
-            "sum_sort_merge_passes",
-            "access_cert_not_valid_after_time",
-            "authentication",
-            "auth",
-            "ssl",
-            "service_uri_params",
-            "bypass",
-            "hash",
-            "value",
-            "",
-            "_",
-        ] {
-            assert_eq!(sensitivity(name), None, "{name}");
-        }
-    }
-
-    #[test]
-    fn words_split_at_separators_and_case() {
-        assert_eq!(name_words("docURL"), ["doc", "url"]);
-        assert_eq!(name_words("URLPath"), ["url", "path"]);
-        assert_eq!(name_words("X-Amz-Signature"), ["x", "amz", "signature"]);
-        assert_eq!(name_words("kafka.ssl_key"), ["kafka", "ssl", "key"]);
-        assert_eq!(name_words("apiKey2"), ["api", "key2"]);
-        assert!(name_words("").is_empty());
-    }
 
     #[test]
     fn scan_counts_every_schema_with_the_property() {

@@ -1,9 +1,8 @@
-// The name rule: which property names hold secrets. One source for both
-// sides: aiven-openapi's codegen `include!`s it (module `sensitive`), and
-// aiven-api's build script copies it into OUT_DIR for `aiven_api::redact`,
-// so the generated `Debug` impls and the runtime redactor never disagree.
-// Plain comments only: the file is `include!`d, where inner docs are refused.
-// No dependencies beyond `std`.
+//! The name rule: which property, map key, query or path parameter names
+//! hold secrets, decided from the name's words alone (no description of
+//! Aiven's has a `format: password`). Used at build time for the generated
+//! types' `Debug` (through `aiven_openapi::sensitive`) and at run time by
+//! every masking function of this crate, so the two never disagree.
 
 /// How a value named by a sensitive property is masked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,6 +92,10 @@ const SECRET_KEY_QUALIFIERS: &[&str] = &[
 /// certificate of a key pair, which Aiven hands out with its key.
 const SECRET_CERT_QUALIFIERS: &[&str] = &["access", "client"];
 
+/// `*_code` is public (an error's, a country's, a referral's) except a code
+/// that proves who you are: a verification code in an e-mailed link.
+const SECRET_CODE_QUALIFIERS: &[&str] = &["verification", "recovery"];
+
 /// Trailing words that say how a value is encoded, not what it is:
 /// `private_key_pem` is a private key, `password_hash` a password's hash.
 const ENCODING_SUFFIXES: &[&str] = &[
@@ -142,6 +145,7 @@ pub fn sensitivity(name: &str) -> Option<Sensitivity> {
         "token" | "tokens" => !qualified(PUBLIC_TOKEN_QUALIFIERS),
         "key" | "keys" => qualified(SECRET_KEY_QUALIFIERS),
         "cert" | "certs" | "certificate" | "certificates" => qualified(SECRET_CERT_QUALIFIERS),
+        "code" | "codes" => qualified(SECRET_CODE_QUALIFIERS),
         h if URI_HEADS.contains(&h) => return Some(Sensitivity::Uri),
         _ => false,
     };
@@ -170,4 +174,122 @@ fn name_words(name: &str) -> Vec<String> {
         }
     }
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_the_head_noun() {
+        for name in [
+            "password",
+            "admin_password",
+            "new_password",
+            "sasl_plain_password",
+            "passwd",
+            "client_secret",
+            "token",
+            "full_token",
+            "stripe_token",
+            "x-amz-security-token",
+            "otp",
+            "hmac",
+            "download_cookie",
+            "credentials",
+            "Authorization",
+            "X-Amz-Signature",
+            "apiKey",
+            "access_key",
+            "kafka_access_key",
+            "ssl_key",
+            "private_key",
+            "private_key_pem",
+            "secret_access_key",
+            "password_hash",
+            "access_cert",
+            "kafka_access_cert",
+            "ssl_client_cert",
+            "sasl_jaas_config",
+            "ssl_keystore",
+            "verification_code",
+            "invite_verification_code",
+        ] {
+            assert_eq!(sensitivity(name), Some(Sensitivity::Secret), "{name}");
+        }
+    }
+
+    #[test]
+    fn uris_are_masked_not_hidden() {
+        for name in [
+            "service_uri",
+            "connection_uri",
+            "source_service_uri",
+            "uri",
+            "docURL",
+            "download_url",
+            "dsn",
+            "jdbc_connection_string",
+        ] {
+            assert_eq!(sensitivity(name), Some(Sensitivity::Uri), "{name}");
+        }
+    }
+
+    #[test]
+    fn look_alikes_are_not_secrets() {
+        for name in [
+            "key",
+            "keys",
+            "public_key",
+            "key_id",
+            "redis_acl_keys",
+            "valkey_acl_keys",
+            "ca_cert",
+            "saml_cert",
+            "saml_certificate",
+            "certificate",
+            "kafka_ssl_ca",
+            "token_count",
+            "token_prefix",
+            "access_token_expiry",
+            "refresh_token_expiry",
+            "token_validity_begin",
+            "auth_token_max_age_seconds",
+            "personal_tokens_enabled",
+            "next_page_token",
+            "challenge_token",
+            "password_strength",
+            "error_code",
+            "referral_code",
+            "country_code",
+            "password_auth_enabled",
+            "password_updated_time",
+            "min_password_length",
+            "credentials_consumed",
+            "credentials_user_id",
+            "sum_sort_merge_passes",
+            "access_cert_not_valid_after_time",
+            "authentication",
+            "auth",
+            "ssl",
+            "service_uri_params",
+            "bypass",
+            "hash",
+            "value",
+            "",
+            "_",
+        ] {
+            assert_eq!(sensitivity(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn words_split_at_separators_and_case() {
+        assert_eq!(name_words("docURL"), ["doc", "url"]);
+        assert_eq!(name_words("URLPath"), ["url", "path"]);
+        assert_eq!(name_words("X-Amz-Signature"), ["x", "amz", "signature"]);
+        assert_eq!(name_words("kafka.ssl_key"), ["kafka", "ssl", "key"]);
+        assert_eq!(name_words("apiKey2"), ["api", "key2"]);
+        assert!(name_words("").is_empty());
+    }
 }

@@ -479,7 +479,7 @@ impl From<reqwest::Error> for Error {
 /// A decoder's message with the string values it quotes left out: serde
 /// quotes the value it refused (`invalid type: string "hunter2", expected
 /// a boolean`), which may be a password in a field of the wrong type.
-fn without_quoted_values(message: &str) -> String {
+pub(crate) fn without_quoted_values(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(open) = rest.find('"') {

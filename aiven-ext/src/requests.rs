@@ -78,19 +78,34 @@ impl Fields {
         };
         if let Err(e) = serde_json::from_value::<B>(Self::object(&self.required)) {
             let (field, value) = match self.unchecked.map(|i| &self.required[i]) {
-                Some((field, value)) => (*field, value.to_string()),
+                Some((field, value)) => (*field, shown(field, value)),
                 None => (self.kind, "the request".to_owned()),
             };
-            return Err(Error::invalid(field, value, e.to_string()));
+            return Err(Error::invalid(field, value, decoder_message(&e)));
         }
         for field in &self.optional {
             let alone = Self::object(self.required.iter().chain([field]));
             if let Err(e) = serde_json::from_value::<B>(alone) {
-                return Err(Error::invalid(field.0, field.1.to_string(), e.to_string()));
+                return Err(Error::invalid(field.0, shown(field.0, &field.1), decoder_message(&e)));
             }
         }
-        Err(Error::invalid(self.kind, "the request", error.to_string()))
+        Err(Error::invalid(self.kind, "the request", decoder_message(&error)))
     }
+}
+
+/// A refused value as an error may show it: a secret-named field masked
+/// whole, secrets inside free-form JSON (`user_config`) masked, cut short.
+fn shown(field: &str, value: &Value) -> String {
+    if aiven_api::redact::is_sensitive(field) {
+        return crate::redact::REDACTED.to_owned();
+    }
+    crate::retry::truncate(&aiven_api::redact::value(value).to_string())
+}
+
+/// The decoder's message without the values it quotes (a password in a
+/// field of the wrong type would be quoted).
+fn decoder_message(e: &serde_json::Error) -> String {
+    crate::error::without_quoted_values(&e.to_string())
 }
 
 fn at_least_one(field: &'static str, n: u32) -> Result<u32> {
@@ -718,6 +733,23 @@ mod tests {
             Error::Validation { field, .. } => field,
             other => panic!("not a validation error: {other}"),
         }
+    }
+
+    /// A refused value shown in an error keeps no secret: a secret-named
+    /// field is masked whole, secrets inside free-form JSON are masked, and
+    /// the decoder's message loses the values it quotes.
+    #[test]
+    fn refused_values_in_errors_show_no_secret() {
+        let config = serde_json::json!({"sasl_password": "hunter2-sasl", "port": 9092});
+        let shown = shown("user_config", &config);
+        assert!(!shown.contains("hunter2-sasl"), "{shown}");
+        assert!(shown.contains("9092"), "{shown}");
+        assert_eq!(
+            super::shown("admin_password", &serde_json::json!("hunter2")),
+            crate::redact::REDACTED
+        );
+        let e = serde_json::from_value::<bool>(serde_json::json!("hunter2")).unwrap_err();
+        assert!(!decoder_message(&e).contains("hunter2"), "{}", decoder_message(&e));
     }
 
     #[test]

@@ -119,9 +119,11 @@ pub(crate) mod catalog;
 pub mod clock;
 pub mod conformance;
 pub(crate) mod error;
+pub mod exposure;
 pub mod faults;
 pub mod generic;
 mod handlers;
+pub mod intake;
 pub mod journal;
 pub(crate) mod kms;
 pub(crate) mod lifecycle;
@@ -332,6 +334,7 @@ impl SimulatorBuilder {
             addr: self.listen,
             source,
         })?;
+        exposure::warn_if_exposed(addr, self.tokens.is_some());
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             clock: self.clock,

@@ -6,9 +6,14 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use common::{start, TestSim, TOKEN};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// A request to the admin API with the test token: status and JSON body
 /// (`None`: no answer at all, e.g. the connection dropped).
@@ -107,4 +112,124 @@ async fn clock_advances_beyond_the_bounds_are_refused_never_wrapped() {
     assert_eq!(list["services"][0]["state"], "RUNNING");
     let (status, _, one) = t.raw(Method::GET, "/project/p/service/pg", None).await;
     assert_eq!(status, 200, "{one}");
+}
+
+// --------------------------------------------------------------- item 11
+
+/// A create with 60,000 `user_config` keys fits in 1 MiB but is refused
+/// (400 naming `user_config`, nothing created); before it was stored.
+#[tokio::test]
+async fn a_user_config_with_too_many_keys_is_refused() {
+    let t = start().await;
+    t.project("p").await;
+    let keys: Map<String, Value> = (0..60_000).map(|i| (format!("k{i}"), json!(1))).collect();
+    let body = json!({"service_name": "pg", "service_type": "pg", "plan": "startup-4",
+                      "user_config": keys});
+    let (status, _, err) = t.raw(Method::POST, "/project/p/service", Some(body)).await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("/user_config has 60000 keys"),
+        "{err}"
+    );
+    assert_eq!(err["errors"][0]["error_code"], "simulator_limit_exceeded");
+    let (status, _, _) = t.raw(Method::GET, "/project/p/service/pg", None).await;
+    assert_eq!(status, 404, "nothing was created");
+    let ok = json!({"service_name": "pg", "service_type": "pg", "plan": "startup-4",
+                    "user_config": {"pg": {"max_connections": 200}}});
+    let (status, _, b) = t.raw(Method::POST, "/project/p/service", Some(ok)).await;
+    assert_eq!(status, 200, "{b}");
+}
+
+/// Without `--token`, anyone who reaches the port reads the passwords
+/// (`GET /_sim/state`): a listener beyond loopback says so on stderr.
+#[tokio::test]
+async fn listening_beyond_loopback_without_tokens_warns_on_stderr() {
+    let server = spawn_server("0.0.0.0", &[]).await;
+    let warned = |s: &Server| {
+        s.stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("warning") && l.contains("passwords"))
+    };
+    for _ in 0..40 {
+        if warned(&server) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(warned(&server), "{:?}", server.stderr.lock().unwrap());
+    drop(server);
+    let quiet = spawn_server("127.0.0.1", &[]).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!warned(&quiet), "{:?}", quiet.stderr.lock().unwrap());
+}
+
+/// The binary, killed (SIGKILL) on drop.
+struct Server {
+    child: Child,
+    base: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the binary with `args` and waits until it serves on 127.0.0.1.
+async fn spawn_server(listen_ip: &str, args: &[&str]) -> Server {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aiven-sim"))
+        .args([
+            "--listen",
+            &format!("{listen_ip}:{port}"),
+            "--profile",
+            "instant",
+        ])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    let pipe = child.stderr.take().unwrap();
+    let sink = stderr.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        stderr,
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..400 {
+        let r = http
+            .get(format!("{}/v1/clouds", server.base))
+            .header("authorization", format!("aivenv1 {TOKEN}"))
+            .send()
+            .await;
+        if r.is_ok_and(|r| r.status() == 200) {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the binary did not start serving");
 }

@@ -124,6 +124,7 @@ pub mod faults;
 pub mod generic;
 mod handlers;
 pub mod intake;
+pub mod integrity;
 pub mod journal;
 pub(crate) mod kms;
 pub(crate) mod lifecycle;

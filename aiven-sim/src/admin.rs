@@ -70,6 +70,9 @@ pub enum AdminError {
     /// advance, [`crate::clock::MAX_CLOCK_MS`] in all).
     #[error(transparent)]
     ClockBound(#[from] crate::clock::AdvanceError),
+    /// A snapshot holds what intake would refuse (it names the field).
+    #[error("not a valid simulator state: {0}")]
+    InvalidSnapshot(String),
     /// The change was applied but the state file could not be written.
     #[error("the change was applied but could not be saved to the state file: {0}")]
     Save(String),
@@ -79,9 +82,10 @@ impl AdminError {
     fn into_api(self) -> ApiError {
         let status = match &self {
             Self::ClockNotManual => StatusCode::CONFLICT,
-            Self::InvalidState(_) | Self::InvalidFaults(_) | Self::ClockBound(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidState(_)
+            | Self::InvalidFaults(_)
+            | Self::ClockBound(_)
+            | Self::InvalidSnapshot(_) => StatusCode::BAD_REQUEST,
             Self::Save(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, self.to_string())
@@ -215,6 +219,9 @@ impl Shared {
         let mut state: State =
             serde_json::from_value(snapshot).map_err(AdminError::InvalidState)?;
         let retired = state.retire_unknown_types();
+        crate::restore::check(&state).map_err(AdminError::InvalidSnapshot)?;
+        // As a load would: what is served is what a restart reads back.
+        state.fill_missing_cas();
         Ok((self.replace_state(state)?, retired))
     }
 

@@ -132,6 +132,7 @@ pub(crate) mod limits;
 pub(crate) mod model;
 mod net;
 pub mod persist;
+pub mod restore;
 pub(crate) mod rng;
 mod server;
 pub mod spec;

@@ -46,6 +46,11 @@ mod services;
 mod users;
 mod vpcs;
 
+// The name rules of intake, which a restored snapshot passes too (crate::restore).
+pub(crate) use self::{
+    pools::valid_pool_name, projects::valid_project_name, services::valid_service_name,
+};
+
 /// What a handler works with.
 pub struct Ctx<'a> {
     /// The state (locked).

@@ -49,7 +49,7 @@ struct ProjectBody {
     rest: BTreeMap<String, Value>,
 }
 
-fn valid_project_name(name: &str) -> bool {
+pub(crate) fn valid_project_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
         && name

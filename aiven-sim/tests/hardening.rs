@@ -510,3 +510,74 @@ async fn a_restored_snapshot_survives_kill_9_exactly() {
     let (_, back) = call(&server, Method::GET, "/_sim/state", None).await;
     assert_eq!(back, restored, "the state read back is the one restored");
 }
+
+/// What the integrity check costs at start (run with `--ignored
+/// --nocapture`; README, performance): opening the state database with and
+/// without redb's check, 10 / 500 / 2,000 Kafka services.
+#[tokio::test]
+#[ignore = "a measurement; prints its figures"]
+async fn integrity_check_cost_on_open() {
+    use aiven_sim::persist::Persister;
+    use std::time::Instant;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new();
+    let mut sim = builder(&clock)
+        .state_file(dir.path().join("seed.redb"))
+        .start()
+        .await
+        .unwrap();
+    let c = common::client(sim.base_url(), Some(TOKEN));
+    c.project_create()
+        .body(common::body::<types::ProjectCreateRequestBody>(
+            json!({"project": "p"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    c.service_create()
+        .project("p")
+        .body(common::body::<types::ServiceCreateRequestBody>(
+            json!({"service_name": "s", "service_type": "kafka", "plan": "startup-2"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let mut snap = sim.snapshot();
+    sim.shutdown().await;
+    drop(sim);
+    let svc = snap["projects"]["p"]["services"]["s"].clone();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    for n in [10usize, 500, 2_000] {
+        for i in 0..n {
+            let mut s = svc.clone();
+            s["name"] = json!(format!("s{i}"));
+            snap["projects"]["p"]["services"][format!("s{i}")] = s;
+        }
+        let state: aiven_sim::State = serde_json::from_value(snap.clone()).unwrap();
+        let path = dir.path().join(format!("n{n}.redb"));
+        Persister::open(&path).unwrap().0.save_all(&state).unwrap();
+        let (mut plain, mut checked) = (Vec::new(), Vec::new());
+        for _ in 0..5 {
+            let t = Instant::now();
+            drop(redb::Database::create(&path).unwrap());
+            plain.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            drop(
+                redb::Builder::new()
+                    .set_check_integrity_on_open(true)
+                    .create(&path)
+                    .unwrap(),
+            );
+            checked.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        eprintln!(
+            "{n} services, {} KiB: open {:.1} ms, with the integrity check {:.1} ms (medians of 5)",
+            std::fs::metadata(&path).unwrap().len() / 1024,
+            median(plain),
+            median(checked)
+        );
+    }
+}

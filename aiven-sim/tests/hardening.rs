@@ -581,3 +581,77 @@ async fn integrity_check_cost_on_open() {
         );
     }
 }
+
+// --------------------------------------------------------------- item 10
+
+/// Every id a project shows resolves: its organization through
+/// `OrganizationGet` and the organization's project list, its account
+/// through `AccountGet` and `/account`. Before: the project showed a
+/// random `org…` answered 404, the organization listed no project and
+/// `/account` listed nothing.
+#[tokio::test]
+async fn the_organization_and_account_a_project_shows_resolve_and_list_it() {
+    let t = start().await;
+    t.project("p").await;
+    let (s, _, project) = t.raw(Method::GET, "/project/p", None).await;
+    assert_eq!(s, 200, "{project}");
+    let org = project["project"]["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account = project["project"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (s, _, got) = t
+        .raw(Method::GET, &format!("/organization/{org}"), None)
+        .await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(
+        (got["organization_id"].as_str(), got["account_id"].as_str()),
+        (Some(org.as_str()), Some(account.as_str()))
+    );
+    let (_, _, orgs) = t.raw(Method::GET, "/organizations", None).await;
+    assert!(
+        orgs["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["organization_id"] == org.as_str()),
+        "{orgs}"
+    );
+    let (s, _, listed) = t
+        .raw(Method::GET, &format!("/organization/{org}/projects"), None)
+        .await;
+    assert_eq!(s, 200, "{listed}");
+    assert_eq!(listed["total_project_count"], 1);
+    assert_eq!(listed["projects"][0]["project_id"], "p");
+    assert_eq!(listed["projects"][0]["account_id"], account.as_str());
+
+    let (s, _, accounts) = t.raw(Method::GET, "/account", None).await;
+    assert_eq!(s, 200, "{accounts}");
+    let entry = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == account.as_str())
+        .unwrap_or_else(|| panic!("{account} not in {accounts}"))
+        .clone();
+    assert_eq!(entry["organization_id"], org.as_str());
+    let (s, _, one) = t
+        .raw(Method::GET, &format!("/account/{account}"), None)
+        .await;
+    assert_eq!(s, 200, "{one}");
+    assert_eq!(one["account"], entry);
+    assert_eq!(
+        t.raw(Method::GET, "/account/a-nobody-made", None).await.0,
+        404
+    );
+    assert_eq!(
+        t.raw(Method::GET, "/organization/org-nobody/projects", None)
+            .await
+            .0,
+        404
+    );
+}

@@ -35,7 +35,8 @@
 //!
 //! One client cannot stall the others: reads render outside the state lock,
 //! sizes are capped where Aiven caps them (`limits`: 4,096 partitions per
-//! topic), and connections have a header timeout and a cap ([`ServerLimits`]).
+//! topic; [`intake`]: 1,000 members per object, 1,000 `user_config` keys),
+//! and connections have a header timeout and a cap ([`ServerLimits`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), aiven_sim::StartError> {

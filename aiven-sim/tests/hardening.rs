@@ -389,6 +389,43 @@ async fn a_damaged_state_file_is_refused_naming_it_and_left_as_it_was() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "left as it was");
 }
 
+/// The binary on a damaged state file exits 1 with the error (naming the
+/// file) on stderr; before it panicked inside redb (exit 101).
+#[tokio::test]
+async fn the_binary_refuses_a_damaged_state_file_with_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let clock = ManualClock::new();
+    let mut sim = builder(&clock).state_file(&path).start().await.unwrap();
+    let c = common::client(sim.base_url(), Some(TOKEN));
+    c.project_create()
+        .body(common::body::<types::ProjectCreateRequestBody>(
+            json!({"project": "p"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    sim.shutdown().await;
+    drop(sim);
+    let mut bytes = std::fs::read(&path).unwrap();
+    // The second page: the first one past the header that the state uses.
+    bytes[4096..8192].fill(0);
+    std::fs::write(&path, &bytes).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aiven-sim"))
+        .args(["--listen", "127.0.0.1:0", "--state"])
+        .arg(&path)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains(&path.display().to_string()) && stderr.contains("corrupted"),
+        "{stderr}"
+    );
+}
+
 // ---------------------------------------------------------------- item 7
 
 /// A restored snapshot passes the checks intake applies; a bad one is a

@@ -7,7 +7,7 @@
 //! whose name differs from its key, a topic of 10⁹ partitions, a clock
 //! time at the end of `i64`. Each name is checked with the rule the
 //! handlers use (their own checks, and the request schema of the create
-//! operation), the sizes with the caps of [`crate::limits`] and
+//! operation), the sizes with the caps of `limits` and
 //! [`crate::intake`], times within ±[`MAX_CLOCK_MS`] of 1970, and the
 //! event log in the order the state file reads it back. The first
 //! problem is reported as a JSON pointer into the snapshot and what is

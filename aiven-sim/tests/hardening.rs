@@ -685,6 +685,31 @@ async fn the_organization_and_account_a_project_shows_resolve_and_list_it() {
         t.raw(Method::GET, "/account/a-nobody-made", None).await.0,
         404
     );
+
+    // Its billing group: its own GET (with the project's account) and lists.
+    let group = project["project"]["billing_group_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, _, got) = t
+        .raw(Method::GET, &format!("/billing-group/{group}"), None)
+        .await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["billing_group"]["account_id"], account.as_str());
+    let (_, _, groups) = t.raw(Method::GET, "/billing-group", None).await;
+    assert_eq!(
+        groups["billing_groups"][0], got["billing_group"],
+        "{groups}"
+    );
+    let (s, _, projects) = t
+        .raw(
+            Method::GET,
+            &format!("/billing-group/{group}/projects"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{projects}");
+    assert_eq!(projects["projects"][0]["project_name"], "p");
     assert_eq!(
         t.raw(Method::GET, "/organization/org-nobody/projects", None)
             .await

@@ -130,6 +130,12 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("OrganizationProjectsList", organizations::projects),
     ("AccountList", organizations::account_list),
     ("AccountGet", organizations::account_get),
+    ("BillingGroupList", organizations::billing_group_list),
+    ("BillingGroupGet", organizations::billing_group_get),
+    (
+        "BillingGroupProjectList",
+        organizations::billing_group_projects,
+    ),
     ("ProjectTagsList", projects::tags_list),
     ("ProjectTagsReplace", projects::tags_replace),
     ("ProjectTagsUpdate", projects::tags_update),

@@ -149,3 +149,80 @@ pub fn projects(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         .collect();
     Ok(json!({ "total_project_count": projects.len(), "projects": projects }))
 }
+
+/// A billing group a project names, as the generic model answers
+/// `BillingGroupGet` (every required property, synthesized), but with the
+/// account of the projects that name it.
+fn billing_group(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
+    let account = ctx
+        .state
+        .projects
+        .values()
+        .find(|p| p.billing_group_id == id)
+        .map(|p| p.account_id.clone())
+        .ok_or_else(|| ApiError::not_found(format!("Billing group '{id}' does not exist")))?;
+    let op = crate::spec::spec()
+        .operation("BillingGroupGet")
+        .ok_or_else(|| ApiError::not_found("BillingGroupGet is not in the description"))?;
+    let params = [("billing_group_id".to_string(), id.to_string())].into();
+    let (query, body) = (Default::default(), json!({}));
+    let req = Req {
+        params: &params,
+        query: &query,
+        body: &body,
+    };
+    let mut got = crate::generic::handle(op, ctx, &req)?;
+    let mut group = got["billing_group"].take();
+    group["account_id"] = json!(account);
+    group["billing_group_id"] = json!(id);
+    if account == ACCOUNT_ID {
+        group["account_name"] = json!("Simulated account");
+    }
+    Ok(group)
+}
+
+/// `BillingGroupGet`: the billing group of a project (404 for one no
+/// project names), with that project's account.
+pub fn billing_group_get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let group = billing_group(ctx, req.param("billing_group_id"))?;
+    Ok(json!({ "billing_group": group }))
+}
+
+/// `BillingGroupList`: every billing group a project names.
+pub fn billing_group_list(ctx: &mut Ctx<'_>, _: &Req<'_>) -> Outcome {
+    let ids: std::collections::BTreeSet<String> = ctx
+        .state
+        .projects
+        .values()
+        .map(|p| p.billing_group_id.clone())
+        .collect();
+    let groups = ids
+        .iter()
+        .map(|id| billing_group(ctx, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({ "billing_groups": groups }))
+}
+
+/// `BillingGroupProjectList`: the projects that name the billing group.
+pub fn billing_group_projects(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
+    let id = req.param("billing_group_id");
+    let projects: Vec<Value> = ctx
+        .state
+        .projects
+        .values()
+        .filter(|p| p.billing_group_id == id)
+        .map(|p| {
+            json!({
+                "available_credits": "0.00",
+                "estimated_balance": "0.00",
+                "project_name": p.name,
+            })
+        })
+        .collect();
+    if projects.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "Billing group '{id}' does not exist"
+        )));
+    }
+    Ok(json!({ "projects": projects }))
+}

@@ -434,7 +434,10 @@ impl SimHandle {
 
     /// Moves the clock forward and returns the new time; only a
     /// [`ManualClock`] given to [`SimulatorBuilder::clock`] can be moved
-    /// ([`AdminError::ClockNotManual`] otherwise). `POST /_sim/clock/advance`.
+    /// ([`AdminError::ClockNotManual`] otherwise), by at most
+    /// [`clock::MAX_ADVANCE`] and not past [`clock::MAX_CLOCK_MS`]
+    /// ([`AdminError::ClockBound`] otherwise, the clock unmoved).
+    /// `POST /_sim/clock/advance`.
     pub fn advance_clock(&self, by: std::time::Duration) -> Result<clock::Millis, AdminError> {
         self.shared.admin_advance(by)
     }

@@ -9,7 +9,7 @@
 //! | `GET /_sim/state` | [`snapshot`](crate::SimHandle::snapshot) | the state as JSON |
 //! | `PUT /_sim/state` | [`restore`](crate::SimHandle::restore) | puts a snapshot back |
 //! | `GET /_sim/clock` | | the simulator's time, and whether it can be moved |
-//! | `POST /_sim/clock/advance` `{"seconds": 600}` or `{"ms": …}` | [`advance_clock`](crate::SimHandle::advance_clock) | moves a manual clock forward |
+//! | `POST /_sim/clock/advance` `{"seconds": 600}` or `{"ms": …}` | [`advance_clock`](crate::SimHandle::advance_clock) | moves a manual clock forward: at most 10 years per advance and never past 9999-12-31 ([`crate::clock::MAX_ADVANCE`], [`crate::clock::MAX_CLOCK_MS`]; 400 beyond) |
 //! | `GET /_sim/faults` | [`faults`](crate::SimHandle::faults) | the fault rules in force, `{"rules": [FaultSpec…]}` |
 //! | `PUT /_sim/faults` `{"rules": [...]}` | [`set_faults`](crate::SimHandle::set_faults) | replaces them |
 //! | `DELETE /_sim/faults` | [`clear_faults`](crate::SimHandle::clear_faults) | no faults |
@@ -66,6 +66,13 @@ pub enum AdminError {
     /// A fault rule is invalid.
     #[error("invalid fault rule: {0}")]
     InvalidFaults(String),
+    /// A clock advance beyond the bounds ([`crate::clock::MAX_ADVANCE`] per
+    /// advance, [`crate::clock::MAX_CLOCK_MS`] in all).
+    #[error(transparent)]
+    ClockBound(#[from] crate::clock::AdvanceError),
+    /// A snapshot holds what intake would refuse (it names the field).
+    #[error("not a valid simulator state: {0}")]
+    InvalidSnapshot(String),
     /// The change was applied but the state file could not be written.
     #[error("the change was applied but could not be saved to the state file: {0}")]
     Save(String),
@@ -75,7 +82,10 @@ impl AdminError {
     fn into_api(self) -> ApiError {
         let status = match &self {
             Self::ClockNotManual => StatusCode::CONFLICT,
-            Self::InvalidState(_) | Self::InvalidFaults(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidState(_)
+            | Self::InvalidFaults(_)
+            | Self::ClockBound(_)
+            | Self::InvalidSnapshot(_) => StatusCode::BAD_REQUEST,
             Self::Save(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, self.to_string())
@@ -209,6 +219,9 @@ impl Shared {
         let mut state: State =
             serde_json::from_value(snapshot).map_err(AdminError::InvalidState)?;
         let retired = state.retire_unknown_types();
+        crate::restore::check(&state).map_err(AdminError::InvalidSnapshot)?;
+        // As a load would: what is served is what a restart reads back.
+        state.fill_missing_cas();
         Ok((self.replace_state(state)?, retired))
     }
 
@@ -217,8 +230,7 @@ impl Shared {
             .manual_clock
             .as_ref()
             .ok_or(AdminError::ClockNotManual)?;
-        clock.advance(by);
-        Ok(self.clock.now_ms())
+        Ok(clock.try_advance(by)?)
     }
 
     pub(crate) fn admin_journal(
@@ -327,7 +339,10 @@ async fn route(
             let bytes = read_body(headers, body, 4096).await?;
             let a: Advance = json_body(&bytes)?;
             let by = match (a.seconds, a.ms) {
-                (Some(s), None) if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s),
+                // Too large for a Duration (1e300): refused as beyond the bound.
+                (Some(s), None) if s.is_finite() && s >= 0.0 => {
+                    Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)
+                }
                 (None, Some(ms)) => Duration::from_millis(ms),
                 _ => {
                     return Err(ApiError::bad_request(

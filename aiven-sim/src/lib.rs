@@ -35,7 +35,8 @@
 //!
 //! One client cannot stall the others: reads render outside the state lock,
 //! sizes are capped where Aiven caps them (`limits`: 4,096 partitions per
-//! topic), and connections have a header timeout and a cap ([`ServerLimits`]).
+//! topic; [`intake`]: 1,000 members per object, 1,000 `user_config` keys),
+//! and connections have a header timeout and a cap ([`ServerLimits`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), aiven_sim::StartError> {
@@ -119,9 +120,12 @@ pub(crate) mod catalog;
 pub mod clock;
 pub mod conformance;
 pub(crate) mod error;
+pub mod exposure;
 pub mod faults;
 pub mod generic;
 mod handlers;
+pub mod intake;
+pub mod integrity;
 pub mod journal;
 pub(crate) mod kms;
 pub(crate) mod lifecycle;
@@ -129,6 +133,7 @@ pub(crate) mod limits;
 pub(crate) mod model;
 mod net;
 pub mod persist;
+pub mod restore;
 pub(crate) mod rng;
 mod server;
 pub mod spec;
@@ -332,6 +337,7 @@ impl SimulatorBuilder {
             addr: self.listen,
             source,
         })?;
+        exposure::warn_if_exposed(addr, self.tokens.is_some());
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             clock: self.clock,
@@ -428,7 +434,10 @@ impl SimHandle {
 
     /// Moves the clock forward and returns the new time; only a
     /// [`ManualClock`] given to [`SimulatorBuilder::clock`] can be moved
-    /// ([`AdminError::ClockNotManual`] otherwise). `POST /_sim/clock/advance`.
+    /// ([`AdminError::ClockNotManual`] otherwise), by at most
+    /// [`clock::MAX_ADVANCE`] and not past [`clock::MAX_CLOCK_MS`]
+    /// ([`AdminError::ClockBound`] otherwise, the clock unmoved).
+    /// `POST /_sim/clock/advance`.
     pub fn advance_clock(&self, by: std::time::Duration) -> Result<clock::Millis, AdminError> {
         self.shared.admin_advance(by)
     }

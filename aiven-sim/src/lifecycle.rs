@@ -145,10 +145,11 @@ impl Transition {
         now < self.done_ms
     }
 
-    /// The fraction done at `now`, in `[0, 1]`.
+    /// The fraction done at `now`, in `[0, 1]`. Saturating: a clock set
+    /// far off or a restored transition with odd times cannot overflow it.
     pub fn progress(&self, now: Millis) -> f64 {
-        let total = (self.done_ms - self.started_ms).max(1) as f64;
-        ((now - self.started_ms) as f64 / total).clamp(0.0, 1.0)
+        let total = self.done_ms.saturating_sub(self.started_ms).max(1) as f64;
+        (now.saturating_sub(self.started_ms) as f64 / total).clamp(0.0, 1.0)
     }
 }
 
@@ -205,7 +206,7 @@ pub fn node_states(
             let prev = t.previous_nodes;
             (1..=prev)
                 .map(|i| node(i, old))
-                .chain((1..=nodes).map(|i| node(prev + i, building)))
+                .chain((1..=nodes).map(|i| node(prev.saturating_add(i), building)))
                 .collect()
         }
         _ => (1..=nodes).map(|i| node(i, building)).collect(),
@@ -266,6 +267,28 @@ mod tests {
         let n = node_states("s", 2, true, Some(&t), 9000);
         assert_eq!(n[0].state, "leaving");
         assert_eq!(n[1].state, "syncing_data");
+    }
+
+    /// No time can panic the arithmetic (a clock at either end of `i64`,
+    /// a restored transition ending before it starts).
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        for (start, done) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (0, i64::MAX)] {
+            let t = Transition {
+                state: ServiceState::Rebalancing,
+                started_ms: start,
+                done_ms: done,
+                previous_nodes: 1,
+            };
+            for now in [i64::MIN, -1, 0, i64::MAX] {
+                let p = t.progress(now);
+                assert!((0.0..=1.0).contains(&p), "{p}");
+                service_state(true, Some(&t), now);
+                assert!(node_states("s", 2, true, Some(&t), now).len() <= 3);
+            }
+        }
+        let t = Transition::new(ServiceState::Rebuilding, i64::MAX, Duration::MAX, 0);
+        assert_eq!(t.done_ms, i64::MAX);
     }
 
     #[test]

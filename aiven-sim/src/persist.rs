@@ -97,6 +97,18 @@ pub enum PersistError {
         /// Why.
         source: Box<redb::Error>,
     },
+    /// The database is damaged: refused rather than served in part (see
+    /// [`crate::integrity`]); the file is left as it was.
+    #[error(
+        "state database {path} is corrupted: {reason}; {}",
+        crate::integrity::WHAT_TO_DO
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A record of the database does not decode.
     #[error("state database {path}: record {key:?} is not valid: {source}")]
     Record {
@@ -284,7 +296,7 @@ impl Persister {
             path: path.to_path_buf(),
             source: Box::new(e),
         };
-        let db = redb::Database::create(path).map_err(|e| db_err(e.into()))?;
+        let db = crate::integrity::open_database(path)?;
         let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
         txn.open_table(RECORDS).map_err(|e| db_err(e.into()))?;
         txn.commit().map_err(|e| db_err(e.into()))?;

@@ -346,7 +346,9 @@ async fn process(
             return answer(Err(e), decision.mangle);
         }
         // Deeper bodies could be stored but not read back (see limits).
-        if let Err(e) = crate::limits::check_depth(&value) {
+        if let Err(e) =
+            crate::limits::check_depth(&value).and_then(|()| crate::intake::check_body(&value))
+        {
             return answer(Err(e), decision.mangle);
         }
         value

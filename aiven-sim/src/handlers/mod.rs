@@ -46,6 +46,11 @@ mod services;
 mod users;
 mod vpcs;
 
+// The name rules of intake, which a restored snapshot passes too (crate::restore).
+pub(crate) use self::{
+    pools::valid_pool_name, projects::valid_project_name, services::valid_service_name,
+};
+
 /// What a handler works with.
 pub struct Ctx<'a> {
     /// The state (locked).
@@ -122,6 +127,15 @@ const HANDLERS: &[(&str, Handler)] = &[
     ("ProjectServiceTagsUpdate", services::tags_update),
     ("UserOrganizationsList", organizations::list),
     ("OrganizationGet", organizations::get),
+    ("OrganizationProjectsList", organizations::projects),
+    ("AccountList", organizations::account_list),
+    ("AccountGet", organizations::account_get),
+    ("BillingGroupList", organizations::billing_group_list),
+    ("BillingGroupGet", organizations::billing_group_get),
+    (
+        "BillingGroupProjectList",
+        organizations::billing_group_projects,
+    ),
     ("ProjectTagsList", projects::tags_list),
     ("ProjectTagsReplace", projects::tags_replace),
     ("ProjectTagsUpdate", projects::tags_update),

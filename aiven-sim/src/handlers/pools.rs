@@ -86,7 +86,7 @@ fn check_refs(
     Ok(())
 }
 
-fn valid_pool_name(name: &str) -> bool {
+pub(crate) fn valid_pool_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -49,7 +49,7 @@ struct ProjectBody {
     rest: BTreeMap<String, Value>,
 }
 
-fn valid_project_name(name: &str) -> bool {
+pub(crate) fn valid_project_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
         && name
@@ -119,8 +119,9 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         account_id: body
             .account_id
             .clone()
-            .unwrap_or_else(|| format!("a{}", rng.hex(11))),
-        organization_id: format!("org{}", rng.hex(11)),
+            .unwrap_or_else(|| super::organizations::ACCOUNT_ID.to_string()),
+        // The simulator's one organization, so that its GET and lists resolve it.
+        organization_id: super::ORGANIZATION_ID.to_string(),
         billing_group_id: body.billing_group_id.clone().unwrap_or_else(|| rng.uuid()),
         default_cloud: cloud,
         tags: Map::new(),

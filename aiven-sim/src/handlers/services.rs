@@ -59,7 +59,7 @@ struct UpdateBody {
     tech_emails: Option<Vec<Value>>,
 }
 
-fn valid_service_name(name: &str) -> bool {
+pub(crate) fn valid_service_name(name: &str) -> bool {
     let mut chars = name.chars();
     name.len() <= 64
         && chars.next().is_some_and(|c| c.is_ascii_lowercase())

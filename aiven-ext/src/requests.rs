@@ -86,10 +86,18 @@ impl Fields {
         for field in &self.optional {
             let alone = Self::object(self.required.iter().chain([field]));
             if let Err(e) = serde_json::from_value::<B>(alone) {
-                return Err(Error::invalid(field.0, shown(field.0, &field.1), decoder_message(&e)));
+                return Err(Error::invalid(
+                    field.0,
+                    shown(field.0, &field.1),
+                    decoder_message(&e),
+                ));
             }
         }
-        Err(Error::invalid(self.kind, "the request", decoder_message(&error)))
+        Err(Error::invalid(
+            self.kind,
+            "the request",
+            decoder_message(&error),
+        ))
     }
 }
 
@@ -749,7 +757,11 @@ mod tests {
             crate::redact::REDACTED
         );
         let e = serde_json::from_value::<bool>(serde_json::json!("hunter2")).unwrap_err();
-        assert!(!decoder_message(&e).contains("hunter2"), "{}", decoder_message(&e));
+        assert!(
+            !decoder_message(&e).contains("hunter2"),
+            "{}",
+            decoder_message(&e)
+        );
     }
 
     #[test]

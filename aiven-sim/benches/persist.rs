@@ -3,8 +3,9 @@
 //!
 //! The existing services are put in place with a restore, then 100
 //! `ServiceCreate`s are sent one after the other to project `bench`. A
-//! project holds at most 1,000 services (see `limits`), so the first table
-//! keeps the existing services in another project (`seed`), the second in
+//! project holds at most 1,000 services (see `limits`; a restore is checked
+//! like intake), so the first table keeps the existing services in other
+//! projects (`seed0`, `seed1`, … of at most 1,000 each), the second in
 //! `bench` itself (up to 890).
 //!
 //! Each figure is the median of three runs (the machine may be shared).
@@ -17,6 +18,8 @@ use aiven_sim::{Simulator, Timings};
 use serde_json::{json, Value};
 
 const CREATES: usize = 100;
+/// The simulator's cap on services per project.
+const PER_PROJECT: usize = 1_000;
 const TOKEN: &str = "bench-token";
 
 async fn post(http: &reqwest::Client, url: String, body: Value) {
@@ -44,23 +47,30 @@ async fn creates_per_second(existing: usize, same_project: bool) -> f64 {
         .build()
         .expect("client");
     let base = sim.base_url().to_string();
-    for p in ["seed", "bench"] {
+    let seeds = existing.div_ceil(PER_PROJECT).max(1);
+    for p in (0..seeds)
+        .map(|i| format!("seed{i}"))
+        .chain(["bench".into()])
+    {
         post(&http, format!("{base}/project"), json!({ "project": p })).await;
     }
     post(
         &http,
-        format!("{base}/project/seed/service"),
+        format!("{base}/project/seed0/service"),
         json!({"service_name": "tmpl", "service_type": "pg", "plan": "startup-4"}),
     )
     .await;
     let mut snapshot = sim.snapshot();
-    let template = snapshot["projects"]["seed"]["services"]["tmpl"].clone();
-    let into = if same_project { "bench" } else { "seed" };
-    let services = &mut snapshot["projects"][into]["services"];
+    let template = snapshot["projects"]["seed0"]["services"]["tmpl"].clone();
     for i in usize::from(!same_project)..existing {
+        let into = if same_project {
+            "bench".to_owned()
+        } else {
+            format!("seed{}", i / PER_PROJECT)
+        };
         let mut s = template.clone();
         s["name"] = json!(format!("s{i}"));
-        services[format!("s{i}")] = s;
+        snapshot["projects"][into]["services"][format!("s{i}")] = s;
     }
     sim.restore(snapshot).expect("restored");
     let started = Instant::now();
@@ -85,7 +95,7 @@ fn main() {
         let place = if same_project {
             "in `bench`"
         } else {
-            "in `seed`"
+            "in `seed*`"
         };
         println!("\n| existing services ({place}) | creates/s |");
         println!("|---:|---:|");

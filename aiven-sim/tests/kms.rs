@@ -5,7 +5,7 @@
 mod common;
 
 use aiven_sim::ManualClock;
-use common::{builder, client, start, TestSim, TOKEN};
+use common::{builder, client, start, start_on, TestSim, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use x509_parser::prelude::*;
@@ -62,20 +62,6 @@ async fn every_project_has_its_own_ca_certificate() {
     let (status, b) = ca(&t, "nope").await;
     assert_eq!(status, 404);
     assert_eq!(b["errors"][0]["error_code"], "project_not_found");
-}
-
-async fn start_on(clock: &ManualClock, path: &std::path::Path) -> TestSim {
-    let sim = builder(clock)
-        .state_file(path)
-        .start()
-        .await
-        .expect("starts");
-    TestSim {
-        client: client(sim.base_url(), Some(TOKEN)),
-        sim,
-        clock: clock.clone(),
-        http: reqwest::Client::new(),
-    }
 }
 
 #[tokio::test]

@@ -12,22 +12,8 @@ use std::time::Duration;
 use aiven_api::types;
 use aiven_sim::persist::Persister;
 use aiven_sim::{ManualClock, StartError};
-use common::{body, builder, client, TestSim, TOKEN};
+use common::{body, builder, client, start_on, TestSim, TOKEN};
 use serde_json::{json, Value};
-
-async fn start_on(clock: &ManualClock, path: &std::path::Path) -> TestSim {
-    let sim = builder(clock)
-        .state_file(path)
-        .start()
-        .await
-        .expect("starts");
-    TestSim {
-        client: client(sim.base_url(), Some(TOKEN)),
-        sim,
-        clock: clock.clone(),
-        http: reqwest::Client::new(),
-    }
-}
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap()

@@ -58,62 +58,47 @@ pub fn render_path(steps: &[Step]) -> String {
     steps.iter().map(Step::label).collect::<Vec<_>>().join(".")
 }
 
-/// Calls `f` on each direct subschema of `schema`.
-pub fn for_each_child_mut(schema: &mut Value, f: &mut dyn FnMut(Step, &mut Value)) {
-    let Some(obj) = schema.as_object_mut() else {
-        return;
-    };
-    if let Some(Value::Object(props)) = obj.get_mut("properties") {
-        for (name, sub) in props.iter_mut() {
-            f(Step::Property(name.clone()), sub);
-        }
-    }
-    for key in SINGLE {
-        if let Some(sub @ Value::Object(_)) = obj.get_mut(key) {
-            let step = match key {
-                "items" => Step::Items,
-                "additionalProperties" => Step::AdditionalProperties,
-                _ => Step::Not,
-            };
-            f(step, sub);
-        }
-    }
-    for key in LISTS {
-        if let Some(Value::Array(items)) = obj.get_mut(key) {
-            for (i, sub) in items.iter_mut().enumerate() {
-                f(Step::Composition(key, i), sub);
+/// Where a schema's direct subschemas are, written once: the read and the
+/// mutable walker below are its two expansions (they differ only in the
+/// accessors they borrow with).
+macro_rules! visit_children {
+    ($schema:expr, $f:expr, $as_object:ident, $get:ident, $iter:ident) => {{
+        let Some(obj) = $schema.$as_object() else {
+            return;
+        };
+        if let Some(Value::Object(props)) = obj.$get("properties") {
+            for (name, sub) in props.$iter() {
+                $f(Step::Property(name.clone()), sub);
             }
         }
-    }
+        for key in SINGLE {
+            if let Some(sub @ Value::Object(_)) = obj.$get(key) {
+                let step = match key {
+                    "items" => Step::Items,
+                    "additionalProperties" => Step::AdditionalProperties,
+                    _ => Step::Not,
+                };
+                $f(step, sub);
+            }
+        }
+        for key in LISTS {
+            if let Some(Value::Array(items)) = obj.$get(key) {
+                for (i, sub) in items.$iter().enumerate() {
+                    $f(Step::Composition(key, i), sub);
+                }
+            }
+        }
+    }};
+}
+
+/// Calls `f` on each direct subschema of `schema`.
+pub fn for_each_child_mut(schema: &mut Value, f: &mut dyn FnMut(Step, &mut Value)) {
+    visit_children!(schema, f, as_object_mut, get_mut, iter_mut)
 }
 
 /// Calls `f` on each direct subschema of `schema` (read-only).
 pub fn for_each_child(schema: &Value, f: &mut dyn FnMut(Step, &Value)) {
-    let Some(obj) = schema.as_object() else {
-        return;
-    };
-    if let Some(Value::Object(props)) = obj.get("properties") {
-        for (name, sub) in props {
-            f(Step::Property(name.clone()), sub);
-        }
-    }
-    for key in SINGLE {
-        if let Some(sub @ Value::Object(_)) = obj.get(key) {
-            let step = match key {
-                "items" => Step::Items,
-                "additionalProperties" => Step::AdditionalProperties,
-                _ => Step::Not,
-            };
-            f(step, sub);
-        }
-    }
-    for key in LISTS {
-        if let Some(Value::Array(items)) = obj.get(key) {
-            for (i, sub) in items.iter().enumerate() {
-                f(Step::Composition(key, i), sub);
-            }
-        }
-    }
+    visit_children!(schema, f, as_object, get, iter)
 }
 
 /// Visits every schema below `schema` (itself included), parents first, with

@@ -61,6 +61,22 @@ pub async fn start_with(f: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) ->
     }
 }
 
+/// Starts a test simulator on `clock` keeping its state in `path` (a
+/// restart is another call on the same clock and path).
+pub async fn start_on(clock: &ManualClock, path: &std::path::Path) -> TestSim {
+    let sim = builder(clock)
+        .state_file(path)
+        .start()
+        .await
+        .expect("starts");
+    TestSim {
+        client: client(sim.base_url(), Some(TOKEN)),
+        sim,
+        clock: clock.clone(),
+        http: reqwest::Client::new(),
+    }
+}
+
 /// Starts a test simulator with fault rules.
 pub async fn start_with_faults(rules: Vec<FaultRule>, seed: u64) -> TestSim {
     start_with(move |mut b| {

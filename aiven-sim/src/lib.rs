@@ -132,6 +132,7 @@ pub mod persist;
 pub(crate) mod rng;
 mod server;
 pub mod spec;
+pub(crate) mod tracked;
 pub mod validation;
 
 pub use admin::{AdminError, FaultSpec};
@@ -346,7 +347,7 @@ impl SimulatorBuilder {
             manual_clock: self.manual_clock,
             seed: self.seed,
         });
-        let app = axum::Router::new()
+        let app = admin::router(shared.clone())
             .fallback(server::dispatch)
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();

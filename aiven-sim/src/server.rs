@@ -643,4 +643,85 @@ mod tests {
         assert!(!authorized(None, &h("aivenv1 ")));
         assert!(!authorized(None, &HeaderMap::new()));
     }
+
+    fn shared(persister: Option<Persister>) -> Shared {
+        Shared {
+            state: Mutex::new(State::new(1)),
+            clock: Arc::new(crate::clock::SystemClock),
+            timings: Timings::instant(),
+            faults: Faults::new(Vec::new(), 1),
+            tokens: None,
+            persister,
+            validate_responses: false,
+            conformance: Mutex::default(),
+            stats: Mutex::default(),
+            journal: Recorder::new(0),
+            manual_clock: None,
+            seed: 1,
+        }
+    }
+
+    /// Runs `id`'s registered operation as a change.
+    fn call(shared: &Shared, op: &handlers::Operation, params: &[(&str, &str)], body: Value) {
+        let params: BTreeMap<String, String> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let req = Req {
+            params: &params,
+            query: &BTreeMap::new(),
+            body: &body,
+        };
+        change(shared, 0, 0, |ctx| op.run(ctx, &req)).expect("the change is made");
+    }
+
+    /// A handler named for one project that writes a service of another:
+    /// saved, as persistence does not go by what the request names.
+    fn protect_q_s(ctx: &mut Ctx<'_>, _: &Req<'_>) -> Outcome {
+        let s = ctx
+            .state
+            .projects
+            .get_mut("q")
+            .and_then(|q| q.services.get_mut("s"));
+        s.ok_or_else(ApiError::service_not_found)?
+            .termination_protection = true;
+        handlers::done("protected")
+    }
+
+    #[test]
+    fn a_handler_writing_another_projects_service_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let (persister, _) = Persister::open(&path).unwrap();
+        let shared = shared(Some(persister));
+        let registered = |id| handlers::operation(id).unwrap();
+        for p in ["p", "q"] {
+            call(
+                &shared,
+                registered("ProjectCreate"),
+                &[],
+                json!({"project": p}),
+            );
+            let service = json!({"service_name": "s", "service_type": "pg", "plan": "hobbyist"});
+            call(
+                &shared,
+                registered("ServiceCreate"),
+                &[("project", p)],
+                service,
+            );
+        }
+        let elsewhere = handlers::op("TestProtectElsewhere", protect_q_s);
+        call(
+            &shared,
+            &elsewhere,
+            &[("project", "p"), ("service_name", "s")],
+            json!({}),
+        );
+        let in_memory = serde_json::to_value(&*shared.state.lock().unwrap()).unwrap();
+        drop(shared);
+        let saved = Persister::load(&path).unwrap().unwrap();
+        assert!(saved.projects["q"].services["s"].termination_protection);
+        assert!(!saved.projects["p"].services["s"].termination_protection);
+        assert_eq!(serde_json::to_value(&saved).unwrap(), in_memory);
+    }
 }

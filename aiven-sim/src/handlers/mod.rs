@@ -112,7 +112,7 @@ pub(crate) struct Operation {
 }
 
 /// An operation answered by `handler`, logging nothing, without caps.
-const fn op(id: &'static str, handler: Handler) -> Operation {
+pub(crate) const fn op(id: &'static str, handler: Handler) -> Operation {
     Operation {
         id,
         handler,
@@ -470,5 +470,84 @@ mod tests {
             );
             assert!(seen.insert(id), "{id} twice");
         }
+    }
+
+    /// Rust source without its comment lines and its test module (which
+    /// starts at its `#[cfg(test)]`).
+    fn code_outside_tests(source: &str) -> String {
+        let code: Vec<&str> = source
+            .lines()
+            .take_while(|l| l.trim() != "#[cfg(test)]")
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        code.join("\n")
+    }
+
+    /// The string literals of Rust source that consist of letters and
+    /// digits only (an `operationId`'s shape), outside comment lines and
+    /// the file's test module (which starts at its `#[cfg(test)]`).
+    fn identifier_literals(source: &str) -> Vec<String> {
+        let code = code_outside_tests(source);
+        // Between consecutive quotes; a `'"'` only shifts the pairs, and a
+        // literal `"Id"` is always between two consecutive quotes.
+        code.split('"')
+            .skip(1)
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Rust sources under `dir`, recursively.
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// An operation is declared in one place: no other file of the crate
+    /// names an `operationId` of the description in a string literal (a
+    /// file that did would decide something per operation out of sight of
+    /// `OPERATIONS`); and only the persister reaches past the change marks.
+    #[test]
+    fn only_the_registration_names_operations() {
+        let ids: std::collections::BTreeSet<&str> = crate::spec::spec()
+            .operations
+            .iter()
+            .map(|o| o.operation_id.as_str())
+            .collect();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        assert!(files.len() > 20, "{files:?}");
+        let registration = src.join("handlers").join("mod.rs");
+        let mut named = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            let rel = f.strip_prefix(&src).unwrap().display().to_string();
+            if *f != registration {
+                for lit in identifier_literals(&text) {
+                    if ids.contains(lit.as_str()) {
+                        named.push(format!("{rel}: {lit:?}"));
+                    }
+                }
+            }
+            if !matches!(rel.as_str(), "tracked.rs" | "persist.rs")
+                && code_outside_tests(&text).contains("unmarked_mut")
+            {
+                named.push(format!("{rel}: unmarked_mut"));
+            }
+        }
+        assert!(
+            named.is_empty(),
+            "operation ids outside OPERATIONS: {named:?}"
+        );
+        // The scan finds what it looks for.
+        let lits = identifier_literals("x(\"ServiceGet\", '\"', \"a b\");\n// \"ProjectGet\"\n");
+        assert_eq!(lits, ["ServiceGet"]);
     }
 }

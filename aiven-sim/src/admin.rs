@@ -333,8 +333,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         paths.insert(path, routes.on(filter, handler));
     }
     let mut router = Router::new();
+    // With or without a trailing slash, as before the router.
     for (path, routes) in paths {
-        router = router.route(&format!("{PREFIX}{path}"), routes);
+        router = router
+            .route(&format!("{PREFIX}{path}"), routes.clone())
+            .route(&format!("{PREFIX}{path}/"), routes);
     }
     router
         .route(&format!("{PREFIX}/{{*rest}}"), any(not_found))

@@ -101,8 +101,10 @@
 //! `kms` (project CAs),
 //! `catalog` (service types, plans, clouds), [`faults`], [`persist`],
 //! `error` (Aiven's error body), [`admin`] and [`journal`] (test controls),
-//! `limits` (size caps); the handlers per resource and the HTTP front are
-//! private.
+//! `limits` (size caps), `tracked` (the maps that record what a change
+//! touched, so that [`persist`] saves it whatever the operation); the
+//! handlers per resource (each operation registered once, in
+//! `handlers::OPERATIONS`) and the HTTP front are private.
 
 #![warn(missing_docs)]
 

@@ -584,6 +584,8 @@ fn migrate(path: &Path) -> Result<State, PersistError> {
         let _ = fs::rename(&bak, path);
         return Err(e);
     }
+    // On disk now: the first change need not compare every record.
+    forget_changes(&mut state);
     tracing::info!(
         path = %path.display(),
         backup = %bak.display(),

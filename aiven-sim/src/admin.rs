@@ -27,12 +27,17 @@
 //! A restored state keeps everything but its `revision`, which moves on
 //! from the current one so that the state file (if any) is written.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{Request, State as AxumState};
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{any, MethodFilter, MethodRouter};
+use axum::Router;
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -249,169 +254,250 @@ impl Shared {
     }
 }
 
-/// Whether `path` belongs to the admin API.
-pub(crate) fn is_admin(path: &str) -> bool {
-    path.strip_prefix(PREFIX)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+/// What an admin endpoint answers: a JSON body (200) or an error.
+type Answer = Result<Value, ApiError>;
+
+/// An admin endpoint's handler.
+type Run = fn(Arc<Shared>, Request) -> BoxFuture<'static, Answer>;
+
+/// One admin endpoint.
+struct Endpoint {
+    method: Method,
+    /// Under [`PREFIX`].
+    path: &'static str,
+    /// What it takes, as `GET /_sim` lists it.
+    takes: &'static str,
+    run: Run,
 }
 
-/// Answers an admin request.
-pub(crate) async fn handle(
-    shared: &Arc<Shared>,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Response {
-    match route(shared, method, uri, headers, body).await {
-        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
-        Err(e) => e.into_response(),
+/// Every admin endpoint: the one list, routed by [`router`] and listed by
+/// `GET /_sim`.
+fn endpoints() -> [Endpoint; 11] {
+    let e = |method, path, takes, run| Endpoint {
+        method,
+        path,
+        takes,
+        run,
+    };
+    [
+        e(Method::GET, "", "", |_, _| Box::pin(async { Ok(index()) })),
+        e(Method::POST, "/reset", "", |s, _| Box::pin(reset(s))),
+        e(Method::GET, "/state", "", |s, _| {
+            Box::pin(async move { Ok(s.admin_snapshot()) })
+        }),
+        e(Method::PUT, "/state", "", |s, r| Box::pin(restore(s, r))),
+        e(Method::GET, "/clock", "", |s, _| {
+            Box::pin(async move { Ok(clock(&s)) })
+        }),
+        e(
+            Method::POST,
+            "/clock/advance",
+            " {\"seconds\": N} | {\"ms\": N}",
+            |s, r| Box::pin(advance(s, r)),
+        ),
+        e(Method::GET, "/faults", "", |s, _| {
+            Box::pin(async move { Ok(faults_json(&s.faults.rules())) })
+        }),
+        e(Method::PUT, "/faults", " {\"rules\": [...]}", |s, r| {
+            Box::pin(set_faults(s, r))
+        }),
+        e(Method::DELETE, "/faults", "", |s, _| {
+            Box::pin(async move {
+                s.faults.set_rules(Vec::new());
+                Ok(faults_json(&[]))
+            })
+        }),
+        e(
+            Method::GET,
+            "/journal",
+            "?operation_id=&status=&limit=",
+            |s, r| Box::pin(async move { journal(&s, r.uri()) }),
+        ),
+        e(Method::DELETE, "/journal", "", |s, _| {
+            Box::pin(async move {
+                s.journal.clear();
+                Ok(json!({}))
+            })
+        }),
+    ]
+}
+
+/// The admin API's routes (under [`PREFIX`]), behind its auth; other
+/// paths under the prefix are 404, other methods 405, in Aiven's format.
+pub(crate) fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+    let mut paths: BTreeMap<&str, MethodRouter<Arc<Shared>>> = BTreeMap::new();
+    for Endpoint {
+        method, path, run, ..
+    } in endpoints()
+    {
+        let Ok(filter) = MethodFilter::try_from(method) else {
+            continue;
+        };
+        let handler = move |AxumState(s): AxumState<Arc<Shared>>, req: Request| async move {
+            match run(s, req).await {
+                Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+                Err(e) => e.into_response(),
+            }
+        };
+        let routes = paths
+            .remove(path)
+            .unwrap_or_else(|| MethodRouter::new().fallback(method_not_allowed));
+        paths.insert(path, routes.on(filter, handler));
     }
+    let mut router = Router::new();
+    // With or without a trailing slash, as before the router.
+    for (path, routes) in paths {
+        router = router
+            .route(&format!("{PREFIX}{path}"), routes.clone())
+            .route(&format!("{PREFIX}{path}/"), routes);
+    }
+    router
+        .route(&format!("{PREFIX}/{{*rest}}"), any(not_found))
+        .route_layer(middleware::from_fn_with_state(shared, auth))
+}
+
+/// With configured tokens the admin API wants one (a snapshot holds
+/// passwords; a reset wipes everything).
+async fn auth(AxumState(s): AxumState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if s.tokens.is_some() && !authorized(s.tokens.as_ref(), req.headers()) {
+        return ApiError::authentication_failed().into_response();
+    }
+    next.run(req).await
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    ApiError::not_found(format!(
+        "Not found: {method} {} (GET {PREFIX} lists the admin endpoints)",
+        uri.path()
+    ))
+    .into_response()
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("Method {method} not allowed for {}", uri.path()),
+    )
+    .into_response()
 }
 
 /// Runs a blocking admin operation (it may write the state file) off the
 /// async workers.
 async fn blocking<T: Send + 'static>(
-    shared: &Arc<Shared>,
+    shared: Arc<Shared>,
     f: impl FnOnce(&Shared) -> Result<T, AdminError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let s = shared.clone();
-    tokio::task::spawn_blocking(move || f(&s))
+    tokio::task::spawn_blocking(move || f(&shared))
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
         .map_err(AdminError::into_api)
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes)
+/// A JSON body of at most `limit` bytes.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    req: Request,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = read_body(&parts.headers, body, limit).await?;
+    serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
 }
 
-async fn route(
-    shared: &Arc<Shared>,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Value, ApiError> {
-    if shared.tokens.is_some() && !authorized(shared.tokens.as_ref(), headers) {
-        return Err(ApiError::authentication_failed());
+/// `GET /_sim`: the endpoints.
+fn index() -> Value {
+    let listed: Vec<String> = endpoints()
+        .iter()
+        .filter(|e| !e.path.is_empty())
+        .map(|e| format!("{} {PREFIX}{}{}", e.method, e.path, e.takes))
+        .collect();
+    json!({ "endpoints": listed })
+}
+
+async fn reset(s: Arc<Shared>) -> Answer {
+    let revision = blocking(s, Shared::admin_reset).await?;
+    Ok(json!({ "revision": revision }))
+}
+
+async fn restore(s: Arc<Shared>, req: Request) -> Answer {
+    let snapshot: Value = json_body(req, MAX_STATE_BYTES).await?;
+    let (revision, retired) = blocking(s, move |s| s.admin_restore(snapshot)).await?;
+    Ok(json!({ "revision": revision, "retired_services": retired }))
+}
+
+fn clock(s: &Shared) -> Value {
+    let now = s.clock.now_ms();
+    json!({
+        "now_ms": now,
+        "now": format_time(now),
+        "manual": s.manual_clock.is_some(),
+    })
+}
+
+async fn advance(s: Arc<Shared>, req: Request) -> Answer {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Advance {
+        seconds: Option<f64>,
+        ms: Option<u64>,
     }
-    let path = uri.path().trim_end_matches('/');
-    let sub = path.strip_prefix(PREFIX).unwrap_or_default();
-    let m = method.as_str();
-    match (m, sub) {
-        ("GET", "") => Ok(json!({
-            "endpoints": [
-                "POST /_sim/reset",
-                "GET /_sim/state", "PUT /_sim/state",
-                "GET /_sim/clock", "POST /_sim/clock/advance {\"seconds\": N} | {\"ms\": N}",
-                "GET /_sim/faults", "PUT /_sim/faults {\"rules\": [...]}", "DELETE /_sim/faults",
-                "GET /_sim/journal?operation_id=&status=&limit=", "DELETE /_sim/journal",
-            ]
-        })),
-        ("POST", "/reset") => {
-            let revision = blocking(shared, Shared::admin_reset).await?;
-            Ok(json!({ "revision": revision }))
+    let a: Advance = json_body(req, 4096).await?;
+    let by = match (a.seconds, a.ms) {
+        // Too large for a Duration (1e300): refused as beyond the bound.
+        (Some(s), None) if s.is_finite() && s >= 0.0 => {
+            Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)
         }
-        ("GET", "/state") => Ok(shared.admin_snapshot()),
-        ("PUT", "/state") => {
-            let bytes = read_body(headers, body, MAX_STATE_BYTES).await?;
-            let snapshot: Value = json_body(&bytes)?;
-            let (revision, retired) = blocking(shared, move |s| s.admin_restore(snapshot)).await?;
-            Ok(json!({ "revision": revision, "retired_services": retired }))
-        }
-        ("GET", "/clock") => {
-            let now = shared.clock.now_ms();
-            Ok(json!({
-                "now_ms": now,
-                "now": format_time(now),
-                "manual": shared.manual_clock.is_some(),
-            }))
-        }
-        ("POST", "/clock/advance") => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Advance {
-                seconds: Option<f64>,
-                ms: Option<u64>,
-            }
-            let bytes = read_body(headers, body, 4096).await?;
-            let a: Advance = json_body(&bytes)?;
-            let by = match (a.seconds, a.ms) {
-                // Too large for a Duration (1e300): refused as beyond the bound.
-                (Some(s), None) if s.is_finite() && s >= 0.0 => {
-                    Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)
-                }
-                (None, Some(ms)) => Duration::from_millis(ms),
-                _ => {
-                    return Err(ApiError::bad_request(
-                        "Expected {\"seconds\": N} or {\"ms\": N}, N not negative",
-                    ))
-                }
-            };
-            let now = shared.admin_advance(by).map_err(AdminError::into_api)?;
-            Ok(json!({ "now_ms": now, "now": format_time(now) }))
-        }
-        ("GET", "/faults") => Ok(faults_json(&shared.faults.rules())),
-        ("PUT", "/faults") => {
-            #[derive(Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct Rules {
-                rules: Vec<FaultSpec>,
-            }
-            let bytes = read_body(headers, body, 1024 * 1024).await?;
-            let r: Rules = json_body(&bytes)?;
-            let rules = r
-                .rules
-                .iter()
-                .map(FaultSpec::to_rule)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(AdminError::into_api)?;
-            shared.faults.set_rules(rules);
-            Ok(faults_json(&shared.faults.rules()))
-        }
-        ("DELETE", "/faults") => {
-            shared.faults.set_rules(Vec::new());
-            Ok(faults_json(&[]))
-        }
-        ("GET", "/journal") => {
-            let (mut op, mut status, mut limit) = (None, None, None);
-            for (k, v) in uri
-                .query()
-                .unwrap_or_default()
-                .split('&')
-                .filter_map(|kv| kv.split_once('='))
-            {
-                let bad = || ApiError::bad_request(format!("Invalid {k}: {v:?}"));
-                match k {
-                    "operation_id" => op = Some(v.to_string()),
-                    "status" => status = Some(v.parse().map_err(|_| bad())?),
-                    "limit" => limit = Some(v.parse().map_err(|_| bad())?),
-                    _ => {
-                        return Err(ApiError::bad_request(format!(
-                            "Unknown parameter {k}: operation_id, status or limit"
-                        )))
-                    }
-                }
-            }
-            let j = shared.admin_journal(op.as_deref(), status, limit);
-            Ok(serde_json::to_value(j).expect("journal serializes"))
-        }
-        ("DELETE", "/journal") => {
-            shared.journal.clear();
-            Ok(json!({}))
-        }
-        (_, "" | "/reset" | "/state" | "/clock" | "/clock/advance" | "/faults" | "/journal") => {
-            Err(ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("Method {method} not allowed for {path}"),
+        (None, Some(ms)) => Duration::from_millis(ms),
+        _ => {
+            return Err(ApiError::bad_request(
+                "Expected {\"seconds\": N} or {\"ms\": N}, N not negative",
             ))
         }
-        _ => Err(ApiError::not_found(format!(
-            "Not found: {method} {path} (GET {PREFIX} lists the admin endpoints)"
-        ))),
+    };
+    let now = s.admin_advance(by).map_err(AdminError::into_api)?;
+    Ok(json!({ "now_ms": now, "now": format_time(now) }))
+}
+
+async fn set_faults(s: Arc<Shared>, req: Request) -> Answer {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Rules {
+        rules: Vec<FaultSpec>,
     }
+    let r: Rules = json_body(req, 1024 * 1024).await?;
+    let rules = r
+        .rules
+        .iter()
+        .map(FaultSpec::to_rule)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AdminError::into_api)?;
+    s.faults.set_rules(rules);
+    Ok(faults_json(&s.faults.rules()))
+}
+
+/// `GET /_sim/journal?operation_id=&status=&limit=`.
+fn journal(s: &Shared, uri: &Uri) -> Answer {
+    let (mut op, mut status, mut limit) = (None, None, None);
+    for (k, v) in uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+    {
+        let bad = || ApiError::bad_request(format!("Invalid {k}: {v:?}"));
+        match k {
+            "operation_id" => op = Some(v.to_string()),
+            "status" => status = Some(v.parse().map_err(|_| bad())?),
+            "limit" => limit = Some(v.parse().map_err(|_| bad())?),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Unknown parameter {k}: operation_id, status or limit"
+                )))
+            }
+        }
+    }
+    let j = s.admin_journal(op.as_deref(), status, limit);
+    Ok(serde_json::to_value(j).expect("journal serializes"))
 }
 
 fn faults_json(rules: &[FaultRule]) -> Value {
@@ -440,6 +526,5 @@ mod tests {
             ..FaultSpec::default()
         };
         assert!(bad.to_rule().is_err());
-        assert!(is_admin("/_sim") && is_admin("/_sim/state") && !is_admin("/_simx"));
     }
 }

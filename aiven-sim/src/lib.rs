@@ -102,8 +102,10 @@
 //! `kms` (project CAs),
 //! `catalog` (service types, plans, clouds), [`faults`], [`persist`],
 //! `error` (Aiven's error body), [`admin`] and [`journal`] (test controls),
-//! `limits` (size caps); the handlers per resource and the HTTP front are
-//! private.
+//! `limits` (size caps), `tracked` (the maps that record what a change
+//! touched, so that [`persist`] saves it whatever the operation); the
+//! handlers per resource (each operation registered once, in
+//! `handlers::OPERATIONS`) and the HTTP front are private.
 
 #![warn(missing_docs)]
 
@@ -137,6 +139,7 @@ pub mod restore;
 pub(crate) mod rng;
 mod server;
 pub mod spec;
+pub(crate) mod tracked;
 pub mod validation;
 
 pub use admin::{AdminError, FaultSpec};
@@ -352,7 +355,7 @@ impl SimulatorBuilder {
             manual_clock: self.manual_clock,
             seed: self.seed,
         });
-        let app = axum::Router::new()
+        let app = admin::router(shared.clone())
             .fallback(server::dispatch)
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();

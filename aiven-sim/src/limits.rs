@@ -8,7 +8,9 @@
 //! [`MAX_TOPIC_PARTITIONS`]; the counts of topics, services and projects are
 //! capped too, so that lists stay a few MB at most. Beyond a cap the answer
 //! is 400 in Aiven's error format with an `error_code`, before the handler
-//! runs. Checked from the server, so the handlers stay as they are.
+//! runs. Each cap is registered with the operations it applies to
+//! (`handlers::OPERATIONS`) and checked from there, so the handlers stay
+//! as they are.
 
 use std::collections::BTreeMap;
 
@@ -63,57 +65,73 @@ fn over(what: String) -> ApiError {
     ApiError::bad_request(what).code("simulator_limit_exceeded")
 }
 
-/// Checks the request body alone (before the state lock is taken).
-pub fn check_body(operation_id: &str, body: &Value) -> Result<(), ApiError> {
-    if matches!(
-        operation_id,
-        "ServiceKafkaTopicCreate" | "ServiceKafkaTopicUpdate"
-    ) {
-        if let Some(n) = body.get("partitions").and_then(Value::as_u64) {
-            if n > MAX_TOPIC_PARTITIONS {
-                // The code Kafka configuration errors carry (see handlers/kafka.rs).
-                return Err(ApiError::bad_request(format!(
-                    "Number of partitions {n} is larger than the maximum of \
-                     {MAX_TOPIC_PARTITIONS} per topic"
-                ))
-                .code("kafka_topic_invalid_config"));
-            }
+/// A cap on a request body alone, checked before the state lock is taken
+/// (registered with the operations it applies to, see
+/// `handlers::OPERATIONS`).
+pub type BodyCap = fn(&Value) -> Result<(), ApiError>;
+
+/// A cap on what a change would add to the state, checked under the lock
+/// before its handler runs.
+pub type CountCap = fn(&BTreeMap<String, String>, &State) -> Result<(), ApiError>;
+
+/// A topic's `partitions`: at most [`MAX_TOPIC_PARTITIONS`].
+pub fn topic_partitions(body: &Value) -> Result<(), ApiError> {
+    if let Some(n) = body.get("partitions").and_then(Value::as_u64) {
+        if n > MAX_TOPIC_PARTITIONS {
+            // The code Kafka configuration errors carry (see handlers/kafka.rs).
+            return Err(ApiError::bad_request(format!(
+                "Number of partitions {n} is larger than the maximum of \
+                 {MAX_TOPIC_PARTITIONS} per topic"
+            ))
+            .code("kafka_topic_invalid_config"));
         }
     }
     Ok(())
 }
 
-/// Checks what a create would add to the state (under the state lock).
-pub fn check_counts(
-    operation_id: &str,
+/// At most [`MAX_PROJECTS`] projects.
+pub fn projects(_: &BTreeMap<String, String>, state: &State) -> Result<(), ApiError> {
+    if state.projects.len() >= MAX_PROJECTS {
+        return Err(over(format!(
+            "At most {MAX_PROJECTS} projects can be created in the simulator"
+        )));
+    }
+    Ok(())
+}
+
+/// At most [`MAX_SERVICES_PER_PROJECT`] services in the project of the path.
+pub fn services_per_project(
     params: &BTreeMap<String, String>,
     state: &State,
 ) -> Result<(), ApiError> {
-    let project = || params.get("project").and_then(|p| state.projects.get(p));
-    match operation_id {
-        "ProjectCreate" if state.projects.len() >= MAX_PROJECTS => Err(over(format!(
-            "At most {MAX_PROJECTS} projects can be created in the simulator"
-        ))),
-        "ServiceCreate"
-            if project().is_some_and(|p| p.services.len() >= MAX_SERVICES_PER_PROJECT) =>
-        {
-            Err(over(format!(
-                "At most {MAX_SERVICES_PER_PROJECT} services per project"
-            )))
-        }
-        "ServiceKafkaTopicCreate" => {
-            let topics = project()
-                .and_then(|p| p.services.get(params.get("service_name")?))
-                .map_or(0, |s| s.topics.len());
-            if topics >= MAX_TOPICS_PER_SERVICE {
-                return Err(over(format!(
-                    "At most {MAX_TOPICS_PER_SERVICE} topics per service"
-                )));
-            }
-            Ok(())
-        }
-        _ => Ok(()),
+    let services = params
+        .get("project")
+        .and_then(|p| state.projects.get(p))
+        .map_or(0, |p| p.services.len());
+    if services >= MAX_SERVICES_PER_PROJECT {
+        return Err(over(format!(
+            "At most {MAX_SERVICES_PER_PROJECT} services per project"
+        )));
     }
+    Ok(())
+}
+
+/// At most [`MAX_TOPICS_PER_SERVICE`] topics in the service of the path.
+pub fn topics_per_service(
+    params: &BTreeMap<String, String>,
+    state: &State,
+) -> Result<(), ApiError> {
+    let topics = params
+        .get("project")
+        .and_then(|p| state.projects.get(p))
+        .and_then(|p| p.services.get(params.get("service_name")?))
+        .map_or(0, |s| s.topics.len());
+    if topics >= MAX_TOPICS_PER_SERVICE {
+        return Err(over(format!(
+            "At most {MAX_TOPICS_PER_SERVICE} topics per service"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -122,13 +140,12 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn partitions_are_capped_on_create_and_update_only() {
+    fn partitions_are_capped() {
         let ok = json!({"partitions": MAX_TOPIC_PARTITIONS});
         let big = json!({"partitions": 1_000_000});
-        assert!(check_body("ServiceKafkaTopicCreate", &ok).is_ok());
-        let e = check_body("ServiceKafkaTopicUpdate", &big).unwrap_err();
+        assert!(topic_partitions(&ok).is_ok());
+        let e = topic_partitions(&big).unwrap_err();
         assert_eq!(e.status.as_u16(), 400);
         assert!(e.message.contains("4096"), "{}", e.message);
-        assert!(check_body("ServiceUpdate", &big).is_ok());
     }
 }

@@ -14,6 +14,7 @@ use crate::catalog::{self, ServiceType, UriStyle};
 use crate::clock::{format_time, Millis};
 use crate::lifecycle::{self, ServiceState, Transition};
 use crate::rng::Rng;
+use crate::tracked::TrackedMap;
 
 /// Everything the simulator knows.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -21,18 +22,18 @@ pub struct State {
     /// Incremented by every change; persistence writes newer revisions only.
     pub revision: u64,
     /// Projects by name.
-    pub projects: BTreeMap<String, Project>,
+    pub projects: TrackedMap<Project>,
     /// The generator of identifiers, ports and passwords.
     pub rng: Rng,
     /// The generic model's items (see [`crate::generic`]): by collection
     /// path (parameters filled in, e.g. `/organization/o1/user-groups`),
     /// then by item key; settings paths keep theirs under the key `""`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub generic: BTreeMap<String, BTreeMap<String, Value>>,
+    #[serde(default, skip_serializing_if = "TrackedMap::is_empty")]
+    pub generic: TrackedMap<BTreeMap<String, Value>>,
     /// The organization's VPCs by `organization_vpc_id` (the simulator has
     /// one organization).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub organization_vpcs: BTreeMap<String, Vpc>,
+    #[serde(default, skip_serializing_if = "TrackedMap::is_empty")]
+    pub organization_vpcs: TrackedMap<Vpc>,
 }
 
 impl State {
@@ -40,10 +41,10 @@ impl State {
     pub fn new(seed: u64) -> Self {
         Self {
             revision: 0,
-            projects: BTreeMap::new(),
+            projects: TrackedMap::default(),
             rng: Rng::new(seed ^ 0x05EE_D0FA_17E4),
-            generic: BTreeMap::new(),
-            organization_vpcs: BTreeMap::new(),
+            generic: TrackedMap::default(),
+            organization_vpcs: TrackedMap::default(),
         }
     }
 
@@ -67,7 +68,7 @@ impl State {
     /// simulator made them); returns how many were made.
     pub fn fill_missing_cas(&mut self) -> usize {
         let mut made = 0;
-        for (name, p) in &mut self.projects {
+        for (name, p) in self.projects.all_mut() {
             if p.ca.is_none() {
                 p.ca = Some(crate::kms::ProjectCa::generate(name));
                 made += 1;
@@ -81,7 +82,7 @@ impl State {
     /// services, retired in 2025); returns them as `project/service`.
     pub fn retire_unknown_types(&mut self) -> Vec<String> {
         let mut retired = Vec::new();
-        for (project, p) in &mut self.projects {
+        for (project, p) in self.projects.all_mut() {
             p.services.retain(|name, s| {
                 let known = catalog::service_type(&s.service_type).is_some();
                 if !known {
@@ -117,8 +118,8 @@ pub struct Project {
     pub details: Map<String, Value>,
     /// Creation time.
     pub create_time: Millis,
-    /// Services by name.
-    pub services: BTreeMap<String, Service>,
+    /// Services by name (each its own record in the state file).
+    pub services: TrackedMap<Service>,
     /// Service integrations by id (those created through this project).
     #[serde(default)]
     pub integrations: BTreeMap<String, Integration>,

@@ -12,10 +12,11 @@
 //! * `o/vpcs`: the organization's VPCs.
 //!
 //! After a change the server writes, in one write transaction, only the
-//! records the request can have touched (its [`Scope`]: the project and
-//! service its path names, services added or removed, new and dropped
-//! events, generic collections), skipping records whose bytes did not
-//! change (a hash of each record on disk is kept). A change costs
+//! records the change touched: the state's maps mark every entry borrowed
+//! for changing, inserted or removed (`tracked`), whatever the
+//! operation, so a handler cannot change a record that is not saved.
+//! Records whose bytes did not change are skipped (a hash of each record
+//! on disk is kept). A change costs
 //! O(log n) in the number of services, not O(state). Saves happen under
 //! the state lock, before the answer: an acknowledged change is on disk
 //! (the commit is `fsync`ed), and a change that cannot be saved is rolled
@@ -41,6 +42,7 @@ use serde_json::Value;
 
 use crate::model::{Event, Project, Service, State};
 use crate::rng::Rng;
+use crate::tracked::{Changed, TrackedMap};
 
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 const META: &str = "meta";
@@ -130,25 +132,6 @@ impl PersistError {
     }
 }
 
-/// What a change can have touched: decides which records are compared
-/// with what is on disk and written.
-#[derive(Clone, Debug, Default)]
-pub struct Scope {
-    /// The project the request's path names.
-    pub project: Option<String>,
-    /// The service the request's path names.
-    pub service: Option<String>,
-    /// Every project's own record (not their services), for operations
-    /// that reach across projects (renames, integrations, service deletes,
-    /// operations without a project in their path).
-    pub all_projects: bool,
-    /// Every generic collection (operations of the generic model).
-    pub all_generic: bool,
-    /// The organization's own records (its VPCs), for operations whose
-    /// path names the organization.
-    pub organization: bool,
-}
-
 #[derive(Serialize, Deserialize)]
 struct Meta {
     revision: u64,
@@ -223,6 +206,64 @@ fn project_records(name: &str, p: &mut Project, out: &mut BTreeMap<String, Optio
     }
 }
 
+/// The keys of `map` that may differ from the records under `prefix` on
+/// disk: those marked, or, when the whole map was borrowed, every key in
+/// the map or on disk.
+fn changed_keys<V>(
+    map: &TrackedMap<V>,
+    written: &BTreeMap<String, u64>,
+    prefix: &str,
+) -> BTreeSet<String> {
+    match map.changed() {
+        Changed::None => BTreeSet::new(),
+        Changed::Keys(keys) => keys.clone(),
+        Changed::All => prefixed(written, prefix)
+            .map(|k| k[prefix.len()..].to_string())
+            .chain(map.keys().cloned())
+            .collect(),
+    }
+}
+
+/// The records of a project on disk that a change may have touched: its
+/// own, its marked services, its new and dropped events.
+fn project_changes(
+    name: &str,
+    p: &mut Project,
+    written: &BTreeMap<String, u64>,
+    out: &mut BTreeMap<String, Option<Vec<u8>>>,
+) {
+    out.insert(format!("p/{name}"), Some(shell_bytes(p)));
+    let prefix = format!("s/{name}/");
+    for s in changed_keys(&p.services, written, &prefix) {
+        let svc = p.services.get(&s).map(to_bytes);
+        out.insert(format!("{prefix}{s}"), svc);
+    }
+    // Events never change once logged and are appended in id order: the
+    // new ones are at the end, the dropped ones the first on disk.
+    let prefix = format!("e/{name}/");
+    for e in p.events.iter().rev() {
+        let key = format!("{prefix}{}", e.id);
+        if written.contains_key(&key) {
+            break;
+        }
+        out.insert(key, Some(to_bytes(e)));
+    }
+    let first = p.events.first().map(|e| format!("{prefix}{}", e.id));
+    for k in prefixed(written, &prefix) {
+        if first.as_deref().is_some_and(|f| k >= f) {
+            break;
+        }
+        out.insert(k.to_string(), None);
+    }
+}
+
+/// Forgets the change marks of a saved state.
+fn forget_changes(state: &mut State) {
+    state.projects.saved(|p| p.services.saved(|_| {}));
+    state.generic.saved(|_| {});
+    state.organization_vpcs.saved(|_| {});
+}
+
 impl Persister {
     /// Opens (or creates) the state database at `path` and reads the state
     /// it holds (`None`: a new database). A JSON state file of the previous
@@ -286,6 +327,7 @@ impl Persister {
             if changed {
                 s.revision = s.revision.wrapping_add(1);
                 p.save_all(s)?;
+                forget_changes(s);
             }
         }
         Ok((p, state))
@@ -391,7 +433,7 @@ impl Persister {
         };
         for (p, s, svc) in services {
             if let Some(project) = projects.get_mut(&p) {
-                project.services.insert(s, svc);
+                project.services.unmarked_mut().insert(s, svc);
             }
         }
         // Keys sort events by id, i.e. oldest first.
@@ -403,119 +445,48 @@ impl Persister {
         *self.written.lock().expect("persist lock") = written;
         Ok(Some(State {
             revision: meta.revision,
-            projects,
+            projects: projects.into(),
             rng: meta.rng,
-            generic,
-            organization_vpcs,
+            generic: generic.into(),
+            organization_vpcs: organization_vpcs.into(),
         }))
     }
 
-    /// Writes the records `scope` can have touched that differ from what is
-    /// on disk, in one transaction. On failure nothing was written.
-    pub fn save(&self, state: &mut State, scope: &Scope) -> Result<(), PersistError> {
+    /// Writes the records the state marks as changed (see
+    /// [`crate::tracked`]) that differ from what is on disk, in one
+    /// transaction, then forgets the marks. On failure nothing was written
+    /// and the marks stay.
+    pub fn save(&self, state: &mut State) -> Result<(), PersistError> {
         let mut written = self.written.lock().expect("persist lock");
         let mut out: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
         out.insert(META.to_string(), Some(meta_bytes(state)));
-
-        let stored: BTreeSet<String> = prefixed(&written, "p/")
-            .map(|k| k["p/".len()..].to_string())
-            .collect();
-        let mut added = BTreeSet::new();
-        for name in &stored {
-            if !state.projects.contains_key(name) {
-                for prefix in [
-                    format!("p/{name}"),
-                    format!("s/{name}/"),
-                    format!("e/{name}/"),
-                ] {
-                    for k in prefixed(&written, &prefix) {
-                        if k == prefix || prefix.ends_with('/') {
+        for name in changed_keys(&state.projects, &written, "p/") {
+            match state.projects.unmarked_mut().get_mut(&name) {
+                None => {
+                    // Gone: its own record, its services and its events.
+                    out.insert(format!("p/{name}"), None);
+                    for prefix in [format!("s/{name}/"), format!("e/{name}/")] {
+                        for k in prefixed(&written, &prefix) {
                             out.insert(k.to_string(), None);
                         }
                     }
                 }
-            }
-        }
-        for (name, p) in &mut state.projects {
-            if !stored.contains(name) {
-                project_records(name, p, &mut out);
-                added.insert(name.clone());
-            } else if scope.all_projects {
-                out.insert(format!("p/{name}"), Some(shell_bytes(p)));
-            }
-        }
-        if let Some(name) = scope.project.as_deref().filter(|n| !added.contains(*n)) {
-            if let Some(p) = state.projects.get_mut(name) {
-                out.insert(format!("p/{name}"), Some(shell_bytes(p)));
-                let prefix = format!("s/{name}/");
-                // The service the request names; the whole list only when
-                // the counts show another one came or went.
-                let mut expected = prefixed(&written, &prefix).count();
-                if let Some(s) = scope.service.as_deref() {
-                    let key = format!("{prefix}{s}");
-                    let on_disk = written.contains_key(&key);
-                    match p.services.get(s) {
-                        Some(svc) => {
-                            expected += usize::from(!on_disk);
-                            out.insert(key, Some(to_bytes(svc)));
-                        }
-                        None if on_disk => {
-                            expected -= 1;
-                            out.insert(key, None);
-                        }
-                        None => {}
-                    }
+                Some(p) if !written.contains_key(&format!("p/{name}")) => {
+                    project_records(&name, p, &mut out);
                 }
-                if expected != p.services.len() {
-                    let on_disk: BTreeSet<&str> = prefixed(&written, &prefix)
-                        .map(|k| &k[prefix.len()..])
-                        .collect();
-                    for k in &on_disk {
-                        if !p.services.contains_key(*k) {
-                            out.insert(format!("{prefix}{k}"), None);
-                        }
-                    }
-                    for (s, svc) in &p.services {
-                        if !on_disk.contains(s.as_str()) {
-                            out.insert(format!("{prefix}{s}"), Some(to_bytes(svc)));
-                        }
-                    }
-                }
-                // Events never change once logged and are appended in id
-                // order: the new ones are at the end, the dropped ones the
-                // first on disk.
-                let prefix = format!("e/{name}/");
-                for e in p.events.iter().rev() {
-                    let key = format!("{prefix}{}", e.id);
-                    if written.contains_key(&key) {
-                        break;
-                    }
-                    out.insert(key, Some(to_bytes(e)));
-                }
-                let first = p.events.first().map(|e| format!("{prefix}{}", e.id));
-                for k in prefixed(&written, &prefix) {
-                    if first.as_deref().is_some_and(|f| k >= f) {
-                        break;
-                    }
-                    out.insert(k.to_string(), None);
-                }
+                Some(p) => project_changes(&name, p, &written, &mut out),
             }
         }
-        for k in prefixed(&written, "g/") {
-            if !state.generic.contains_key(&k["g/".len()..]) {
-                out.insert(k.to_string(), None);
-            }
+        for c in changed_keys(&state.generic, &written, "g/") {
+            let items = state.generic.get(&c).map(to_bytes);
+            out.insert(format!("g/{c}"), items);
         }
-        for (c, items) in &state.generic {
-            let key = format!("g/{c}");
-            if scope.all_generic || !written.contains_key(&key) {
-                out.insert(key, Some(to_bytes(items)));
-            }
-        }
-        if scope.organization {
+        if state.organization_vpcs.changed() != &Changed::None {
             out.insert(ORGANIZATION_VPCS.into(), organization_vpcs(state));
         }
-        self.commit(&mut written, out)
+        self.commit(&mut written, out)?;
+        forget_changes(state);
+        Ok(())
     }
 
     /// Replaces everything on disk with `state` (reset, restore, load fixes).
@@ -525,7 +496,7 @@ impl Persister {
         let mut out: BTreeMap<String, Option<Vec<u8>>> =
             written.keys().map(|k| (k.clone(), None)).collect();
         out.insert(META.to_string(), Some(meta_bytes(&state)));
-        for (name, p) in &mut state.projects {
+        for (name, p) in state.projects.unmarked_mut() {
             project_records(name, p, &mut out);
         }
         for (c, items) in &state.generic {
@@ -625,6 +596,8 @@ fn migrate(path: &Path) -> Result<State, PersistError> {
         let _ = fs::rename(&bak, path);
         return Err(e);
     }
+    // On disk now: the first change need not compare every record.
+    forget_changes(&mut state);
     tracing::info!(
         path = %path.display(),
         backup = %bak.display(),
@@ -675,11 +648,7 @@ mod tests {
         state.revision += 1;
         let project = state.projects.get_mut("p").unwrap();
         project.services.insert("new".into(), service("new"));
-        let scope = Scope {
-            project: Some("p".into()),
-            ..Scope::default()
-        };
-        p.save(&mut state, &scope).unwrap();
+        p.save(&mut state).unwrap();
         // The project's own record did not change: skipped.
         assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
 
@@ -687,18 +656,13 @@ mod tests {
         state.revision += 1;
         let project = state.projects.get_mut("p").unwrap();
         project.services.get_mut("s7").unwrap().powered = false;
-        let scope = Scope {
-            project: Some("p".into()),
-            service: Some("s7".into()),
-            ..Scope::default()
-        };
-        p.save(&mut state, &scope).unwrap();
+        p.save(&mut state).unwrap();
         assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
 
         // A delete removes the record.
         state.revision += 1;
         state.projects.get_mut("p").unwrap().services.remove("s8");
-        p.save(&mut state, &scope).unwrap();
+        p.save(&mut state).unwrap();
         assert_eq!(p.last_records.load(Ordering::Relaxed), 2);
 
         // Events: new ones written, the oldest dropped (as the log's cap does).
@@ -709,10 +673,6 @@ mod tests {
             }))
             .unwrap()
         };
-        let scope = Scope {
-            project: Some("p".into()),
-            ..Scope::default()
-        };
         for batch in [vec![1, 2, 3], vec![4]] {
             state.revision += 1;
             let project = state.projects.get_mut("p").unwrap();
@@ -720,7 +680,7 @@ mod tests {
             if project.events.len() > 3 {
                 project.events.drain(..1);
             }
-            p.save(&mut state, &scope).unwrap();
+            p.save(&mut state).unwrap();
         }
         // meta, e4 written, e1 deleted.
         assert_eq!(p.last_records.load(Ordering::Relaxed), 3);
@@ -742,7 +702,7 @@ mod tests {
         p.save_all(&state).unwrap();
         p.fail_writes(true);
         state.revision = 9;
-        assert!(p.save(&mut state, &Scope::default()).is_err());
+        assert!(p.save(&mut state).is_err());
         assert_eq!(p.reload(1).unwrap().revision, 0);
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use crate::catalog;
 use crate::clock::{Millis, MAX_CLOCK_MS};
+use crate::handlers::Record;
 use crate::limits::{
     MAX_PROJECTS, MAX_SERVICES_PER_PROJECT, MAX_TOPICS_PER_SERVICE, MAX_TOPIC_PARTITIONS,
 };
@@ -50,14 +51,10 @@ type Rule = (fn(&str) -> bool, &'static str);
 
 /// A name the create operation would take: its schema, then the handler's
 /// own rule (`rule`, with what it wants).
-fn name(
-    at: &str,
-    what: &str,
-    key: &str,
-    operation_id: &str,
-    field: &str,
-    rule: Option<Rule>,
-) -> Result<(), String> {
+fn name(at: &str, what: &str, key: &str, record: Record, rule: Option<Rule>) -> Result<(), String> {
+    // The create operation the registration names for this kind of record.
+    let (operation_id, field) = crate::handlers::naming(record)
+        .ok_or_else(|| format!("{at}: no operation creates a {what}"))?;
     if let Some(why) = schema_says(operation_id, field, &json!(key)) {
         return Err(format!(
             "{at}: {what} {key:?} is not valid ({operation_id} refuses it: {why})"
@@ -128,8 +125,7 @@ fn check_project(at: &str, key: &str, p: &Project) -> Result<(), String> {
         at,
         "project name",
         key,
-        "ProjectCreate",
-        "project",
+        Record::Project,
         Some((
             crate::handlers::valid_project_name,
             "1-63 letters, digits, '-' or '_'",
@@ -193,8 +189,7 @@ fn check_service(at: &str, key: &str, s: &Service) -> Result<(), String> {
         at,
         "service name",
         key,
-        "ServiceCreate",
-        "service_name",
+        Record::Service,
         Some((
             crate::handlers::valid_service_name,
             "at most 64 lowercase letters, digits or '-', starting with a letter",
@@ -246,14 +241,7 @@ fn check_service(at: &str, key: &str, s: &Service) -> Result<(), String> {
     }
     for (k, t) in &s.topics {
         let at = format!("{at}/topics/{}", seg(k));
-        name(
-            &at,
-            "topic name",
-            k,
-            "ServiceKafkaTopicCreate",
-            "topic_name",
-            None,
-        )?;
+        name(&at, "topic name", k, Record::Topic, None)?;
         same(&at, "name", k, &t.name)?;
         if u64::from(t.partitions) > MAX_TOPIC_PARTITIONS || t.partitions == 0 {
             return Err(format!(
@@ -266,19 +254,12 @@ fn check_service(at: &str, key: &str, s: &Service) -> Result<(), String> {
     }
     for (k, u) in &s.users {
         let at = format!("{at}/users/{}", seg(k));
-        name(&at, "user name", k, "ServiceUserCreate", "username", None)?;
+        name(&at, "user name", k, Record::ServiceUser, None)?;
         same(&at, "username", k, &u.username)?;
     }
     for (i, d) in s.databases.iter().enumerate() {
         let at = format!("{at}/databases/{i}");
-        name(
-            &at,
-            "database name",
-            d,
-            "ServiceDatabaseCreate",
-            "database",
-            None,
-        )?;
+        name(&at, "database name", d, Record::Database, None)?;
     }
     for (k, pool) in &s.pools {
         let at = format!("{at}/pools/{}", seg(k));
@@ -286,8 +267,7 @@ fn check_service(at: &str, key: &str, s: &Service) -> Result<(), String> {
             &at,
             "pool name",
             k,
-            "ServicePGBouncerCreate",
-            "pool_name",
+            Record::ConnectionPool,
             Some((
                 crate::handlers::valid_pool_name,
                 "letters, digits, '_' or '-', starting with a letter or '_'",

@@ -7,8 +7,8 @@
 //! leaves the simulator serving), persistence (with a state file, the change
 //! is saved under the state lock before it is answered; one that cannot be
 //! saved is rolled back and answered 500), response validation and response
-//! damage; and logs and journals it. Paths under `/_sim` go to the admin API
-//! ([`crate::admin`]) instead.
+//! damage; and logs and journals it. Paths under `/_sim` are the admin
+//! API's (`crate::admin`, routed beside this fallback).
 //!
 //! No request holds the state lock while it renders a large answer: a
 //! change runs its handler under the lock (one atomic step), but a `GET`
@@ -35,13 +35,13 @@ use serde_json::{json, Value};
 use crate::clock::{Clock, ManualClock};
 use crate::conformance::{check_response, ConformanceReport};
 use crate::error::ApiError;
-use crate::faults::{Faults, Mangle};
+use crate::faults::{Decision, Faults, Mangle};
 use crate::handlers::{self, Ctx, Outcome, Req};
 use crate::journal::{body_for_journal, shown_path, shown_query, JournalEntry, Recorder};
 use crate::lifecycle::Timings;
 use crate::model::State;
-use crate::persist::{Persister, Scope};
-use crate::spec::{spec, RouteMatch};
+use crate::persist::Persister;
+use crate::spec::{spec, OperationSpec, RouteMatch};
 use crate::validation::validate_request;
 
 /// The largest request body accepted (1 MiB); larger ones are answered 413
@@ -215,9 +215,6 @@ pub(crate) async fn dispatch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if crate::admin::is_admin(uri.path()) {
-        return crate::admin::handle(&shared, &method, &uri, &headers, body).await;
-    }
     let started = Instant::now();
     let time_ms = shared.clock.now_ms();
     let mut received = None;
@@ -263,6 +260,10 @@ pub(crate) async fn dispatch(
     response
 }
 
+/// Answers a request under `/v1`: routes it, reads its body, admits it
+/// (auth, faults), reads the body as the operation's request, then runs
+/// the operation as a read or a change. Returns the operation (if the
+/// path is one) and the answer.
 async fn process(
     shared: &Arc<Shared>,
     method: &Method,
@@ -271,89 +272,106 @@ async fn process(
     body: Body,
     received: &mut Option<Bytes>,
 ) -> (Option<&'static str>, Response) {
-    let path = uri.path();
-    let not_found = || ApiError::not_found(format!("Not found: {method} {path}")).into_response();
-    let Some(rel) = path
-        .strip_prefix("/v1")
-        .filter(|r| r.is_empty() || r.starts_with('/'))
-    else {
-        return (None, not_found());
-    };
-    let (op, params) = match spec().route(method.as_str(), rel) {
-        RouteMatch::Found(op, params) => (op, params),
-        RouteMatch::MethodNotAllowed => {
-            let e = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("Method {method} not allowed for {path}"),
-            );
-            return (None, e.into_response());
-        }
-        RouteMatch::NotFound => return (None, not_found()),
+    let (op, params, rel) = match route(method, uri) {
+        Ok(found) => found,
+        Err(e) => return (None, e.into_response()),
     };
     let id: &'static str = op.operation_id.as_str();
-    let query: BTreeMap<String, String> =
-        axum::extract::Query::try_from_uri(uri).map_or_else(|_| BTreeMap::new(), |q| q.0);
     let answer = |outcome, mangle| (Some(id), finish(shared, id, outcome, mangle));
-    let body = match read_body(headers, body, MAX_BODY_BYTES).await {
+    let bytes = match read_body(headers, body, MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(e) => return answer(Err(e), None),
     };
-    *received = Some(body.clone());
-
-    if op.auth && !authorized(shared.tokens.as_ref(), headers) {
-        return answer(Err(ApiError::authentication_failed()), None);
+    *received = Some(bytes.clone());
+    let decision = match admit(shared, op, rel, headers).await {
+        Ok(d) => d,
+        Err(e) => return answer(Err(e), None),
+    };
+    let value = match request_body(op, headers, bytes).await {
+        Ok(v) => v,
+        Err(e) => return answer(Err(e), decision.mangle),
+    };
+    let call = Call {
+        op,
+        params,
+        query: axum::extract::Query::try_from_uri(uri).map_or_else(|_| BTreeMap::new(), |q| q.0),
+        body: value,
+        now: shared.clock.now_ms(),
+        no_backup_for_ms: decision.no_backup_for_ms,
+    };
+    if *method == Method::GET {
+        return (Some(id), read(shared, call, decision.mangle).await);
     }
-    let decision = shared.faults.decide(id, rel, shared.clock.now_ms());
+    // With a state file the change runs on the blocking pool: its commit
+    // `fsync`s.
+    let s = shared.clone();
+    let outcome = offload(shared.persister.is_some(), move || {
+        change(&s, call.now, call.no_backup_for_ms, |ctx| call.run(ctx))
+    })
+    .await;
+    answer(outcome, decision.mangle)
+}
+
+/// The operation a request's method and path name, with the path's
+/// parameters and the path under `/v1`; 404 or 405 in Aiven's format.
+fn route<'u>(
+    method: &Method,
+    uri: &'u Uri,
+) -> Result<(&'static OperationSpec, BTreeMap<String, String>, &'u str), ApiError> {
+    let path = uri.path();
+    let not_found = || ApiError::not_found(format!("Not found: {method} {path}"));
+    let rel = path
+        .strip_prefix("/v1")
+        .filter(|r| r.is_empty() || r.starts_with('/'))
+        .ok_or_else(not_found)?;
+    match spec().route(method.as_str(), rel) {
+        RouteMatch::Found(op, params) => Ok((op, params, rel)),
+        RouteMatch::MethodNotAllowed => Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Method {method} not allowed for {path}"),
+        )),
+        RouteMatch::NotFound => Err(not_found()),
+    }
+}
+
+/// Auth, then the faults: waits their latency; a rejection is the error.
+async fn admit(
+    shared: &Shared,
+    op: &OperationSpec,
+    rel: &str,
+    headers: &HeaderMap,
+) -> Result<Decision, ApiError> {
+    if op.auth && !authorized(shared.tokens.as_ref(), headers) {
+        return Err(ApiError::authentication_failed());
+    }
+    let mut decision = shared
+        .faults
+        .decide(&op.operation_id, rel, shared.clock.now_ms());
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
-    if let Some(e) = decision.reject {
-        return answer(Err(e), None);
+    match decision.reject.take() {
+        Some(e) => Err(e),
+        None => Ok(decision),
     }
-    // Operations without a request body ignore whatever was sent.
-    let value: Value = if body.is_empty() || op.request.is_none() {
+}
+
+/// The body as the operation's request: JSON (415 for another content
+/// type, 400 for invalid JSON or nesting beyond `limits`), valid against
+/// its request schema and within its caps (400); `{}` for an operation
+/// without a request body, which ignores whatever was sent.
+async fn request_body(
+    op: &'static OperationSpec,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Value, ApiError> {
+    let heavy = body.len() > OFFLOAD_BODY_BYTES;
+    let value = if body.is_empty() || op.request.is_none() {
         json!({})
     } else {
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap_or("(not text)"));
-        let unsupported = |what: String| {
-            ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("{what}: send the request body as application/json"),
-            )
-        };
-        if let Some(ct) = content_type.filter(|ct| !is_json(ct)) {
-            let e = unsupported(format!("Unsupported Content-Type {ct:?}"));
-            return answer(Err(e), decision.mangle);
-        }
-        let bytes = body.clone();
-        let parsed = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
-            serde_json::from_slice::<Value>(&bytes)
-        })
-        .await;
-        let value = match parsed {
-            Ok(v) => v,
-            Err(e) => {
-                let e = ApiError::bad_request(format!("Invalid JSON body: {e}"));
-                return answer(Err(e), decision.mangle);
-            }
-        };
-        // Checked after parsing, so that a body that is not JSON at all is
-        // reported as such whatever its (missing) type.
-        if content_type.is_none() {
-            let e = unsupported("Missing Content-Type".to_string());
-            return answer(Err(e), decision.mangle);
-        }
-        // Deeper bodies could be stored but not read back (see limits).
-        if let Err(e) =
-            crate::limits::check_depth(&value).and_then(|()| crate::intake::check_body(&value))
-        {
-            return answer(Err(e), decision.mangle);
-        }
-        value
+        parse_json(headers, body, heavy).await?
     };
-    let (invalid, value) = offload(body.len() > OFFLOAD_BODY_BYTES, move || {
+    let (invalid, value) = offload(heavy, move || {
         // Validation also drops nulls the schema refuses (absent, as Aiven reads them).
         let mut value = value;
         let errors = validate_request(op, &mut value);
@@ -366,98 +384,129 @@ async fn process(
     })
     .await;
     if let Some(e) = invalid {
-        return answer(Err(e), decision.mangle);
+        return Err(e);
     }
-    if let Err(e) = crate::limits::check_body(id, &value) {
-        return answer(Err(e), decision.mangle);
+    if let Some(o) = handlers::operation(&op.operation_id) {
+        o.check_body(&value)?;
     }
-    let now = shared.clock.now_ms();
-    if *method == Method::GET {
-        // Reads render outside the lock, on a copy of what they read.
-        let mut view = {
-            let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-            read_view(&mut state, &params)
-        };
-        let s = shared.clone();
-        let (no_backup_for_ms, mangle) = (decision.no_backup_for_ms, decision.mangle);
-        let response = offload(true, move || {
-            let req = Req {
-                params: &params,
-                query: &query,
-                body: &value,
-            };
-            let mut ctx = Ctx {
-                state: &mut view,
-                now,
-                timings: &s.timings,
-                no_backup_for_ms,
-            };
-            let outcome = run_handler(id, &mut ctx, &req);
-            finish(&s, id, outcome, mangle)
-        })
-        .await;
-        return (Some(id), response);
-    }
-    // A change runs under the lock and, with a state file, is saved before
-    // the lock is released (on the blocking pool: the commit `fsync`s); a
-    // change that cannot be saved is rolled back.
-    let s = shared.clone();
-    let no_backup_for_ms = decision.no_backup_for_ms;
-    let outcome = offload(shared.persister.is_some(), move || {
-        let req = Req {
-            params: &params,
-            query: &query,
-            body: &value,
-        };
-        change(&s, id, &req, now, no_backup_for_ms)
-    })
-    .await;
-    answer(outcome, decision.mangle)
+    Ok(value)
 }
 
-/// Runs a change's handler under the state lock and saves what it touched.
-fn change(
-    shared: &Shared,
-    id: &'static str,
-    req: &Req<'_>,
+/// Parses a JSON body (on the blocking pool when `heavy`).
+async fn parse_json(headers: &HeaderMap, body: Bytes, heavy: bool) -> Result<Value, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    let unsupported = |what: String| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("{what}: send the request body as application/json"),
+        )
+    };
+    if let Some(ct) = content_type.filter(|ct| !is_json(ct)) {
+        return Err(unsupported(format!("Unsupported Content-Type {ct:?}")));
+    }
+    let value = offload(heavy, move || serde_json::from_slice::<Value>(&body))
+        .await
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
+    // Checked after parsing, so that a body that is not JSON at all is
+    // reported as such whatever its (missing) type.
+    if content_type.is_none() {
+        return Err(unsupported("Missing Content-Type".to_string()));
+    }
+    // Deeper bodies could be stored but not read back (see limits); wider
+    // ones are refused as Aiven would (see intake).
+    crate::limits::check_depth(&value)?;
+    crate::intake::check_body(&value)?;
+    Ok(value)
+}
+
+/// An admitted request, ready to run.
+struct Call {
+    op: &'static OperationSpec,
+    params: BTreeMap<String, String>,
+    query: BTreeMap<String, String>,
+    body: Value,
     now: crate::clock::Millis,
     no_backup_for_ms: crate::clock::Millis,
+}
+
+impl Call {
+    /// Runs the operation's hand-written handler, else the generic model;
+    /// a handler bug must not take the simulator down, so a panic is
+    /// caught (before a lock guard unwinds, so the lock is not poisoned)
+    /// and answered 500.
+    fn run(&self, ctx: &mut Ctx<'_>) -> Outcome {
+        let id = self.op.operation_id.as_str();
+        let req = Req {
+            params: &self.params,
+            query: &self.query,
+            body: &self.body,
+        };
+        let handled =
+            std::panic::catch_unwind(AssertUnwindSafe(|| match handlers::operation(id) {
+                Some(o) => o.run(ctx, &req),
+                None => crate::generic::handle(self.op, ctx, &req),
+            }));
+        handled.unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(operation = id, panic = %what, "handler panicked");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Internal error in the simulator handling {id}"),
+            ))
+        })
+    }
+}
+
+/// A read: runs, and renders, on a copy of what it reads taken under the
+/// lock, on the blocking pool.
+async fn read(shared: &Arc<Shared>, call: Call, mangle: Option<Mangle>) -> Response {
+    let mut view = {
+        let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        read_view(&mut state, &call.params)
+    };
+    let s = shared.clone();
+    offload(true, move || {
+        let mut ctx = Ctx {
+            state: &mut view,
+            now: call.now,
+            timings: &s.timings,
+            no_backup_for_ms: call.no_backup_for_ms,
+        };
+        let outcome = call.run(&mut ctx);
+        finish(&s, &call.op.operation_id, outcome, mangle)
+    })
+    .await
+}
+
+/// Runs a change under the state lock and, with a state file, saves what
+/// it touched before the lock is released; a change that cannot be saved
+/// is rolled back (500).
+fn change(
+    shared: &Shared,
+    now: crate::clock::Millis,
+    no_backup_for_ms: crate::clock::Millis,
+    run: impl FnOnce(&mut Ctx<'_>) -> Outcome,
 ) -> Outcome {
     let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
-    let params = req.params;
-    let outcome = match crate::limits::check_counts(id, params, &state) {
-        Err(e) => Err(e),
-        Ok(()) => {
-            let mut ctx = Ctx {
-                state: &mut state,
-                now,
-                timings: &shared.timings,
-                no_backup_for_ms,
-            };
-            run_handler(id, &mut ctx, req)
-        }
+    let mut ctx = Ctx {
+        state: &mut state,
+        now,
+        timings: &shared.timings,
+        no_backup_for_ms,
     };
-    let body = outcome?;
+    let body = run(&mut ctx)?;
     crate::generic::prune(&mut state);
     state.revision = state.revision.wrapping_add(1);
     let Some(persister) = &shared.persister else {
         return Ok(body);
     };
-    let scope = Scope {
-        project: params.get("project").cloned(),
-        // A create names its service in the body.
-        service: params.get("service_name").cloned().or_else(|| {
-            (id == "ServiceCreate")
-                .then(|| req.body.get("service_name")?.as_str().map(str::to_string))
-                .flatten()
-        }),
-        all_projects: !params.contains_key("project")
-            || matches!(id, "ProjectUpdate" | "ServiceDelete")
-            || id.contains("Integration"),
-        all_generic: !handlers::implemented().any(|h| h == id),
-        organization: params.contains_key("organization_id"),
-    };
-    let Err(e) = persister.save(&mut state, &scope) else {
+    let Err(e) = persister.save(&mut state) else {
         return Ok(body);
     };
     tracing::error!(error = %e, "cannot save the change to the state file; rolling it back");
@@ -498,40 +547,6 @@ fn read_view(state: &mut State, params: &BTreeMap<String, String>) -> State {
         view.projects.insert(name.clone(), p.clone());
     }
     view
-}
-
-/// Runs the handler of `id`, else the generic model (501 only for an
-/// operation the description does not have); a handler bug must not
-/// take the simulator down, so a panic is caught (before a lock guard
-/// unwinds, so the lock is not poisoned) and answered 500.
-fn run_handler(id: &str, ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
-    let handled = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        // Operations without a hand-written handler get the generic model.
-        handlers::handle(id, ctx, req).or_else(|| {
-            spec()
-                .operation(id)
-                .map(|op| crate::generic::handle(op, ctx, req))
-        })
-    }));
-    match handled {
-        Ok(Some(outcome)) => outcome,
-        Ok(None) => Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            format!("{id} is not implemented by the simulator"),
-        )),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            tracing::error!(operation = id, panic = %what, "handler panicked");
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("Internal error in the simulator handling {id}"),
-            ))
-        }
-    }
 }
 
 /// Renders an outcome, checks it against the description if asked to, and
@@ -633,5 +648,86 @@ mod tests {
         assert!(!authorized(None, &h("Basic t1")));
         assert!(!authorized(None, &h("aivenv1 ")));
         assert!(!authorized(None, &HeaderMap::new()));
+    }
+
+    fn shared(persister: Option<Persister>) -> Shared {
+        Shared {
+            state: Mutex::new(State::new(1)),
+            clock: Arc::new(crate::clock::SystemClock),
+            timings: Timings::instant(),
+            faults: Faults::new(Vec::new(), 1),
+            tokens: None,
+            persister,
+            validate_responses: false,
+            conformance: Mutex::default(),
+            stats: Mutex::default(),
+            journal: Recorder::new(0),
+            manual_clock: None,
+            seed: 1,
+        }
+    }
+
+    /// Runs `id`'s registered operation as a change.
+    fn call(shared: &Shared, op: &handlers::Operation, params: &[(&str, &str)], body: Value) {
+        let params: BTreeMap<String, String> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let req = Req {
+            params: &params,
+            query: &BTreeMap::new(),
+            body: &body,
+        };
+        change(shared, 0, 0, |ctx| op.run(ctx, &req)).expect("the change is made");
+    }
+
+    /// A handler named for one project that writes a service of another:
+    /// saved, as persistence does not go by what the request names.
+    fn protect_q_s(ctx: &mut Ctx<'_>, _: &Req<'_>) -> Outcome {
+        let s = ctx
+            .state
+            .projects
+            .get_mut("q")
+            .and_then(|q| q.services.get_mut("s"));
+        s.ok_or_else(ApiError::service_not_found)?
+            .termination_protection = true;
+        handlers::done("protected")
+    }
+
+    #[test]
+    fn a_handler_writing_another_projects_service_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let (persister, _) = Persister::open(&path).unwrap();
+        let shared = shared(Some(persister));
+        let registered = |id| handlers::operation(id).unwrap();
+        for p in ["p", "q"] {
+            call(
+                &shared,
+                registered("ProjectCreate"),
+                &[],
+                json!({"project": p}),
+            );
+            let service = json!({"service_name": "s", "service_type": "pg", "plan": "hobbyist"});
+            call(
+                &shared,
+                registered("ServiceCreate"),
+                &[("project", p)],
+                service,
+            );
+        }
+        let elsewhere = handlers::op("TestProtectElsewhere", protect_q_s);
+        call(
+            &shared,
+            &elsewhere,
+            &[("project", "p"), ("service_name", "s")],
+            json!({}),
+        );
+        let in_memory = serde_json::to_value(&*shared.state.lock().unwrap()).unwrap();
+        drop(shared);
+        let saved = Persister::load(&path).unwrap().unwrap();
+        assert!(saved.projects["q"].services["s"].termination_protection);
+        assert!(!saved.projects["p"].services["s"].termination_protection);
+        assert_eq!(serde_json::to_value(&saved).unwrap(), in_memory);
     }
 }

@@ -79,6 +79,26 @@ async fn reset_snapshot_restore_over_http() {
     let (status, index) = admin(&t, Method::GET, "", None).await;
     assert_eq!(status, 200);
     assert!(index["endpoints"].as_array().unwrap().len() >= 10);
+    // The list, routed from one table, reads as it always did.
+    assert_eq!(
+        index["endpoints"],
+        json!([
+            "POST /_sim/reset",
+            "GET /_sim/state",
+            "PUT /_sim/state",
+            "GET /_sim/clock",
+            "POST /_sim/clock/advance {\"seconds\": N} | {\"ms\": N}",
+            "GET /_sim/faults",
+            "PUT /_sim/faults {\"rules\": [...]}",
+            "DELETE /_sim/faults",
+            "GET /_sim/journal?operation_id=&status=&limit=",
+            "DELETE /_sim/journal",
+        ])
+    );
+    let (_, e) = admin(&t, Method::DELETE, "/state", None).await;
+    assert_eq!(e["message"], "Method DELETE not allowed for /_sim/state");
+    assert_eq!(admin(&t, Method::GET, "/state/", None).await.0, 200);
+    assert_eq!(admin(&t, Method::GET, "/", None).await.0, 200);
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 mod common;
 
 use aiven_sim::ManualClock;
-use common::{builder, client, start, start_on, TestSim, TOKEN};
+use common::{start, start_on, TestSim};
 use reqwest::Method;
 use serde_json::{json, Value};
 use x509_parser::prelude::*;

@@ -751,3 +751,247 @@ async fn organization_vpcs_survive_a_restart() {
         404
     );
 }
+
+/// A request to the binary (`path` under its root: `/v1/…` or `/_sim/…`)
+/// with the token; its status and JSON body.
+async fn send(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let root = server.base_url.trim_end_matches("/v1");
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut r = reqwest::Client::new()
+        .request(method, format!("{root}{path}"))
+        .header("Authorization", format!("aivenv1 {TOKEN}"));
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Makes each change (all answered 200), then checks the restart
+/// invariant: the state after a `kill -9` and a restart on the same file
+/// is the state before. Returns the restarted server and its state.
+async fn changes_survive_a_kill(
+    server: Server,
+    path: &std::path::Path,
+    changes: &[(&str, String, Option<Value>)],
+) -> (Server, Value) {
+    for (method, p, body) in changes {
+        let (status, b) = send(&server, method, &format!("/v1{p}"), body.clone()).await;
+        assert_eq!(status, 200, "{method} {p}: {b}");
+    }
+    let (status, before) = send(&server, "GET", "/_sim/state", None).await;
+    assert_eq!(status, 200);
+    drop(server); // SIGKILL
+    let server = spawn_server(path).await;
+    let (_, after) = send(&server, "GET", "/_sim/state", None).await;
+    assert_eq!(after, before, "the state after a kill -9 and a restart");
+    (server, after)
+}
+
+/// The restart invariant over the hand-modelled operations that change
+/// something, including those that write records of other projects and
+/// services than their path names (a rename rewrites the integrations
+/// other projects hold; a service delete removes them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_survives_a_kill_of_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let server = spawn_server(&path).await;
+    let k = "/project/p/service/k";
+    let pg = "/project/p/service/pg";
+    let os = "/project/p/service/os";
+    let schema = json!({"schema": json!({"type": "record", "name": "R",
+        "fields": [{"name": "a", "type": "int"}]}).to_string()});
+    let first: Vec<(&str, String, Option<Value>)> = vec![
+        ("POST", "/project".into(), Some(json!({"project": "p"}))),
+        ("POST", "/project".into(), Some(json!({"project": "q"}))),
+        (
+            "POST",
+            "/project/p/service".into(),
+            Some(json!({"service_name": "pg",
+            "service_type": "pg", "plan": "startup-4"})),
+        ),
+        (
+            "POST",
+            "/project/p/service".into(),
+            Some(json!({"service_name": "k",
+            "service_type": "kafka", "plan": "business-4",
+            "user_config": {"kafka_connect": true, "schema_registry": true}})),
+        ),
+        (
+            "POST",
+            "/project/p/service".into(),
+            Some(json!({"service_name": "os",
+            "service_type": "opensearch", "plan": "business-4"})),
+        ),
+        (
+            "POST",
+            "/project/q/service".into(),
+            Some(json!({"service_name": "dst",
+            "service_type": "pg", "plan": "startup-4"})),
+        ),
+        (
+            "POST",
+            "/project/p/integration".into(),
+            Some(json!({"integration_type": "read_replica",
+            "source_service": "pg", "dest_project": "q", "dest_service": "dst"})),
+        ),
+        (
+            "PATCH",
+            "/project/p/tags".into(),
+            Some(json!({"tags": {"env": "test"}})),
+        ),
+        (
+            "POST",
+            format!("{k}/topic"),
+            Some(json!({"topic_name": "t1", "partitions": 3})),
+        ),
+        (
+            "PUT",
+            format!("{k}/topic/t1"),
+            Some(json!({"partitions": 4})),
+        ),
+        (
+            "POST",
+            format!("{k}/topic"),
+            Some(json!({"topic_name": "t2", "partitions": 1})),
+        ),
+        (
+            "POST",
+            format!("{k}/acl"),
+            Some(json!({"permission": "read", "topic": "t1",
+            "username": "app"})),
+        ),
+        (
+            "POST",
+            format!("{k}/kafka/acl"),
+            Some(json!({"host": "*", "operation": "Write",
+            "pattern_type": "LITERAL", "permission_type": "DENY", "principal": "User:bob",
+            "resource_name": "payments", "resource_type": "Topic"})),
+        ),
+        (
+            "POST",
+            format!("{k}/quota"),
+            Some(json!({"user": "bob",
+            "producer_byte_rate": 4096})),
+        ),
+        (
+            "POST",
+            format!("{k}/kafka/schema/subjects/r-value/versions"),
+            Some(schema),
+        ),
+        (
+            "PUT",
+            format!("{k}/kafka/schema/config"),
+            Some(json!({"compatibility": "FULL"})),
+        ),
+        (
+            "POST",
+            format!("{k}/connectors"),
+            Some(json!({"name": "sink",
+            "connector.class": "io.aiven.connect.jdbc.JdbcSinkConnector",
+            "tasks.max": "2", "topics": "t1"})),
+        ),
+        ("POST", format!("{k}/connectors/sink/pause"), None),
+        (
+            "POST",
+            format!("{pg}/user"),
+            Some(json!({"username": "app"})),
+        ),
+        (
+            "PUT",
+            format!("{pg}/user/app"),
+            Some(json!({"operation": "reset-credentials",
+            "new_password": "a-long-enough-password-1"})),
+        ),
+        ("PUT", format!("{pg}/user/app/credentials/reset"), None),
+        (
+            "POST",
+            format!("{pg}/db"),
+            Some(json!({"database": "appdb"})),
+        ),
+        (
+            "POST",
+            format!("{pg}/db"),
+            Some(json!({"database": "tmpdb"})),
+        ),
+        (
+            "POST",
+            format!("{pg}/connection_pool"),
+            Some(json!({"pool_name": "pool",
+            "database": "appdb", "username": "app"})),
+        ),
+        (
+            "PUT",
+            format!("{pg}/connection_pool/pool"),
+            Some(json!({"pool_mode": "session",
+            "pool_size": 25})),
+        ),
+        (
+            "PATCH",
+            format!("{pg}/tags"),
+            Some(json!({"tags": {"team": "a"}})),
+        ),
+        ("PUT", format!("{pg}/maintenance/start"), None),
+        (
+            "POST",
+            format!("{pg}/flink/application"),
+            Some(json!({"name": "app"})),
+        ),
+        (
+            "POST",
+            format!("{os}/opensearch/acl"),
+            Some(json!({"opensearch_acl_config":
+            {"enabled": true, "acls": [{"username": "bob",
+            "rules": [{"index": "logs*", "permission": "read"}]}]}})),
+        ),
+        ("POST", format!("{os}/opensearch/.kibana_1/_close"), None),
+        ("PUT", os.into(), Some(json!({"powered": false}))),
+        (
+            "POST",
+            "/project/p/integration_endpoint".into(),
+            Some(json!({"endpoint_name": "dd",
+            "endpoint_type": "datadog",
+            "user_config": {"datadog_api_key": "k", "site": "datadoghq.eu"}})),
+        ),
+        (
+            "POST",
+            "/project/p/vpcs".into(),
+            Some(json!({"cloud_name": "do-ams",
+            "network_cidr": "10.3.0.0/16", "peering_connections": []})),
+        ),
+        (
+            "POST",
+            "/organization/org4a1b2c3d4e5/vpcs".into(),
+            Some(json!({"clouds":
+            [{"cloud_name": "google-europe-west1", "network_cidr": "10.4.0.0/16"}],
+            "display_name": "kept", "peering_connections": []})),
+        ),
+    ];
+    let (server, _) = changes_survive_a_kill(server, &path, &first).await;
+    // Each change that writes elsewhere is the last before a kill, so
+    // that no later change to the same record saves it by chance.
+    let rename = [(
+        "PUT",
+        "/project/q".into(),
+        Some(json!({"project_name": "q2"})),
+    )];
+    let (server, state) = changes_survive_a_kill(server, &path, &rename).await;
+    let integrations = &state["projects"]["p"]["integrations"];
+    let one = integrations.as_object().unwrap().values().next().unwrap();
+    assert_eq!(one["dest_project"], "q2", "renamed in the other project");
+
+    let second: Vec<(&str, String, Option<Value>)> = vec![
+        ("DELETE", format!("{k}/topic/t2"), None),
+        ("DELETE", format!("{pg}/db/tmpdb"), None),
+        // Removes the integration p holds.
+        ("DELETE", "/project/q2/service/dst".into(), None),
+    ];
+    let (server, state) = changes_survive_a_kill(server, &path, &second).await;
+    assert_eq!(state["projects"]["p"]["integrations"], json!({}));
+    let last = [("DELETE", "/project/q2".into(), None)];
+    let (_server, state) = changes_survive_a_kill(server, &path, &last).await;
+    assert_eq!(state["projects"]["p"]["integrations"], json!({}));
+    assert!(state["projects"].get("q2").is_none());
+}

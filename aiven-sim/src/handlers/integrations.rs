@@ -35,37 +35,24 @@ struct UpdateBody {
 }
 
 /// The integration types the description's `ServiceIntegrationCreate`
-/// request enumerates.
+/// request enumerates: the normalization pass names that enum
+/// `IntegrationType` (the test checks it is the request's).
 pub fn integration_types() -> &'static [String] {
     static TYPES: OnceLock<Vec<String>> = OnceLock::new();
-    TYPES.get_or_init(|| {
-        let s = spec();
-        // Follows `$ref`s into the definitions (the normalization pass
-        // names the enum `IntegrationType`).
-        let resolve = |mut schema: Option<&'static Value>| {
-            while let Some(name) = schema
-                .and_then(|x| x.get("$ref"))
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/definitions/"))
-            {
-                schema = s.definitions.get(name);
-            }
-            schema
-        };
-        let body = resolve(
-            s.operation("ServiceIntegrationCreate")
-                .and_then(|op| op.request.as_ref()),
-        );
-        resolve(body.and_then(|b| b.pointer("/properties/integration_type")))
-            .and_then(|t| t.get("enum"))
-            .and_then(Value::as_array)
-            .map(|e| {
-                e.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
+    TYPES.get_or_init(|| enum_values(spec().definitions.get("IntegrationType")))
+}
+
+/// The values of a string enum schema.
+fn enum_values(schema: Option<&Value>) -> Vec<String> {
+    schema
+        .and_then(|t| t.get("enum"))
+        .and_then(Value::as_array)
+        .map(|e| {
+            e.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -340,5 +327,23 @@ mod tests {
         for t in ["metrics", "logs", "read_replica", "kafka_connect"] {
             assert!(types.iter().any(|x| x == t), "{t} in {types:?}");
         }
+        // The enum the create request refers to.
+        let s = spec();
+        let resolve = |mut schema: Option<&'static Value>| {
+            while let Some(name) = schema
+                .and_then(|x| x.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+            {
+                schema = s.definitions.get(name);
+            }
+            schema
+        };
+        let request = resolve(
+            s.operation("ServiceIntegrationCreate")
+                .and_then(|op| op.request.as_ref()),
+        );
+        let field = resolve(request.and_then(|b| b.pointer("/properties/integration_type")));
+        assert_eq!(enum_values(field), types);
     }
 }

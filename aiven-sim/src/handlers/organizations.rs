@@ -161,9 +161,16 @@ fn billing_group(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
         .find(|p| p.billing_group_id == id)
         .map(|p| p.account_id.clone())
         .ok_or_else(|| ApiError::not_found(format!("Billing group '{id}' does not exist")))?;
-    let op = crate::spec::spec()
-        .operation("BillingGroupGet")
-        .ok_or_else(|| ApiError::not_found("BillingGroupGet is not in the description"))?;
+    // The description's answer for reading one billing group, found by its
+    // path (the registration is the one place naming operation ids).
+    let op = match crate::spec::spec().route("GET", &format!("/billing-group/{id}")) {
+        crate::spec::RouteMatch::Found(op, _) => op,
+        _ => {
+            return Err(ApiError::not_found(
+                "no billing group read in the description",
+            ))
+        }
+    };
     let params = [("billing_group_id".to_string(), id.to_string())].into();
     let (query, body) = (Default::default(), json!({}));
     let req = Req {

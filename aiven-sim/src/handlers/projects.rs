@@ -179,6 +179,7 @@ pub fn update(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     for i in ctx
         .state
         .projects
+        .all_mut()
         .values_mut()
         .flat_map(|p| p.integrations.values_mut())
     {

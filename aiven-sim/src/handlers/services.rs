@@ -397,7 +397,7 @@ pub fn delete(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let (project, name) = (req.param("project"), req.param("service_name"));
     project_mut(ctx.state, req)?.services.remove(name);
     // Its integrations go with it, wherever they were created.
-    for p in ctx.state.projects.values_mut() {
+    for p in ctx.state.projects.all_mut().values_mut() {
         p.integrations.retain(|_, i| !i.involves(project, name));
     }
     done("deleted")

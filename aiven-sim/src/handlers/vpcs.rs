@@ -495,7 +495,7 @@ pub fn org_create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     };
     let mut out = vpc.organization_json(&org, now);
     out["message"] = json!("created");
-    prune(&mut ctx.state.organization_vpcs, now);
+    prune(ctx.state.organization_vpcs.all_mut(), now);
     ctx.state.organization_vpcs.insert(vpc.id.clone(), vpc);
     Ok(out)
 }
@@ -509,7 +509,7 @@ pub fn org_get(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
 /// The organization VPC named in the path, for changing (pruned first).
 fn org_vpc_mut<'s>(ctx: &'s mut Ctx<'_>, req: &Req<'_>) -> Result<&'s mut Vpc, ApiError> {
     let id = org_vpc(ctx, req)?.id.clone();
-    prune(&mut ctx.state.organization_vpcs, ctx.now);
+    prune(ctx.state.organization_vpcs.all_mut(), ctx.now);
     ctx.state
         .organization_vpcs
         .get_mut(&id)

@@ -409,6 +409,19 @@ async fn process(
     answer(outcome, decision.mangle)
 }
 
+/// Creates a project as `ProjectCreate` does (saved like any change): the
+/// projects a simulator starts with.
+pub(crate) fn create_project(shared: &Shared, name: &str) -> Outcome {
+    let none = BTreeMap::new();
+    let body = serde_json::json!({ "project": name });
+    let req = Req {
+        params: &none,
+        query: &none,
+        body: &body,
+    };
+    change(shared, "ProjectCreate", &req, shared.clock.now_ms(), 0)
+}
+
 /// Runs a change's handler under the state lock and saves what it touched.
 fn change(
     shared: &Shared,

@@ -146,7 +146,9 @@ mod client;
 pub mod clock;
 mod connection;
 mod ensure;
+mod environment;
 mod error;
+mod export;
 mod lifecycle;
 mod ownership;
 pub mod pages;
@@ -169,9 +171,9 @@ pub mod prelude {
         NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
     };
     pub use crate::{
-        AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, Error, IntegrationExt,
-        Owner, Progress, RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt,
-        TeardownReport, WaitPolicy,
+        Action, AivenClient, AivenClientBuilder, ConnectionInfo, Created, Ensured, EnvVar,
+        Environment, Error, IntegrationExt, Owner, Plan, Progress, RawResultExt, ReadyEnvironment,
+        Resource, ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport, WaitPolicy,
     };
 }
 
@@ -183,7 +185,14 @@ pub use client::{
     AivenClient, AivenClientBuilder, AuthToken, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use connection::{ConnectionInfo, Endpoint, KafkaConnection};
+pub use environment::{
+    Action, Environment, EnvironmentEvent, Plan, ReadyEnvironment, ReadyService, Resource,
+    UserCredentials,
+};
 pub use error::{ApiError, Error, RawResultExt, Result};
+#[cfg(unix)]
+pub use export::write_dotenv;
+pub use export::{dotenv, encode_userinfo, EnvVar};
 pub use lifecycle::{CreateService, Created, DeleteService, Ensured, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};

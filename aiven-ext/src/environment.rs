@@ -165,7 +165,8 @@ pub enum Action {
     /// It exists as declared without the owner's mark (a service, or a
     /// child of such a service): it would be used, and `down` leaves it.
     AdoptUnowned,
-    /// It exists and differs (`field: asked X, found Y`): `up` refuses.
+    /// It exists and differs (`field: asked X, found Y`), or its service
+    /// does (`its service ci-pg is in conflict`): `up` refuses.
     Conflict(Vec<String>),
 }
 
@@ -218,7 +219,9 @@ impl Plan {
             return Ok(self);
         };
         let mut differences = differences.join(", ");
+        // A child of a service in conflict is left out: its service is named.
         let others: Vec<String> = conflicts
+            .filter(|(_, d)| !d.iter().any(|d| d.starts_with("its service ")))
             .map(|(r, d)| format!("{r} ({})", d.join(", ")))
             .collect();
         if !others.is_empty() {
@@ -826,12 +829,16 @@ async fn plan_service(
     } else {
         Action::AdoptUnowned
     };
-    let action = if differences.is_empty() {
-        adopt.clone()
-    } else {
-        Action::Conflict(differences)
-    };
-    steps.push((Resource::service(name), action));
+    if !differences.is_empty() {
+        // Its children are not looked at: a service of another type may
+        // not even answer for them.
+        steps.push((Resource::service(name), Action::Conflict(differences)));
+        let why = format!("its service {name} is in conflict");
+        let children = service.children.iter();
+        steps.extend(children.map(|(_, _, r)| (r.clone(), Action::Conflict(vec![why.clone()]))));
+        return Ok(steps);
+    }
+    steps.push((Resource::service(name), adopt.clone()));
     let users = found.users.as_deref().unwrap_or_default();
     let pools = found.connection_pools.as_deref().unwrap_or_default();
     let mut databases: Option<Vec<String>> = None;

@@ -237,7 +237,20 @@ async fn a_conflict_fails_up_before_anything_is_created() {
         Some(&Action::Conflict(differences)),
         "{plan}"
     );
-    assert_eq!(plan.conflicts().count(), 1);
+    let in_conflict = vec!["its service ci-pg is in conflict".to_owned()];
+    assert_eq!(
+        plan.action(&Resource::user("ci-pg", "ci")),
+        Some(&Action::Conflict(in_conflict))
+    );
+    assert_eq!(
+        plan.conflicts().count(),
+        4,
+        "the service and its 3 children"
+    );
+    assert_eq!(
+        plan.action(&Resource::service("ci-kafka")),
+        Some(&Action::Create)
+    );
     let e = env.up(&client, "p", MAX).await.unwrap_err();
     assert!(e.to_string().contains(r#"service p/ci-pg exists with a different spec (plan: asked "startup-4", found "business-4")"#), "{e}");
     assert!(
@@ -375,4 +388,37 @@ async fn the_file_example_plans_ups_and_downs() {
     let bad = bad.display().to_string();
     let e = step(&["--file", bad.as_str(), "plan"]).await.unwrap_err();
     assert!(e.to_string().contains("bad.toml:5"), "{e}");
+}
+
+/// `run` tears down when the job is cancelled: SIGTERM (what a CI runner
+/// sends) while the command runs kills it, deletes everything and answers
+/// 143.
+#[tokio::test(flavor = "multi_thread")]
+async fn run_tears_down_on_sigterm() {
+    let (_sim, client) = sim().await;
+    // The signal goes out once the last child is made: `run` listens by then.
+    let once = std::sync::atomic::AtomicBool::new(false);
+    let env = environment().on_progress(move |e: &EnvironmentEvent| {
+        let last = e.resource == Resource::topic("ci-kafka", "events") && e.outcome == "created";
+        if last && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            // SAFETY: kill(2) with this process's own id and a valid signal.
+            unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+        }
+    });
+    let code = env
+        .run(&client, "p", MAX, &["sleep", "30"])
+        .await
+        .expect("torn down");
+    assert_eq!(code, 143);
+    for service in ["ci-pg", "ci-kafka"] {
+        let gone = client.get_service("p", service).await.unwrap_err();
+        assert!(gone.is_not_found(), "{service}: {gone}");
+    }
+    let code = env.run(&client, "p", MAX, &["sh", "-c", "exit 7"]).await;
+    assert_eq!(code.unwrap(), 7, "the command's own code");
+    let e = env
+        .run(&client, "p", MAX, &[] as &[&str])
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("command"), "{e}");
 }

@@ -51,7 +51,9 @@ use serde::Deserialize;
 
 use crate::export::{encode_userinfo, EnvVar};
 use crate::ownership;
-use crate::requests::{NewConnectionPool, NewDatabase, NewService, NewServiceUser, NewTopic};
+use crate::requests::{
+    NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
+};
 use crate::{validate, AivenClient, ConnectionInfo, Error, Owner, Result, TeardownReport};
 
 /// One resource of an environment.
@@ -88,6 +90,15 @@ pub enum Resource {
         /// The pool.
         name: String,
     },
+    /// A service integration between two services of the environment.
+    Integration {
+        /// `kafka_logs`, `kafka_connect`, …
+        integration_type: String,
+        /// The source service.
+        source: String,
+        /// The destination service.
+        dest: String,
+    },
 }
 
 impl Resource {
@@ -122,9 +133,20 @@ impl Resource {
 }
 
 impl Resource {
-    /// `service`, `database`, `service user`, `topic` or `connection pool`.
+    /// An `integration_type` integration from `source` to `dest`.
+    pub fn integration(integration_type: &str, source: &str, dest: &str) -> Self {
+        Resource::Integration {
+            integration_type: integration_type.to_owned(),
+            source: source.to_owned(),
+            dest: dest.to_owned(),
+        }
+    }
+
+    /// `service`, `database`, `service user`, `topic`, `connection pool`
+    /// or `integration`.
     pub fn kind(&self) -> &'static str {
         match self {
+            Resource::Integration { .. } => "integration",
             Resource::Service(_) => "service",
             Resource::Database { .. } => "database",
             Resource::User { .. } => "service user",
@@ -133,9 +155,15 @@ impl Resource {
         }
     }
 
-    /// `ci-pg`, or `ci-pg/app` for a child of a service.
+    /// `ci-pg`, or `ci-pg/app` for a child of a service, or
+    /// `ci-pg -> ci-kafka (kafka_logs)` for an integration.
     pub fn name(&self) -> String {
         match self {
+            Resource::Integration {
+                integration_type,
+                source,
+                dest,
+            } => format!("{source} -> {dest} ({integration_type})"),
             Resource::Service(s) => s.clone(),
             Resource::Database { service, name }
             | Resource::User { service, name }
@@ -328,6 +356,7 @@ pub struct Environment {
     owner: Owner,
     services: Vec<NewService>,
     children: Vec<(String, Child)>,
+    integrations: Vec<NewIntegration>,
     observer: Option<Observer>,
 }
 
@@ -337,6 +366,7 @@ impl fmt::Debug for Environment {
             .field("owner", &self.owner)
             .field("services", &self.services)
             .field("children", &self.children)
+            .field("integrations", &self.integrations)
             .finish_non_exhaustive()
     }
 }
@@ -348,6 +378,7 @@ impl Environment {
             owner,
             services: Vec::new(),
             children: Vec::new(),
+            integrations: Vec::new(),
             observer: None,
         }
     }
@@ -387,6 +418,13 @@ impl Environment {
     /// the service's databases and users).
     pub fn connection_pool(mut self, service: &str, pool: NewConnectionPool) -> Self {
         self.children.push((service.to_owned(), Child::Pool(pool)));
+        self
+    }
+
+    /// Declares an integration between two of the environment's services
+    /// (made once both run; deleted by `down` when one of them is owned).
+    pub fn integration(mut self, integration: NewIntegration) -> Self {
+        self.integrations.push(integration);
         self
     }
 
@@ -470,7 +508,57 @@ impl Environment {
         for service in &mut services {
             service.children.sort_by_key(|(c, ..)| c.rank()); // stable
         }
+        self.integrations_checked()?;
         Ok(services)
+    }
+
+    fn integrations_checked(&self) -> Result<Vec<CheckedIntegration>> {
+        let declared: BTreeSet<&str> = self.services.iter().map(NewService::name).collect();
+        let mut out: Vec<CheckedIntegration> = Vec::new();
+        for new in &self.integrations {
+            let body = new.build()?;
+            let kind = body.integration_type.to_string();
+            let ends = (body.source_service.as_deref(), body.dest_service.as_deref());
+            let (Some(source), Some(dest)) = ends else {
+                return Err(Error::invalid(
+                    "integration",
+                    &kind,
+                    "an environment's integrations join two of its services (not endpoints)",
+                ));
+            };
+            if body.source_project.is_some() || body.dest_project.is_some() {
+                return Err(Error::invalid(
+                    "integration",
+                    &kind,
+                    "an environment's integrations stay in its project",
+                ));
+            }
+            let resource = Resource::integration(&kind, source, dest);
+            for end in [source.as_str(), dest.as_str()] {
+                if !declared.contains(end) {
+                    return Err(Error::invalid(
+                        "integration",
+                        &resource,
+                        format!("service {end} is not declared in the environment"),
+                    ));
+                }
+            }
+            if out.iter().any(|i| i.resource == resource) {
+                return Err(Error::invalid(
+                    "integration",
+                    &resource,
+                    "is declared twice",
+                ));
+            }
+            out.push(CheckedIntegration {
+                new: new.clone(),
+                kind,
+                source: source.to_string(),
+                dest: dest.to_string(),
+                resource,
+            });
+        }
+        Ok(out)
     }
 
     fn report(&self, project: &str, resource: &Resource, outcome: &'static str) {
@@ -505,7 +593,11 @@ impl Environment {
         let each = checked
             .iter()
             .map(|s| plan_service(client, project, &self.owner, s));
-        let steps = try_join_all(each).await?.into_iter().flatten().collect();
+        let mut steps: Vec<_> = try_join_all(each).await?.into_iter().flatten().collect();
+        for integration in self.integrations_checked()? {
+            let action = plan_integration(client, project, &integration, &steps).await?;
+            steps.push((integration.resource, action));
+        }
         Ok(Plan {
             project: project.to_owned(),
             steps,
@@ -533,6 +625,22 @@ impl Environment {
             .iter()
             .map(|s| self.up_service(client, project, s, max_wait));
         let services = try_join_all(each).await?;
+        for i in self.integrations_checked()? {
+            let ensured = client.ensure_integration(project, &i.new).await?;
+            let ends = [i.source.as_str(), i.dest.as_str()];
+            let owned = services
+                .iter()
+                .any(|s| s.owned && ends.contains(&s.name.as_str()));
+            let verb = match ensured.verb() {
+                "adopted" if !owned => "adopted (not owned)",
+                verb => verb,
+            };
+            if let Some(id) = ensured.into_inner().service_integration_id {
+                let active = client.wait_until_integration_active(project, id);
+                active.wait(max_wait).await?;
+            }
+            self.report(project, &i.resource, verb);
+        }
         Ok(ReadyEnvironment {
             project: project.to_owned(),
             services,
@@ -642,7 +750,21 @@ impl Environment {
                 resources.insert(resource.to_string(), resource.clone());
             }
         }
-        let report = teardown.run(max_wait).await;
+        // Integrations are deleted by id: found among the source's.
+        let mut lookups = Vec::new();
+        for i in self.integrations_checked()? {
+            match find_integration(client, project, &i).await {
+                Ok(found) => {
+                    if let Some(id) = found.and_then(|f| f.service_integration_id) {
+                        resources.insert(format!("integration {id}"), i.resource.clone());
+                        teardown = teardown.integration(id);
+                    }
+                }
+                Err(e) => lookups.push((i.resource.to_string(), e)),
+            }
+        }
+        let mut report = teardown.run(max_wait).await;
+        report.failures.extend(lookups);
         let outcomes = [
             (&report.deleted, "deleted"),
             (&report.already_gone, "already gone"),
@@ -754,6 +876,77 @@ async fn interrupted() -> (&'static str, u8) {
     }
     ctrl_c.await;
     ("Ctrl-C", 130)
+}
+
+/// A declared integration, checked.
+struct CheckedIntegration {
+    new: NewIntegration,
+    kind: String,
+    source: String,
+    dest: String,
+    resource: Resource,
+}
+
+/// The integration as declared, among its source's (`None` also when the
+/// source does not exist).
+async fn find_integration(
+    client: &AivenClient,
+    project: &str,
+    i: &CheckedIntegration,
+) -> Result<Option<types::ServiceIntegration>> {
+    let listed = client
+        .service_integration_list()
+        .project(project)
+        .service_name(i.source.as_str())
+        .send()
+        .await
+        .map_err(Error::during(
+            aiven_api::operations::SERVICE_INTEGRATION_LIST,
+        ));
+    let Some(listed) = absent_on_404(listed)? else {
+        return Ok(None);
+    };
+    let all = listed.into_inner().service_integrations.unwrap_or_default();
+    Ok(all.into_iter().find(|f| {
+        f.integration_type.as_deref() == Some(i.kind.as_str())
+            && f.source_service.as_deref() == Some(i.source.as_str())
+            && f.dest_service.as_deref() == Some(i.dest.as_str())
+    }))
+}
+
+/// An integration's plan, from its services' and a look-up.
+async fn plan_integration(
+    client: &AivenClient,
+    project: &str,
+    i: &CheckedIntegration,
+    steps: &[(Resource, Action)],
+) -> Result<Action> {
+    let action_of = |name: &str| {
+        let service = Resource::service(name);
+        steps.iter().find(|(r, _)| *r == service).map(|(_, a)| a)
+    };
+    let ends = [
+        (&i.source, action_of(&i.source)),
+        (&i.dest, action_of(&i.dest)),
+    ];
+    for (name, action) in &ends {
+        if let Some(Action::Conflict(_)) = action {
+            let why = format!("its service {name} is in conflict");
+            return Ok(Action::Conflict(vec![why]));
+        }
+    }
+    if ends
+        .iter()
+        .any(|(_, a)| matches!(a, None | Some(Action::Create)))
+    {
+        return Ok(Action::Create);
+    }
+    let owned = ends.iter().any(|(_, a)| matches!(a, Some(Action::Adopt)));
+    Ok(match find_integration(client, project, i).await? {
+        None => Action::Create,
+        Some(_) if owned => Action::Adopt,
+        Some(_) => Action::AdoptUnowned,
+    })
 }
 
 /// How the found service differs from the declared one (type, plan, and
@@ -1108,6 +1301,19 @@ const MAX_FILE_BYTES: u64 = 1 << 20;
 struct FileEnvironment {
     #[serde(default)]
     services: Vec<toml::Spanned<FileService>>,
+    #[serde(default)]
+    integrations: Vec<toml::Spanned<FileIntegration>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIntegration {
+    #[serde(rename = "type")]
+    integration_type: String,
+    source: String,
+    dest: String,
+    #[serde(default)]
+    user_config: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -1178,6 +1384,12 @@ impl Environment {
     /// type = "kafka"
     /// plan = "startup-2"
     /// topics = [{ name = "events", partitions = 3, replication = 2 }]
+    ///
+    /// [[integrations]]   # optional: between two of the services above
+    /// type = "kafka_logs"
+    /// source = "ci-pg"
+    /// dest = "ci-kafka"
+    /// user_config = { kafka_topic = "events" }
     /// ```
     ///
     /// An unknown key, a value of the wrong type or an invalid value is an
@@ -1264,6 +1476,22 @@ impl Environment {
                 source,
                 "declares no service ([[services]] with name, type and plan)",
             ));
+        }
+        for spanned in file.integrations {
+            let line = line_of(text, spanned.span().start);
+            let i = spanned.into_inner();
+            let mut new = NewIntegration::new(i.integration_type, i.source, i.dest);
+            for (key, value) in i.user_config {
+                new = new.user_config(key, json(value));
+            }
+            env = env.integration(new);
+            env.validate().map_err(|e| {
+                Error::invalid(
+                    "environment file",
+                    located(source, Some(line)),
+                    e.to_string(),
+                )
+            })?;
         }
         Ok(env)
     }
@@ -1380,6 +1608,20 @@ mod tests {
         .unwrap();
         assert_eq!(env.service_names(), ["ci-pg"]);
         assert_eq!(env.children.len(), 3);
+        let two = "[[services]]\nname = \"a-pg\"\ntype = \"pg\"\nplan = \"startup-4\"\n\
+                   [[services]]\nname = \"b-kafka\"\ntype = \"kafka\"\nplan = \"startup-2\"\n\n";
+        let ok = format!(
+            "{two}[[integrations]]\ntype = \"kafka_logs\"\nsource = \"a-pg\"\ndest = \"b-kafka\"\n"
+        );
+        assert_eq!(read(&ok).unwrap().integrations.len(), 1);
+        let bad = format!(
+            "{two}[[integrations]]\ntype = \"kafka_logs\"\nsource = \"a-pg\"\ndest = \"nope\"\n"
+        );
+        let e = read(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains("env.toml:10") && e.contains("nope is not declared"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn environment() -> Environment {
             "ci-kafka",
             NewTopic::new("events").partitions(3).replication(2),
         )
+        .integration(NewIntegration::new("kafka_logs", "ci-pg", "ci-kafka"))
 }
 
 fn all_resources() -> Vec<Resource> {
@@ -62,6 +63,7 @@ fn all_resources() -> Vec<Resource> {
         Resource::connection_pool("ci-pg", "app-pool"),
         Resource::service("ci-kafka"),
         Resource::topic("ci-kafka", "events"),
+        Resource::integration("kafka_logs", "ci-pg", "ci-kafka"),
     ]
 }
 
@@ -134,6 +136,7 @@ async fn plan_up_plan_down_is_idempotent() {
             "running service ci-kafka",
             "created topic ci-kafka/events",
             "created connection pool ci-pg/app-pool",
+            "created integration ci-pg -> ci-kafka (kafka_logs)",
         ] {
             assert!(events.iter().any(|x| x == e), "{e}: {events:?}");
         }
@@ -167,6 +170,7 @@ async fn plan_up_plan_down_is_idempotent() {
         report.deleted.is_empty() && report.is_complete(),
         "{report}"
     );
+    // The integration went with its services: no longer found to delete.
     assert_eq!(report.already_gone.len(), 6, "{report}");
 }
 
@@ -192,6 +196,8 @@ async fn an_unmarked_same_spec_service_is_adopted_unowned_and_survives_down() {
         plan.action(&Resource::service("ci-kafka")),
         Some(&Action::Create)
     );
+    let integration = Resource::integration("kafka_logs", "ci-pg", "ci-kafka");
+    assert_eq!(plan.action(&integration), Some(&Action::Create));
 
     let ready = env.up(&client, "p", MAX).await.unwrap();
     let pg = ready.services.iter().find(|s| s.name == "ci-pg").unwrap();
@@ -206,6 +212,8 @@ async fn an_unmarked_same_spec_service_is_adopted_unowned_and_survives_down() {
         plan.action(&Resource::topic("ci-kafka", "events")),
         Some(&Action::Adopt)
     );
+    // One of its services is ours: the integration is ours to delete.
+    assert_eq!(plan.action(&integration), Some(&Action::Adopt));
 
     let report = env.down(&client, "p", MAX).await.unwrap();
     assert!(
@@ -216,6 +224,8 @@ async fn an_unmarked_same_spec_service_is_adopted_unowned_and_survives_down() {
         report.deleted.contains(&"service ci-kafka".to_owned()),
         "{report}"
     );
+    let deleted = |what: &str| report.deleted.iter().any(|d| d.starts_with(what));
+    assert!(deleted("integration "), "{report}");
     client
         .get_service("p", "ci-pg")
         .await
@@ -244,8 +254,8 @@ async fn a_conflict_fails_up_before_anything_is_created() {
     );
     assert_eq!(
         plan.conflicts().count(),
-        4,
-        "the service and its 3 children"
+        5,
+        "the service, its 3 children and the integration"
     );
     assert_eq!(
         plan.action(&Resource::service("ci-kafka")),

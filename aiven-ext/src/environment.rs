@@ -1,42 +1,5 @@
-//! A declared set of resources — services with their databases, users,
-//! topics and connection pools — brought up and torn down as one: the
-//! throwaway data platform of a CI run.
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! use aiven_ext::prelude::*;
-//!
-//! # async fn run(client: AivenClient) -> aiven_ext::Result<()> {
-//! let env = Environment::new(Owner::new("ci-app")?)
-//!     .service(NewService::new("ci-pg", "pg", "startup-4"))
-//!     .database("ci-pg", NewDatabase::new("app"))
-//!     .user("ci-pg", NewServiceUser::new("ci"))
-//!     .service(NewService::new("ci-kafka", "kafka", "startup-2"))
-//!     .topic("ci-kafka", NewTopic::new("events").partitions(3).replication(2));
-//! println!("{}", env.plan(&client, "my-project").await?); // changes nothing
-//! let ready = env.up(&client, "my-project", Duration::from_secs(1200)).await?;
-//! ready.write_dotenv(".ci-env")?; // mode 0600; secrets nowhere else
-//! env.down(&client, "my-project", Duration::from_secs(1200)).await?.into_result()?;
-//! # Ok(()) }
-//! ```
-//!
-//! - [`plan`](Environment::plan) says per resource what `up` would do
-//!   ([`Action`]: create, adopt, adopt without the owner's mark, or a
-//!   conflict with its differences) and changes nothing;
-//! - [`up`](Environment::up) refuses a plan with a conflict before changing
-//!   anything; otherwise it ensures the services concurrently (each carries
-//!   the environment's [`Owner`] mark), waits for them concurrently, then
-//!   ensures each service's databases, users, topics (waited until
-//!   `ACTIVE`) and pools, and returns a [`ReadyEnvironment`];
-//! - [`down`](Environment::down) deletes, through the owner-scoped
-//!   [`teardown`](AivenClient::teardown), what carries the owner's mark,
-//!   in reverse dependency order; running it again finds everything gone.
-//!
-//! Each step is reported as a `tracing` INFO event (target
-//! `aiven_ext::environment`, fields `project`, `resource`, `outcome`) and
-//! to the [`on_progress`](Environment::on_progress) callback, if any.
-//! An environment can also be read from a TOML file
-//! ([`Environment::from_toml`]).
+//! Environments: a declared set of resources brought up and torn down as
+//! one (see [`Environment`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -350,7 +313,53 @@ struct Checked {
     children: Vec<(Child, String, Resource)>,
 }
 
-/// A declared set of resources in one project; see the [module](self).
+/// A declared set of resources — services with their databases, users,
+/// topics and connection pools — brought up and torn down as one: the
+/// throwaway data platform of a CI run.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use aiven_ext::prelude::*;
+///
+/// # async fn run(client: AivenClient) -> aiven_ext::Result<()> {
+/// let env = Environment::new(Owner::new("ci-app")?)
+///     .service(NewService::new("ci-pg", "pg", "startup-4"))
+///     .database("ci-pg", NewDatabase::new("app"))
+///     .user("ci-pg", NewServiceUser::new("ci"))
+///     .service(NewService::new("ci-kafka", "kafka", "startup-2"))
+///     .topic("ci-kafka", NewTopic::new("events").partitions(3).replication(2));
+/// println!("{}", env.plan(&client, "my-project").await?); // changes nothing
+/// let ready = env.up(&client, "my-project", Duration::from_secs(1200)).await?;
+/// ready.write_dotenv(".ci-env")?; // mode 0600; secrets nowhere else
+/// env.down(&client, "my-project", Duration::from_secs(1200)).await?.into_result()?;
+/// # Ok(()) }
+/// ```
+///
+/// - [`plan`](Environment::plan) says per resource what `up` would do
+///   ([`Action`]: create, adopt, adopt without the owner's mark, or a
+///   conflict with its differences) and changes nothing;
+/// - [`up`](Environment::up) refuses a plan with a conflict before changing
+///   anything; otherwise it ensures the services concurrently (each carries
+///   the environment's [`Owner`] mark), waits for them concurrently, then
+///   ensures each service's databases, users, topics (waited until
+///   `ACTIVE`) and pools, and returns a [`ReadyEnvironment`];
+/// - [`down`](Environment::down) deletes, through the owner-scoped
+///   [`teardown`](AivenClient::teardown), what carries the owner's mark,
+///   in reverse dependency order; running it again finds everything gone;
+/// - [`run`](Environment::run) is the CI job: `up`, a command with the
+///   connection details in its environment, and `down` — always, also after
+///   a failed `up`, on Ctrl-C and on SIGTERM.
+///
+/// Integrations between two of the environment's services are declared
+/// with [`integration`](Environment::integration), made after both run.
+/// Each wait (a service running, a topic or integration active) lasts up
+/// to the `max_wait` given.
+///
+/// Each step is reported as a `tracing` INFO event (target
+/// `aiven_ext::environment`, fields `project`, `resource`, `outcome`) and
+/// to the [`on_progress`](Environment::on_progress) callback, if any.
+/// An environment can also be read from a TOML file
+/// ([`Environment::from_toml`]).
 #[derive(Clone)]
 pub struct Environment {
     owner: Owner,
@@ -607,7 +616,8 @@ impl Environment {
     /// Makes the environment exist and be usable: refuses a plan with a
     /// conflict before changing anything; ensures the services
     /// concurrently, waits up to `max_wait` for them (concurrently), then
-    /// ensures each one's children in order (topics waited until `ACTIVE`).
+    /// ensures each one's children in order (topics waited until `ACTIVE`),
+    /// then the integrations (waited until active).
     /// The first failure ends it, and what was made stays for
     /// [`down`](Self::down).
     pub async fn up(

@@ -1666,4 +1666,39 @@ mod tests {
         assert!(get("CI_PG_C_I_URI").secret && !get("CI_PG_C_I_USER").secret);
         assert!(!get("PGHOST").secret);
     }
+
+    #[test]
+    fn a_second_service_of_a_type_gets_its_name_as_prefix() {
+        let service = |name: &str| {
+            let uri = format!("postgres://avnadmin:pw@{name}.example:5432/defaultdb");
+            let json = serde_json::json!({
+                "service_name": name, "service_type": "pg", "service_uri": uri,
+                "service_uri_params": { "host": format!("{name}.example"), "password": "pw" },
+            });
+            let service: types::Service = serde_json::from_value(json).unwrap();
+            ReadyService {
+                name: name.into(),
+                owned: true,
+                connection: ConnectionInfo::from_service(&service),
+                users: Vec::new(),
+            }
+        };
+        let ready = ReadyEnvironment {
+            project: "p".into(),
+            services: vec![service("ci-pg"), service("ci-pg-2")],
+        };
+        let env = ready.env();
+        let get = |n: &str| {
+            env.iter()
+                .find(|v| v.name == n)
+                .map(|v| v.value().to_owned())
+        };
+        assert_eq!(get("PGHOST").as_deref(), Some("ci-pg.example"));
+        assert_eq!(get("CI_PG_2_PGHOST").as_deref(), Some("ci-pg-2.example"));
+        let secret = env
+            .iter()
+            .find(|v| v.name == "CI_PG_2_DATABASE_URL")
+            .unwrap();
+        assert!(secret.secret && !format!("{secret:?}").contains("pw@"));
+    }
 }

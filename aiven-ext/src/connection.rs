@@ -385,6 +385,30 @@ impl ConnectionInfo {
     }
 }
 
+impl ConnectionInfo {
+    /// [`env`](Self::env), each variable saying whether it is a secret: a
+    /// password or key (`…PASSWORD`, `MYSQL_PWD`, `…ACCESS_KEY`), or a
+    /// value carrying the password or a URL with credentials
+    /// (`DATABASE_URL`, `KAFKA_REST_URI`).
+    pub fn env_vars(&self) -> Vec<crate::EnvVar> {
+        let password = self.password().filter(|p| !p.is_empty());
+        let with_credentials = |v: &str| {
+            reqwest::Url::parse(v).is_ok_and(|u| u.password().is_some() || !u.username().is_empty())
+        };
+        self.env()
+            .into_iter()
+            .map(|(name, value)| {
+                let secret = ["PASSWORD", "_PWD", "ACCESS_KEY"]
+                    .iter()
+                    .any(|s| name.ends_with(s))
+                    || password.is_some_and(|p| value.contains(p))
+                    || with_credentials(&value);
+                crate::EnvVar::new(name, value, secret)
+            })
+            .collect()
+    }
+}
+
 impl fmt::Debug for ConnectionInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionInfo")

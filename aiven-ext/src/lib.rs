@@ -122,7 +122,9 @@ mod client;
 pub mod clock;
 mod connection;
 mod ensure;
+mod environment;
 mod error;
+mod export;
 mod lifecycle;
 mod ownership;
 pub mod pages;
@@ -145,9 +147,9 @@ pub mod prelude {
         NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
     };
     pub use crate::{
-        AivenClient, AivenClientBuilder, ConnectionInfo, Ensured, Error, IntegrationExt, Owner,
-        Progress, RawResultExt, ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport,
-        WaitPolicy,
+        Action, AivenClient, AivenClientBuilder, ConnectionInfo, Ensured, EnvVar, Environment,
+        Error, IntegrationExt, Owner, Plan, Progress, RawResultExt, ReadyEnvironment, Resource,
+        ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport, WaitPolicy,
     };
 }
 
@@ -192,7 +194,14 @@ pub use client::{
 };
 pub use connection::{ConnectionInfo, Endpoint, KafkaConnection};
 pub use ensure::Ensured;
+pub use environment::{
+    Action, Environment, EnvironmentEvent, Plan, ReadyEnvironment, ReadyService, Resource,
+    UserCredentials,
+};
 pub use error::{ApiError, Error, RawResultExt, Result};
+#[cfg(unix)]
+pub use export::write_dotenv;
+pub use export::{dotenv, encode_userinfo, EnvVar};
 pub use lifecycle::{CreateService, DeleteService, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};

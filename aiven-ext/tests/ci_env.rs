@@ -1,6 +1,7 @@
 //! The CI example (`examples/ci_env.rs`) against its embedded simulator,
-//! sharing one state file across runs: `up` twice, `down` twice, and
-//! `run -- false` (exit code 1, torn down all the same).
+//! sharing one state file across runs: `plan` (changes nothing), `up`
+//! twice, `plan` again, `down` twice, and `run -- false` (exit code 1, torn
+//! down all the same).
 
 use std::process::ExitCode;
 
@@ -42,13 +43,24 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
         ["ci-pg", "ci-kafka"].map(|s| held.get(s).is_some())
     };
     let ok = format!("{:?}", ExitCode::SUCCESS);
+    let code = step(&["plan"]).await.expect("plan");
+    assert_eq!(format!("{code:?}"), ok, "plan");
+    assert_eq!(services(), [false, false], "plan changes nothing");
+    let env_file = dir.path().join("ci.env");
+    let env_arg = env_file.display().to_string();
     for run in 0..2 {
-        let code = step(&["up"])
+        let code = step(&["--env-file", env_arg.as_str(), "up"])
             .await
             .unwrap_or_else(|e| panic!("up #{run}: {e}"));
         assert_eq!(format!("{code:?}"), ok, "up #{run}");
         assert_eq!(services(), [true, true], "up #{run}");
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&env_file).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "up #{run}");
     }
+    let code = step(&["plan"]).await.expect("plan after up");
+    assert_eq!(format!("{code:?}"), ok, "plan after up");
     for run in 0..2 {
         let code = step(&["down"])
             .await
@@ -68,7 +80,7 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
         "--",
         "sh",
         "-c",
-        "test -n \"$DATABASE_URL\" && test -n \"$PG_CI_PASSWORD\" && test -n \"$PGPORT\" && test -n \"$KAFKA_BOOTSTRAP_SERVERS\" && test \"$PGUSER\" = avnadmin",
+        "test -n \"$DATABASE_URL\" && test -n \"$CI_PG_CI_PASSWORD\" && test -n \"$PGPORT\" && test \"${CI_PG_CI_URI%%:*}\" = postgres && test -n \"$KAFKA_BOOTSTRAP_SERVERS\" && test \"$PGUSER\" = avnadmin",
     ])
     .await
     .unwrap();
@@ -186,6 +198,13 @@ async fn teardown_never_deletes_a_same_named_service_it_did_not_make() {
     };
     let theirs = Some("business-4".to_owned());
 
+    let plan = step(&["plan"]).await;
+    let plan = plan.expect_err("the plan names the conflict");
+    assert!(
+        plan.to_string()
+            .contains("plan: asked \"startup-4\", found \"business-4\""),
+        "{plan}"
+    );
     let refused = step(&["run", "--", "true"]).await;
     let refused = refused.expect_err("the run cannot adopt a ci-pg of another plan");
     assert!(

@@ -184,6 +184,14 @@ pub enum StartError {
     /// The state file cannot be loaded.
     #[error(transparent)]
     State(#[from] PersistError),
+    /// A project asked for with [`SimulatorBuilder::project`] cannot be created.
+    #[error("cannot create project {name:?}: {reason}")]
+    Project {
+        /// The project.
+        name: String,
+        /// Why (the API's answer).
+        reason: String,
+    },
 }
 
 /// The simulator; see [`Simulator::builder`].
@@ -213,6 +221,7 @@ pub struct SimulatorBuilder {
     validate_responses: bool,
     server_limits: ServerLimits,
     journal_capacity: usize,
+    projects: Vec<String>,
 }
 
 impl Default for SimulatorBuilder {
@@ -229,6 +238,7 @@ impl Default for SimulatorBuilder {
             validate_responses: false,
             server_limits: ServerLimits::default(),
             journal_capacity: journal::DEFAULT_CAPACITY,
+            projects: Vec::new(),
         }
     }
 }
@@ -307,6 +317,13 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Starts with the project `name` (repeatable): created at start as
+    /// `ProjectCreate` creates it, unless the state (file) has it already.
+    pub fn project(mut self, name: impl Into<String>) -> Self {
+        self.projects.push(name.into());
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     pub async fn start(self) -> Result<SimHandle, StartError> {
         let (state, persister) = match &self.state_file {
@@ -355,6 +372,20 @@ impl SimulatorBuilder {
             manual_clock: self.manual_clock,
             seed: self.seed,
         });
+        for name in &self.projects {
+            let exists = shared
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .projects
+                .contains_key(name);
+            if !exists {
+                server::create_project(&shared, name).map_err(|e| StartError::Project {
+                    name: name.clone(),
+                    reason: e.to_string(),
+                })?;
+            }
+        }
         let app = admin::router(shared.clone())
             .fallback(server::dispatch)
             .with_state(shared.clone());

@@ -82,6 +82,9 @@ struct Args {
     /// Requests kept in the journal (`GET /_sim/journal`).
     #[arg(long, default_value_t = aiven_sim::journal::DEFAULT_CAPACITY)]
     journal_capacity: usize,
+    /// Start with this project (repeatable), unless the state file has it.
+    #[arg(long = "project")]
+    projects: Vec<String>,
     /// Print how each operation is answered (hand-modelled, generic, none) and exit.
     #[arg(long)]
     coverage: bool,
@@ -208,6 +211,9 @@ async fn main() {
     if let Some(path) = &args.state {
         builder = builder.state_file(path.clone());
     }
+    for p in &args.projects {
+        builder = builder.project(p.clone());
+    }
     let mut sim = match builder.start().await {
         Ok(sim) => sim,
         Err(e) => {
@@ -245,7 +251,12 @@ mod tests {
             "30",
             "--profile",
             "realistic",
+            "--project",
+            "p1",
+            "--project",
+            "p2",
         ]);
+        assert_eq!(args.projects, ["p1", "p2"]);
         assert_eq!(args.profile, Timings::realistic());
         let rules = fault_rules(&args).unwrap();
         assert_eq!(rules.len(), 4);

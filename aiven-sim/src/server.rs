@@ -484,6 +484,14 @@ async fn read(shared: &Arc<Shared>, call: Call, mangle: Option<Mangle>) -> Respo
     .await
 }
 
+/// Creates project `name` as its create operation does, saved like any
+/// change: the projects a simulator starts with.
+pub(crate) fn create_project(shared: &Shared, name: &str) -> Outcome {
+    change(shared, shared.clock.now_ms(), 0, |ctx| {
+        handlers::create_project(ctx, name)
+    })
+}
+
 /// Runs a change under the state lock and, with a state file, saves what
 /// it touched before the lock is released; a change that cannot be saved
 /// is rolled back (500).

@@ -131,6 +131,19 @@ pub(crate) enum Record {
     ConnectionPool,
 }
 
+/// Creates project `name` as its create operation does (the projects a
+/// simulator starts with; `--project`).
+pub(crate) fn create_project(ctx: &mut Ctx<'_>, name: &str) -> Outcome {
+    let none = BTreeMap::new();
+    let body = serde_json::json!({ "project": name });
+    let req = Req {
+        params: &none,
+        query: &none,
+        body: &body,
+    };
+    projects::create(ctx, &req)
+}
+
 /// The create operation of `record` and its name field.
 pub(crate) fn naming(record: Record) -> Option<(&'static str, &'static str)> {
     OPERATIONS.iter().find_map(|o| {

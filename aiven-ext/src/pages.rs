@@ -5,12 +5,17 @@
 //! with `next` (absent on the last page). [`paginate`] turns any such call
 //! into a stream that fetches the next page only when the consumer gets
 //! there; each page is one call with the client's retries, and a page's
-//! error ends the stream with that error. A server that hands back a cursor
-//! it already gave (a loop) ends the stream with an error rather than
-//! polling forever.
+//! error ends the stream with that error. The server decides how many
+//! pages there are, so every loop it could spin is bounded: a cursor it
+//! already gave (a loop), [`MAX_EMPTY_PAGES`] empty pages in a row each with
+//! a new cursor, more than [`MAX_PAGES`] pages, or a cursor longer than
+//! [`MAX_CURSOR_LEN`] end the stream with an error (the cursor in it cut
+//! like any server text) rather than polling forever.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 
 use aiven_api::operations as ops;
 use aiven_api::types;
@@ -37,6 +42,14 @@ impl<T> Page<T> {
     }
 }
 
+/// Empty pages in a row, each with a new cursor, after which a listing is
+/// taken to spin (a real API ends or sends items well before).
+pub const MAX_EMPTY_PAGES: usize = 3;
+/// Pages one listing may take.
+pub const MAX_PAGES: usize = 10_000;
+/// The longest cursor followed, in bytes (it goes into the next URL).
+pub const MAX_CURSOR_LEN: usize = 4096;
+
 /// The cursor in `next`: the `cursor` parameter of a URL, else `next` itself.
 fn cursor_of(next: &str) -> String {
     reqwest::Url::parse(next)
@@ -62,27 +75,55 @@ where
 {
     struct State {
         cursor: Option<String>,
-        seen: HashSet<String>,
+        /// Hashes of the cursors given so far (a cursor may be long).
+        seen: HashSet<u64>,
+        pages: usize,
+        empty_in_a_row: usize,
         done: bool,
     }
     let start = State {
         cursor: None,
         seen: HashSet::new(),
+        pages: 0,
+        empty_in_a_row: 0,
         done: false,
+    };
+    let spins = move |reason: String| Error::InvalidResponse {
+        status: None,
+        reason: crate::retry::truncate(&reason),
+        body: String::new(),
+        operation: Some(operation),
     };
     stream::try_unfold(start, move |mut state| {
         let page = (!state.done).then(|| fetch(state.cursor.clone()));
         async move {
             let Some(page) = page else { return Ok(None) };
             let page = page.await?;
+            state.pages += 1;
+            state.empty_in_a_row = if page.items.is_empty() {
+                state.empty_in_a_row + 1
+            } else {
+                0
+            };
             match page.next.as_deref().map(cursor_of) {
-                Some(next) if !state.seen.insert(next.clone()) => {
-                    return Err(Error::InvalidResponse {
-                        status: None,
-                        reason: format!("the pages loop: cursor {next:?} was given twice"),
-                        body: String::new(),
-                        operation: Some(operation),
-                    });
+                Some(next) if next.len() > MAX_CURSOR_LEN => {
+                    return Err(spins(format!(
+                        "the next page's cursor is {} bytes, more than {MAX_CURSOR_LEN}: {next}",
+                        next.len()
+                    )));
+                }
+                Some(next) if !state.seen.insert(hash(&next)) => {
+                    return Err(spins(format!(
+                        "the pages loop: cursor {next:?} was given twice"
+                    )));
+                }
+                Some(_) if state.empty_in_a_row >= MAX_EMPTY_PAGES => {
+                    return Err(spins(format!(
+                        "{MAX_EMPTY_PAGES} empty pages in a row, each with a new cursor"
+                    )));
+                }
+                Some(_) if state.pages >= MAX_PAGES => {
+                    return Err(spins(format!("more than {MAX_PAGES} pages")));
                 }
                 Some(next) => state.cursor = Some(next),
                 None => state.done = true,
@@ -91,6 +132,12 @@ where
         }
     })
     .try_flatten()
+}
+
+fn hash(cursor: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    cursor.hash(&mut h);
+    h.finish()
 }
 
 impl AivenClient {

@@ -120,3 +120,64 @@ async fn an_error_on_a_later_page_ends_the_stream_after_the_items_before_it() {
         "{got:?}"
     );
 }
+
+/// A server that answers empty pages, each with a new cursor, cannot spin
+/// the stream: it ends with an error after `MAX_EMPTY_PAGES` pages.
+#[tokio::test]
+async fn empty_pages_with_new_cursors_end_the_stream() {
+    // A real spinning server: every answer a new cursor, no items.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let body = format!(r#"{{"steps": [], "next": "cursor-{n}"}}"#);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = sock.write_all(reply.as_bytes()).await;
+        }
+    });
+    let client = aiven_ext::AivenClient::builder()
+        .base_url(format!("http://{addr}"))
+        .token(common::TOKEN)
+        .clock(MockClock::new().shared())
+        .build()
+        .unwrap();
+    let got: Result<Vec<_>, _> = client.upgrade_pipeline_steps("org1", 2).try_collect().await;
+    let e = got.unwrap_err();
+    assert!(e.to_string().contains("3 empty pages in a row"), "{e}");
+    assert_eq!(
+        served.load(std::sync::atomic::Ordering::SeqCst),
+        aiven_ext::pages::MAX_EMPTY_PAGES
+    );
+}
+
+/// A 1 MiB cursor is refused, not followed, and the error stays short.
+#[tokio::test]
+async fn a_huge_cursor_is_refused_with_a_short_error() {
+    let server = MockServer::start_async().await;
+    let huge = "c".repeat(1 << 20);
+    let first = server
+        .mock_async(|when, then| {
+            when.method(GET).path(STEPS);
+            then.status(200)
+                .json_body(json!({ "steps": [step("s1")], "next": huge }));
+        })
+        .await;
+    let client = common::client(&server, &MockClock::new());
+    let got: Result<Vec<_>, _> = client.upgrade_pipeline_steps("org1", 2).try_collect().await;
+    let shown = got.unwrap_err().to_string();
+    assert!(shown.len() < 2_000, "{} characters", shown.len());
+    assert!(shown.contains("more than 4096"), "{shown}");
+    assert_eq!(first.calls_async().await, 1);
+}

@@ -330,7 +330,7 @@ impl Error {
     }
 
     /// Whether sending the same request again may succeed: the verdict of
-    /// the one classification ([`RetryClass`]) for this error's operation.
+    /// the one retry classification for this error's operation.
     /// Unprocessed failures (connection refused, 408, 429) always;
     /// ambiguous ones (5xx, a timeout or lost connection after sending, a
     /// 2xx whose body could not be read) for idempotent operations only;

@@ -453,7 +453,7 @@ impl Persister {
     }
 
     /// Writes the records the state marks as changed (see
-    /// [`crate::tracked`]) that differ from what is on disk, in one
+    /// `crate::tracked`) that differ from what is on disk, in one
     /// transaction, then forgets the marks. On failure nothing was written
     /// and the marks stay.
     pub fn save(&self, state: &mut State) -> Result<(), PersistError> {

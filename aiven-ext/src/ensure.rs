@@ -61,8 +61,11 @@ impl<T> Ensured<T> {
         matches!(self, Ensured::Created(_))
     }
 
-    /// Whether it is the asker's own: created, or adopted with the asked
-    /// owner's mark (an owner-scoped teardown deletes it).
+    /// Not [`AdoptedUnowned`](Ensured::AdoptedUnowned): created, or adopted
+    /// with the asked owner's mark — or adopted when no owner was asked, in
+    /// which case nothing says whose it is. Ownership is what a teardown
+    /// reads from the mark, not from this value: ask with an
+    /// [`Owner`](crate::Owner) to have it mean "ours".
     pub fn is_owned(&self) -> bool {
         !matches!(self, Ensured::AdoptedUnowned(_))
     }
@@ -296,7 +299,8 @@ pub(crate) fn absent_on_404<T>(result: Result<T>) -> Result<Option<T>> {
     }
 }
 
-fn compare<V: PartialEq + fmt::Debug>(
+/// `field: asked X, found Y` into `out` when a field that was asked differs.
+pub(crate) fn compare<V: PartialEq + fmt::Debug>(
     out: &mut Vec<String>,
     field: &str,
     asked: Option<V>,

@@ -12,7 +12,9 @@ use futures::future::try_join_all;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::ensure::{absent_on_404, compare};
 use crate::export::{encode_userinfo, EnvVar};
+use crate::lifecycle::spec_differences;
 use crate::ownership;
 use crate::requests::{
     NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
@@ -959,53 +961,6 @@ async fn plan_integration(
     })
 }
 
-/// How the found service differs from the declared one (type, plan, and
-/// cloud when declared), as `ensure_service` compares them.
-fn service_differences(
-    asked: &types::ServiceCreateRequestBody,
-    found: &types::Service,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut compare = |field: &str, asked: &str, found: Option<&str>| {
-        if found != Some(asked) {
-            let found = found.map_or("none".to_owned(), |f| format!("{f:?}"));
-            out.push(format!("{field}: asked {asked:?}, found {found}"));
-        }
-    };
-    compare(
-        "service_type",
-        &asked.service_type,
-        found.service_type.as_deref(),
-    );
-    compare("plan", &asked.plan, found.plan.as_deref());
-    if let Some(cloud) = &asked.cloud {
-        compare("cloud", cloud, found.cloud_name.as_deref());
-    }
-    out
-}
-
-fn absent_on_404<T>(result: Result<T>) -> Result<Option<T>> {
-    match result {
-        Ok(t) => Ok(Some(t)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-fn differ<V: PartialEq + fmt::Debug>(
-    out: &mut Vec<String>,
-    field: &str,
-    asked: Option<V>,
-    found: Option<V>,
-) {
-    if let Some(asked) = asked {
-        if found.as_ref() != Some(&asked) {
-            let found = found.map_or("none".to_owned(), |f| format!("{f:?}"));
-            out.push(format!("{field}: asked {asked:?}, found {found}"));
-        }
-    }
-}
-
 /// The plan of one service and its children.
 async fn plan_service(
     client: &AivenClient,
@@ -1025,7 +980,7 @@ async fn plan_service(
         );
         return Ok(steps);
     };
-    let differences = service_differences(&service.body, &found);
+    let differences = spec_differences(&service.body, &found);
     let owned = ownership::is_owned_by(&found, owner);
     let adopt = if owned {
         Action::Adopt
@@ -1076,10 +1031,10 @@ async fn plan_service(
                     let mut out = Vec::new();
                     let asked = body.as_ref().and_then(|b| b.partitions.map(|p| p.get()));
                     let partitions = found.partitions.as_ref().map(|p| p.len() as u64);
-                    differ(&mut out, "partitions", asked, partitions);
+                    compare(&mut out, "partitions", asked, partitions);
                     let asked = body.as_ref().and_then(|b| b.replication.map(|r| r.get()));
                     let replication = found.replication.and_then(|r| u64::try_from(r).ok());
-                    differ(&mut out, "replication", asked, replication);
+                    compare(&mut out, "replication", asked, replication);
                     out
                 })
             }
@@ -1091,22 +1046,22 @@ async fn plan_service(
                         return Vec::new();
                     };
                     let mut out = Vec::new();
-                    differ(
+                    compare(
                         &mut out,
                         "database",
                         Some(body.database.to_string()),
                         found.database.clone(),
                     );
-                    differ(
+                    compare(
                         &mut out,
                         "username",
                         body.username.as_deref().cloned(),
                         found.username.clone(),
                     );
                     let size = found.pool_size.and_then(|n| u64::try_from(n).ok());
-                    differ(&mut out, "pool_size", Some(body.pool_size.get()), size);
+                    compare(&mut out, "pool_size", Some(body.pool_size.get()), size);
                     let mode = body.pool_mode.as_ref().map(ToString::to_string);
-                    differ(&mut out, "pool_mode", mode, found.pool_mode.clone());
+                    compare(&mut out, "pool_mode", mode, found.pool_mode.clone());
                     out
                 }),
         };

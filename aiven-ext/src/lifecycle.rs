@@ -159,7 +159,7 @@ fn service_kind<'a>(
 
 /// What differs between the asked-for service and the one found under its
 /// name: `field: asked X, found Y`, for type, plan and (when asked) cloud.
-fn spec_differences(
+pub(crate) fn spec_differences(
     asked: &types::ServiceCreateRequestBody,
     found: &types::Service,
 ) -> Vec<String> {

@@ -1,9 +1,11 @@
 //! Teardown: deletes what an owner made, in dependency order, and nothing
 //! else. A service is deleted only when it carries the owner's mark
 //! ([`OWNER_TAG`](crate::OWNER_TAG)); a topic, user, database or pool only
-//! when its service does; an integration only when one of its services
-//! does. Anything else is left alone and reported, unless the caller opts
-//! in with [`Teardown::delete_unowned`].
+//! when its service does; an integration only when one of its services in
+//! this project does. A service's mark is read again right before it is
+//! deleted; between that read and the delete request there is no atomic
+//! check (the API has no conditional delete). Anything else is left alone
+//! and reported, unless the caller opts in with [`Teardown::delete_unowned`].
 
 use std::collections::HashMap;
 use std::fmt;
@@ -271,10 +273,16 @@ impl Teardown<'_> {
             Doomed::Integration(id) => {
                 validate::path_segment("integration_id", id, 256)?;
                 match self.client.get_integration(&self.project, id).await {
-                    Ok(integration) => [integration.source_service, integration.dest_service]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
+                    // Only an end in this project can be one of our
+                    // services (a same-named service elsewhere is not).
+                    Ok(i) => [
+                        (i.source_project, i.source_service),
+                        (i.dest_project, i.dest_service),
+                    ]
+                    .into_iter()
+                    .filter(|(project, _)| project.as_deref().is_none_or(|p| p == self.project))
+                    .filter_map(|(_, service)| service)
+                    .collect(),
                     Err(e) if e.is_not_found() => return Ok(Verdict::AlreadyGone),
                     Err(e) => return Err(e),
                 }
@@ -283,7 +291,12 @@ impl Teardown<'_> {
         };
         let mut gone = true;
         for service in services {
-            let standing = match standings.get(&service) {
+            // A service's own mark is read again right before it is deleted:
+            // earlier deletions (and their waits) may have taken minutes,
+            // in which it may have been deleted and made again by someone
+            // else. Its children rely on the look-up made for the first.
+            let fresh = matches!(item, Doomed::Service(_));
+            let standing = match standings.get(&service).filter(|_| !fresh) {
                 Some(s) => *s,
                 None => {
                     let s = self.standing(&service).await?;

@@ -836,9 +836,11 @@ async fn teardown_reports_every_outcome() {
                 .json_body(json!({"message": "Service is protected against termination"}));
         })
         .await;
+    // pg-1 is read twice before its delete (for its topic, then again
+    // for itself), then it is gone.
     server
         .mock_async(|when, then| {
-            when.method(GET).path(SVC).is_true(first(1));
+            when.method(GET).path(SVC).is_true(first(2));
             then.status(200)
                 .json_body(json!({ "service": service("pg-1", "RUNNING") }));
         })
@@ -1082,4 +1084,68 @@ async fn ensure_refuses_a_lookup_answered_with_another_resource() {
         "{e}"
     );
     assert_eq!(posts.calls_async().await, 0);
+}
+
+/// A service's mark is read again right before it is deleted: one that was
+/// ours when its topic was deleted, but carries no mark any more when its
+/// own turn comes (deleted and made again by someone else meanwhile), is
+/// left alone. An integration whose "our" end is a same-named service in
+/// another project is not ours either.
+#[tokio::test]
+async fn teardown_reads_the_mark_again_before_deleting_a_service() {
+    let server = MockServer::start_async().await;
+    let mut marked = service("pg-1", "RUNNING");
+    marked["tags"] = json!({ aiven_ext::OWNER_TAG: "env-a" });
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(200).json_body(json!({ "service": marked }));
+        })
+        .await;
+    serve_service(&server, "pg-1", "RUNNING").await; // unmarked from then on
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/project/p/integration/i-elsewhere");
+            then.status(200).json_body(json!({ "service_integration": {
+                "service_integration_id": "i-elsewhere", "integration_type": "metrics",
+                "source_service": "pg-1", "source_project": "other-project",
+                "dest_service": "gone-svc", "dest_project": "p",
+                "active": true, "enabled": true, "description": "",
+            }}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/project/p/service/gone-svc");
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let deletes = server
+        .mock_async(|when, then| {
+            when.method(DELETE);
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    let owner = aiven_ext::Owner::new("env-a").unwrap();
+    let report = client(&server, &MockClock::new())
+        .teardown("p")
+        .owner(&owner)
+        .service("pg-1")
+        .topic("pg-1", "events")
+        .run(Duration::ZERO)
+        .await;
+    assert_eq!(report.deleted, ["topic pg-1/events"], "{report}");
+    assert_eq!(report.not_owned, ["service pg-1"], "{report}");
+    assert_eq!(deletes.calls_async().await, 1);
+    let report = client(&server, &MockClock::new())
+        .teardown("p")
+        .owner(&owner)
+        .integration("i-elsewhere")
+        .run(Duration::ZERO)
+        .await;
+    // Its end in this project is gone; the other end is another project's.
+    assert_eq!(report.already_gone, ["integration i-elsewhere"], "{report}");
+    assert_eq!(deletes.calls_async().await, 1);
 }

@@ -1,10 +1,9 @@
 //! Client construction: environment, credentials file, headers, redaction,
 //! plain-HTTP refusal, anonymous use.
 
-mod common;
-
 use std::collections::HashMap;
 
+use crate::common;
 use aiven_ext::aiven_api::ClientInfo;
 use aiven_ext::{AivenClient, AivenClientBuilder, AuthToken, Error};
 use httpmock::prelude::*;

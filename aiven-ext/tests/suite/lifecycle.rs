@@ -1,14 +1,12 @@
 //! Lifecycle helpers: validation before sending, create without duplicates,
 //! disk growth only, power, termination protection, plans.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{client, first, serve_service, service, SVC};
 use aiven_ext::aiven_api::types;
 use aiven_ext::clock::MockClock;
 use aiven_ext::{Ensured, Error, ServiceState, StateExt};
-use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::json;
 

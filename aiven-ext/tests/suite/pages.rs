@@ -1,6 +1,5 @@
 //! Paged lists as streams, against a loopback HTTP server.
-mod common;
-
+use crate::common;
 use aiven_ext::clock::MockClock;
 use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;

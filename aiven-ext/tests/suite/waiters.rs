@@ -1,14 +1,12 @@
 //! Waiters over real HTTP on loopback; the mock server answers according to
 //! the mock clock's virtual time, so minutes of polling take milliseconds.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{client, first, serve_service, service, SVC};
 use aiven_ext::clock::MockClock;
 use aiven_ext::{Error, Progress, ServiceState, StateExt};
-use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::{json, Value};
 

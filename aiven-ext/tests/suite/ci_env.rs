@@ -2,25 +2,37 @@
 //! sharing one state file across runs: `plan` (changes nothing), `up`
 //! twice, `plan` again, `down` twice, and `run -- false` (exit code 1, torn
 //! down all the same).
+//!
+//! In a process of its own (`own_process`): `run` listens for SIGINT and
+//! SIGTERM, and a process that has listened once keeps them from ending it,
+//! which the whole suite would then do.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::own_process;
+
+/// `examples/ci_env.rs` (a module named after its file would repeat this
+/// one's name).
 #[allow(dead_code)]
-mod ci_env {
-    include!("../examples/ci_env.rs");
+mod example {
+    include!("../../examples/ci_env.rs");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn up_twice_down_twice_and_a_failing_run_tears_down() {
+    const TEST: &str = "up_twice_down_twice_and_a_failing_run_tears_down";
+    if !own_process::is_child(module_path!(), TEST) {
+        return own_process::run_alone(module_path!(), TEST, |_| {});
+    }
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("sim-state.redb");
     let state_arg = state.display().to_string();
     let step = |args: &[&str]| {
         let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
         argv.extend_from_slice(args);
-        ci_env::run(ci_env::Args::parse_from(argv))
+        example::run(example::Args::parse_from(argv))
     };
     // The services the state database holds (each run has closed it), read
     // as the simulator's own loader reads it; its event log names deleted
@@ -178,7 +190,7 @@ async fn teardown_never_deletes_a_same_named_service_it_did_not_make() {
     let step = |args: &[&str]| {
         let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
         argv.extend_from_slice(args);
-        ci_env::run(ci_env::Args::parse_from(argv))
+        example::run(example::Args::parse_from(argv))
     };
     let services = || {
         let mut tries = 0;

@@ -2,12 +2,10 @@
 //! delay longer than the retry budget ends the retries at once. Against a
 //! tiny loopback server that answers any header value.
 
-mod tiny;
-
 use std::time::Duration;
 
+use crate::tiny::{response, Tiny};
 use aiven_ext::{AivenClient, Error};
-use tiny::{response, Tiny};
 
 /// `429 Retry-After: 1`, then a `Retry-After` no duration arithmetic can
 /// hold: the client used to panic ("overflow when adding durations").

@@ -2,13 +2,11 @@
 //! addresses, through the raw client and aiven-ext. Against a tiny loopback
 //! server that records every request it receives.
 
-mod tiny;
-
 use std::time::Duration;
 
+use crate::tiny::{response, Tiny};
 use aiven_api::hooks::ClientState;
 use aiven_ext::{AivenClient, Error, RetryPolicy};
-use tiny::{response, Tiny};
 
 /// Values that would move a request elsewhere (or that a server decoding
 /// twice would read as `..`).

@@ -1,14 +1,12 @@
 //! Retries and error decoding over real HTTP on loopback; delays are
 //! recorded by a mock clock, so nothing actually sleeps.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{self, client, first, serve_service, service, SVC};
 use aiven_ext::aiven_api::types;
 use aiven_ext::clock::{Clock, MockClock};
 use aiven_ext::{Error, RetryPolicy};
-use common::{client, first, serve_service, service, SVC};
 use httpmock::prelude::*;
 use serde_json::json;
 

@@ -3,18 +3,21 @@
 //! with HTTP_PROXY/ALL_PROXY set; over https the environment proxy is
 //! honoured (it only tunnels TLS, via CONNECT).
 //!
-//! This binary has exactly one test because it sets process-wide proxy
-//! variables, which reqwest reads when a client is built.
+//! The test runs in a process of its own (`own_process`): it sets
+//! process-wide proxy variables, which reqwest reads when a client is built.
 
-mod tiny;
-
+use crate::own_process;
+use crate::tiny::{response, Tiny};
 use aiven_ext::{AivenClient, RetryPolicy};
-use tiny::{response, Tiny};
 
 const TOKEN: &str = "pr0xy-t0ken-never-in-cleartext";
 
 #[tokio::test]
 async fn plain_http_never_goes_through_an_environment_proxy() {
+    const TEST: &str = "plain_http_never_goes_through_an_environment_proxy";
+    if !own_process::is_child(module_path!(), TEST) {
+        return own_process::run_alone(module_path!(), TEST, |_| {});
+    }
     let probe = Tiny::start(|_, _| response("502 Bad Gateway", &[], ""));
     let server = Tiny::start(|_, _| {
         response(

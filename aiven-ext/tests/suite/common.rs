@@ -1,6 +1,5 @@
 //! Shared fixtures: a client pointed at a loopback mock server with a mock
 //! clock, and request-counting matchers to script response sequences.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

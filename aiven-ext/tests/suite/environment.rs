@@ -9,9 +9,11 @@ use std::time::Duration;
 use aiven_ext::prelude::*;
 use aiven_ext::EnvironmentEvent;
 
+use crate::own_process;
+
 #[allow(dead_code)]
 mod ci_env_file {
-    include!("../examples/ci_env_file.rs");
+    include!("../../examples/ci_env_file.rs");
 }
 
 const MAX: Duration = Duration::from_secs(30);
@@ -402,9 +404,15 @@ async fn the_file_example_plans_ups_and_downs() {
 
 /// `run` tears down when the job is cancelled: SIGTERM (what a CI runner
 /// sends) while the command runs kills it, deletes everything and answers
-/// 143.
+/// 143. In a process of its own (`own_process`): the signal goes to the
+/// whole process, where any other `run` (the `ci_env` example's) would
+/// take it as its own cancellation.
 #[tokio::test(flavor = "multi_thread")]
 async fn run_tears_down_on_sigterm() {
+    const TEST: &str = "run_tears_down_on_sigterm";
+    if !own_process::is_child(module_path!(), TEST) {
+        return own_process::run_alone(module_path!(), TEST, |_| {});
+    }
     let (_sim, client) = sim().await;
     // The signal goes out once the last child is made: `run` listens by then.
     let once = std::sync::atomic::AtomicBool::new(false);

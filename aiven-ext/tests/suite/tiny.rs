@@ -2,7 +2,6 @@
 //! records everything it receives: for the hardening tests, which need to
 //! misbehave in ways httpmock does not script (any header value) and to
 //! count connections of any kind (a proxy probe).
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -5,7 +5,7 @@
 //! 4 KiB page zeroed in turn after a clean stop, then a start: with the
 //! release binary (issue 18), 8 of 35 starts served a state with services
 //! missing and no warning, and refusals were panics (`Malformed allocator
-//! state`, exit 101); in a debug build (`tests/hardening.rs`, 20 pages)
+//! state`, exit 101); in a debug build (`tests/suite/hardening.rs`, 20 pages)
 //! 14 starts panicked on redb's assertions. Hence:
 //!
 //! * the database is opened with redb's integrity check

@@ -4,7 +4,8 @@
 //! waiters see VPCs and integrations come up (instant timings, so that
 //! aiven-ext's real-time poll delays never run).
 
-#[path = "../../aiven-sim/tests/common/mod.rs"]
+#[path = "../../aiven-sim/tests/suite/common.rs"]
+#[allow(dead_code)]
 mod common;
 
 use std::time::Duration;

@@ -9,7 +9,8 @@
 //! lifecycle run in milliseconds. Responses are checked against the
 //! description by the simulator (`TestSim` asserts it when dropped).
 
-#[path = "../../aiven-sim/tests/common/mod.rs"]
+#[path = "../../aiven-sim/tests/suite/common.rs"]
+#[allow(dead_code)]
 mod common;
 
 use std::future::Future;

@@ -21,9 +21,9 @@
 //!    an operation: persistence saves whatever the handler changed (the
 //!    state's maps record it, see `crate::tracked`), and a test keeps
 //!    operation ids out of every other file.
-//! 5. Test it over HTTP in `aiven-sim/tests/` (the test fixtures check
+//! 5. Test it over HTTP in `aiven-sim/tests/suite/` (the test fixtures check
 //!    every answer against the description's response schema); a change
-//!    also goes in `tests/persistence.rs`'s restart invariant.
+//!    also goes in `tests/suite/persistence.rs`'s restart invariant.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;

@@ -7,15 +7,13 @@
 //! their own; the marked section at the end runs the same lifecycle through
 //! `aiven-ext` (retrying transport, lifecycle helpers, waiters).
 
-mod common;
-
 use std::future::Future;
 use std::time::Duration;
 
+use crate::common::{self, api_error, body, start_with, TestSim, TOKEN};
 use aiven_api::types::{self, AivenError};
 use aiven_api::{Error, ResponseValue};
 use aiven_sim::{FaultRule, ManualClock, Simulator, Timings};
-use common::{api_error, body, start_with, TestSim, TOKEN};
 use serde_json::json;
 
 /// How the test lets time pass between polls.

@@ -2,10 +2,8 @@
 //! project, stable across reads and restarts; and the caller (`UserInfo`)
 //! and on-demand maintenance (`ServiceMaintenanceStart`).
 
-mod common;
-
+use crate::common::{start, start_on, TestSim};
 use aiven_sim::ManualClock;
-use common::{start, start_on, TestSim};
 use reqwest::Method;
 use serde_json::{json, Value};
 use x509_parser::prelude::*;

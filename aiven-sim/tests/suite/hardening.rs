@@ -4,16 +4,14 @@
 //! network. Each must end in the intact state or a clear 4xx / error,
 //! never a partial state, a wrapped clock or a panic.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{self, builder, start, TestSim, TOKEN};
 use aiven_api::types;
 use aiven_sim::{ManualClock, StartError};
-use common::{builder, start, TestSim, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 

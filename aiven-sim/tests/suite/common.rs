@@ -6,8 +6,6 @@
 //! every response it sent conformed to the description (normalized and
 //! published response schemas for its operation and status).
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 use aiven_api::types;

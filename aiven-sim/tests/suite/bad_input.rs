@@ -5,14 +5,12 @@
 //! any of this. A property test posts arbitrary bytes and arbitrary JSON to
 //! `ServiceCreate`, `ServiceUpdate` and `ServiceKafkaTopicCreate`.
 
-mod common;
-
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::common::{self, TestSim, TOKEN};
 use aiven_sim::MAX_BODY_BYTES;
-use common::{TestSim, TOKEN};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::Method;

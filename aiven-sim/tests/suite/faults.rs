@@ -2,13 +2,11 @@
 //! (seeded), latency, missing backups, dropped connections, truncated JSON,
 //! and their scoping to operations and path prefixes.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{api_error, body, start_with_faults};
 use aiven_api::types;
 use aiven_sim::FaultRule;
-use common::{api_error, body, start_with_faults};
 use reqwest::Method;
 use serde_json::json;
 

@@ -2,9 +2,7 @@
 //! through on a manual clock (fast timings: a VPC builds in 3 s, deletes
 //! in 2 s), what lists show, and the errors.
 
-mod common;
-
-use common::{start, TestSim};
+use crate::common::{start, TestSim};
 use reqwest::Method;
 use serde_json::{json, Value};
 

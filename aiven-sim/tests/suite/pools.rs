@@ -2,9 +2,7 @@
 //! `ServiceGet` shows, and Aiven's errors. Every response is checked
 //! against the description (see `common`).
 
-mod common;
-
-use common::{start, TestSim};
+use crate::common::{start, TestSim};
 use reqwest::Method;
 use serde_json::{json, Value};
 

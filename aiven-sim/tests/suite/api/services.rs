@@ -1,7 +1,7 @@
 //! Services: create, lifecycle, updates, power, termination protection, every type, tags.
 
+use super::catalog::TYPES_2026;
 use super::*;
-use crate::catalog::TYPES_2026;
 
 #[tokio::test]
 async fn service_create_rebuilds_then_runs_with_connection_details() {

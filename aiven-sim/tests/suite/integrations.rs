@@ -1,9 +1,7 @@
 //! Service integrations over HTTP: create, read, list, update, delete,
 //! their status over time, what `ServiceGet` shows, and the errors.
 
-mod common;
-
-use common::{start, start_with, TestSim};
+use crate::common::{start, start_with, TestSim};
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -2,13 +2,11 @@
 //! generated client at once, on a multi-threaded runtime, and the final
 //! state (read back through the API) holds every change.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::common::{api_error, body, start};
 use aiven_api::types;
-use common::{api_error, body, start};
 use serde_json::json;
 
 const TASKS: usize = 64;

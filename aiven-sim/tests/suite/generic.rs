@@ -3,14 +3,12 @@
 //! created, listed, read, updated, deleted, persisted and dropped with their
 //! project or service.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::{start, start_with, TestSim};
 use aiven_sim::generic::{self, Role};
 use aiven_sim::spec::spec;
 use aiven_sim::validation::validate_request;
-use common::{start, start_with, TestSim};
 use reqwest::Method;
 use serde_json::{json, Value};
 

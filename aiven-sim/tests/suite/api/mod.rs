@@ -3,9 +3,6 @@
 //! status codes, errors, auth, validation, state and lifecycles. Every
 //! response is also checked against the description (see `common`).
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod catalog;
 mod databases;
 mod kafka;
@@ -19,8 +16,8 @@ mod schema_registry;
 mod services;
 mod users;
 
+pub(crate) use crate::common::{self, api_error, body, start, start_with, TestSim};
 pub(crate) use aiven_api::types;
-pub(crate) use common::{api_error, body, start, start_with, TestSim};
 pub(crate) use reqwest::Method;
 pub(crate) use serde_json::{json, Value};
 

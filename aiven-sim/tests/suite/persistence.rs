@@ -2,17 +2,15 @@
 //! (even when the process is killed mid-write), a corrupt file is refused;
 //! and the binary serves and logs each request.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{body, builder, client, start_on, TestSim, TOKEN};
 use aiven_api::types;
 use aiven_sim::persist::Persister;
 use aiven_sim::{ManualClock, StartError};
-use common::{body, builder, client, start_on, TestSim, TOKEN};
 use serde_json::{json, Value};
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {

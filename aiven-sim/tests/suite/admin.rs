@@ -1,13 +1,11 @@
 //! The admin API (`/_sim` and the `SimHandle` methods), the size caps and
 //! the connection limits, over real HTTP.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{start, start_with, TestSim, TOKEN};
 use aiven_sim::journal::REDACTED;
 use aiven_sim::{AdminError, FaultRule, ServerLimits, Simulator};
-use common::{start, start_with, TestSim, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

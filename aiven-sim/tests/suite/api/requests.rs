@@ -59,9 +59,9 @@ async fn unknown_routes_methods_and_generic_operations() {
     assert_eq!(b["errors"][0]["status"], 405);
 
     // An operation of the description without a hand-written handler: the
-    // generic model answers it (tests/generic.rs).
+    // generic model answers it (the `generic` module).
     // (AccountList was the example until it was hand-modelled: accounts
-    // resolve, tests/hardening.rs.)
+    // resolve, the `hardening` module.)
     let (status, _, b) = t
         .raw(Method::GET, "/organization/org1/user-groups", None)
         .await;

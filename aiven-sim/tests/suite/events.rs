@@ -1,9 +1,7 @@
 //! The project event log (`ProjectGetEventLogs`), written from the changes
 //! made through the simulator.
 
-mod common;
-
-use common::start;
+use crate::common::start;
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -154,7 +154,7 @@ pub mod prelude {
 }
 
 // The Rust blocks of the README and of every page of the guide (docs/*.md)
-// compile as doctests (`cargo test --doc`); tests/tests/docs.rs checks that
+// compile as doctests (`cargo test --doc`); tests/tests/suite/docs.rs checks that
 // every page is listed here.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -1,4 +1,4 @@
-//! Shared helpers of the workspace integration tests in `tests/tests/`.
+//! Shared helpers of the workspace integration tests in `tests/tests/suite/`.
 
 use std::path::PathBuf;
 

@@ -10,16 +10,17 @@
 //!   did not percent-encode is masked whole (client `Debug`, generated types,
 //!   the journal), as is a `https://<token>@host` under any key.
 //!
-//! Everything the tracing subscriber prints (this binary's global one: the
-//! simulator logs from its own tasks) is kept in [`LOG`]; every test uses
-//! its own secret values, so the tests may run in parallel.
+//! Each test keeps what its thread logs ([`Log::capture`]: a thread-local
+//! subscriber; the tests run on current-thread runtimes, so the client, the
+//! simulator's tasks and their connections all log on the test's thread);
+//! every test uses its own secret values, so the tests may run in parallel.
 
 // `ProjectInvoiceGet` is deprecated by Aiven, and still served: its
 // `download_cookie` is the secret path parameter under test.
 #![allow(deprecated)]
 
 use std::io::Write;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aiven_ext::requests::{NewIntegration, NewService};
@@ -31,13 +32,13 @@ use tracing_subscriber::fmt::format::FmtSpan;
 
 const REDACTED: &str = aiven_api::redact::REDACTED;
 
-static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// What a test's thread logged.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
 
-struct Captured;
-
-impl Write for Captured {
+impl Write for Log {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOG.lock().unwrap().extend_from_slice(buf);
+        self.0.lock().unwrap().extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -45,20 +46,25 @@ impl Write for Captured {
     }
 }
 
-/// Installs the capturing subscriber (once); everything printed so far.
-fn log() -> String {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
+impl Log {
+    /// Keeps everything logged on the calling thread until the guard drops.
+    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let log = Self::default();
+        let writer = log.clone();
         // httpmock logs the requests it receives: it is the server here.
         let subscriber = tracing_subscriber::fmt()
             .with_env_filter("trace,httpmock=off")
             .with_span_events(FmtSpan::CLOSE)
             .with_ansi(false)
-            .with_writer(|| Captured)
+            .with_writer(move || writer.clone())
             .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-    });
-    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
+        (log, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Everything printed so far.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }
 
 /// The log lines that mention `needle`.
@@ -85,7 +91,7 @@ fn invoice_request<'a>(
 /// response's error (which prints the response with its URL).
 #[tokio::test]
 async fn download_cookie_is_masked_in_the_span_builder_debug_and_response_errors() {
-    let _ = log();
+    let (log, _guard) = Log::capture();
     let cookie = "COOKIE-span-4f1c9a77";
     let server = MockServer::start_async().await;
     server
@@ -125,7 +131,7 @@ async fn download_cookie_is_masked_in_the_span_builder_debug_and_response_errors
     assert!(printed.contains("202"), "{printed}");
     assert!(!printed.contains(cookie), "{printed}");
 
-    let spans = lines_with(&log(), "invoice/42/");
+    let spans = lines_with(&log.text(), "invoice/42/");
     assert!(
         spans
             .iter()
@@ -133,7 +139,8 @@ async fn download_cookie_is_masked_in_the_span_builder_debug_and_response_errors
                 && l.contains(&format!("path=/v1/project/span-p/invoice/42/{REDACTED}"))),
         "{spans:#?}"
     );
-    assert!(!log().contains(cookie), "{}", log());
+    let log = log.text();
+    assert!(!log.contains(cookie), "{log}");
 }
 
 /// A port nothing listens on.
@@ -159,7 +166,7 @@ fn silent_server() -> String {
 /// timeout errors, which print the URL they were for.
 #[tokio::test]
 async fn download_cookie_is_masked_in_retry_warnings_and_transport_errors() {
-    let _ = log();
+    let (log, _guard) = Log::capture();
     let cookie = "COOKIE-retry-9be2d310";
     let mut policy = RetryPolicy::default();
     policy.max_attempts = 2;
@@ -213,7 +220,7 @@ async fn download_cookie_is_masked_in_retry_warnings_and_transport_errors() {
     assert!(!printed.contains(cookie), "{printed}");
     assert!(printed.contains("timeout-p/invoice/42/"), "{printed}");
 
-    let log = log();
+    let log = log.text();
     let warnings = lines_with(&log, "retrying Aiven API request");
     assert!(
         warnings.iter().any(|l| l.contains("retry-p/invoice/42/")),
@@ -225,7 +232,7 @@ async fn download_cookie_is_masked_in_retry_warnings_and_transport_errors() {
 /// Issue 18 item 1: the simulator's journal and its INFO request log.
 #[tokio::test]
 async fn download_cookie_is_masked_in_the_simulator_journal_and_request_log() {
-    let _ = log();
+    let (log, _guard) = Log::capture();
     let cookie = "COOKIE-sim-07aa1e5c";
     let sim = aiven_sim::Simulator::builder()
         .token("sim-token")
@@ -258,7 +265,7 @@ async fn download_cookie_is_masked_in_the_simulator_journal_and_request_log() {
     );
     assert!(!serde_json::to_string(&journal).unwrap().contains(cookie));
 
-    let log = log();
+    let log = log.text();
     let requests = lines_with(&log, "sim-p/invoice/42/");
     assert!(
         requests

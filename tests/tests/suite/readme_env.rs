@@ -1,15 +1,20 @@
 //! The README's CI-environment example is `aiven-ext/examples/readme_env.rs`,
 //! word for word, and it runs against the simulator configured the way the
 //! README says (`AIVEN_WEB_URL`, `AIVEN_TOKEN`): up writes the connection
-//! details (0600), down leaves no service behind.
+//! details (0600), down leaves no service behind. The example runs in a
+//! process of its own (`own_process`) whose environment has those variables
+//! and whose working directory is a scratch directory; the simulator runs in
+//! this one.
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use aiven_sim::{Simulator, Timings};
 
+use crate::own_process;
+
 mod example {
-    include!("../../aiven-ext/examples/readme_env.rs");
+    include!("../../../aiven-ext/examples/readme_env.rs");
     pub fn run() {
         main().expect("the README example succeeds");
     }
@@ -38,6 +43,10 @@ fn the_readme_shows_the_environment_example_as_it_is() {
 
 #[test]
 fn the_readme_environment_example_runs_against_the_simulator() {
+    const TEST: &str = "the_readme_environment_example_runs_against_the_simulator";
+    if own_process::is_child(module_path!(), TEST) {
+        return example::run();
+    }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime.block_on(async {
         Simulator::builder()
@@ -54,13 +63,12 @@ fn the_readme_environment_example_runs_against_the_simulator() {
             .expect("simulator starts")
     });
     let dir = tempfile::tempdir().unwrap();
-    // The only test of this binary: it owns the environment and the cwd.
-    std::env::set_current_dir(dir.path()).unwrap();
-    std::env::set_var("AIVEN_WEB_URL", sim.base_url());
-    std::env::set_var("AIVEN_TOKEN", "readme-token");
-    std::thread::spawn(example::run)
-        .join()
-        .expect("the example ran");
+    own_process::run_alone(module_path!(), TEST, |example| {
+        example
+            .current_dir(dir.path())
+            .env("AIVEN_WEB_URL", sim.base_url())
+            .env("AIVEN_TOKEN", "readme-token");
+    });
     let written = dir.path().join("ci.env");
     let mode = std::fs::metadata(&written).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "ci.env mode {mode:o}");

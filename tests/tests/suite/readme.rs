@@ -1,14 +1,18 @@
 //! The README's aiven-ext example is `aiven-ext/examples/readme.rs`, word for
 //! word, and it runs: against the simulator, configured the way the README
-//! says (`AIVEN_WEB_URL`, `AIVEN_TOKEN`).
+//! says (`AIVEN_WEB_URL`, `AIVEN_TOKEN`). The example runs in a process of
+//! its own (`own_process`) whose environment has those variables; the
+//! simulator runs in this one.
 
 use std::time::Duration;
 
 use aiven_ext::aiven_api::types;
 use aiven_sim::{Simulator, Timings};
 
+use crate::own_process;
+
 mod example {
-    include!("../../aiven-ext/examples/readme.rs");
+    include!("../../../aiven-ext/examples/readme.rs");
     pub fn run() {
         main().expect("the README example succeeds");
     }
@@ -33,6 +37,10 @@ fn the_readme_shows_the_example_as_it_is() {
 
 #[test]
 fn the_readme_example_runs_against_the_simulator() {
+    const TEST: &str = "the_readme_example_runs_against_the_simulator";
+    if own_process::is_child(module_path!(), TEST) {
+        return example::run();
+    }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime.block_on(async {
         let sim = Simulator::builder()
@@ -61,12 +69,11 @@ fn the_readme_example_runs_against_the_simulator() {
             .expect("project");
         sim
     });
-    // The only test of this binary that touches the environment.
-    std::env::set_var("AIVEN_WEB_URL", sim.base_url());
-    std::env::set_var("AIVEN_TOKEN", "readme-token");
-    std::thread::spawn(example::run)
-        .join()
-        .expect("the example ran");
+    own_process::run_alone(module_path!(), TEST, |example| {
+        example
+            .env("AIVEN_WEB_URL", sim.base_url())
+            .env("AIVEN_TOKEN", "readme-token");
+    });
     // It created the service (the project's journal says so) and deleted it.
     let state = serde_json::to_value(sim.state()).unwrap();
     let project = &state["projects"]["my-project"];

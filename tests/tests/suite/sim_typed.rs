@@ -4,16 +4,12 @@
 //! waiters see VPCs and integrations come up (instant timings, so that
 //! aiven-ext's real-time poll delays never run).
 
-#[path = "../../aiven-sim/tests/suite/common.rs"]
-#[allow(dead_code)]
-mod common;
-
 use std::time::Duration;
 
+use crate::sim_common::{body, start_with, TestSim, TOKEN};
 use aiven_api::types;
 use aiven_ext::{AivenClient, StateExt, VpcState};
 use aiven_sim::Timings;
-use common::{body, start_with, TestSim, TOKEN};
 use serde_json::json;
 
 async fn instant() -> (TestSim, AivenClient) {

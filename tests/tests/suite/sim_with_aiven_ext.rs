@@ -9,10 +9,6 @@
 //! lifecycle run in milliseconds. Responses are checked against the
 //! description by the simulator (`TestSim` asserts it when dropped).
 
-#[path = "../../aiven-sim/tests/suite/common.rs"]
-#[allow(dead_code)]
-mod common;
-
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -23,8 +19,8 @@ use aiven_ext::clock::{Clock, MockClock};
 use aiven_ext::{AivenClient, Ensured, Error, RetryPolicy, ServiceExt, ServiceState, StateExt};
 use aiven_sim::{FaultRule, ManualClock, Timings};
 
+use crate::sim_common::{start_with, TestSim, TOKEN};
 use aiven_api::types;
-use common::{start_with, TestSim, TOKEN};
 
 /// aiven-ext's clock, whose sleeps also advance the simulator's clock.
 #[derive(Clone, Debug)]

@@ -8,6 +8,7 @@ use aiven_api::types::{
     ServiceListResponse,
 };
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::{json, Value};
 
 /// Arbitrary JSON values, a few levels deep.
@@ -58,7 +59,16 @@ fn scalar_pointers(v: &Value, at: String, out: &mut Vec<String>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        // Past failures are replayed from decode_fuzz.proptest-regressions
+        // beside this file. (The default looks for `main.rs` up the tree and
+        // would use ../proptest-regressions/decode_fuzz.txt.)
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions"
+        ))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_json_never_panics(v in arb_json()) {

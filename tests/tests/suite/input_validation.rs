@@ -1,6 +1,6 @@
 //! Input that the API would refuse is refused by `aiven-ext` before any
 //! request, with an error that names the field and says what is wrong.
-//! Complements `aiven-ext/tests/lifecycle.rs`
+//! Complements `aiven-ext/tests/suite/lifecycle.rs`
 //! (`invalid_input_is_refused_before_sending`, `disks_only_grow`), which
 //! covers bad characters and a trailing dash in service names, an empty
 //! project, a blank plan, a negative disk on create, a missing plan, an empty

@@ -69,7 +69,12 @@ fn main() {
 /// them all on). The features and the table are checked against each other
 /// here, so neither can gain a group the other lacks.
 fn enabled_groups() -> BTreeSet<&'static str> {
-    let feature = |group: &str| format!("CARGO_FEATURE_{}", group.to_ascii_uppercase().replace('-', "_"));
+    let feature = |group: &str| {
+        format!(
+            "CARGO_FEATURE_{}",
+            group.to_ascii_uppercase().replace('-', "_")
+        )
+    };
     let enabled: BTreeSet<&'static str> = groups::GROUPS
         .iter()
         .map(|(group, _)| *group)
@@ -78,7 +83,10 @@ fn enabled_groups() -> BTreeSet<&'static str> {
     let known: BTreeSet<String> = groups::GROUPS
         .iter()
         .map(|(group, _)| feature(group))
-        .chain(["CARGO_FEATURE_FULL".to_owned(), "CARGO_FEATURE_DEFAULT".to_owned()])
+        .chain([
+            "CARGO_FEATURE_FULL".to_owned(),
+            "CARGO_FEATURE_DEFAULT".to_owned(),
+        ])
         .collect();
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();

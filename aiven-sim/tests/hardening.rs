@@ -497,7 +497,9 @@ async fn a_restored_snapshot_is_checked_like_intake_and_the_field_named() {
 }
 
 async fn call(server: &Server, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut r = aiven_api::tls::client_builder().build().unwrap()
+    let mut r = aiven_api::tls::client_builder()
+        .build()
+        .unwrap()
         .request(method, format!("{}{path}", server.base))
         .header("authorization", format!("aivenv1 {TOKEN}"));
     if let Some(b) = body {

@@ -757,7 +757,9 @@ async fn organization_vpcs_survive_a_restart() {
 async fn send(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let root = server.base_url.trim_end_matches("/v1");
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut r = aiven_api::tls::client_builder().build().unwrap()
+    let mut r = aiven_api::tls::client_builder()
+        .build()
+        .unwrap()
         .request(method, format!("{root}{path}"))
         .header("Authorization", format!("aivenv1 {TOKEN}"));
     if let Some(b) = body {

@@ -327,8 +327,12 @@ fn own_client_builder(file: &mut syn::File) -> Result<(), Error> {
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             syn::visit_mut::visit_expr_call_mut(self, call);
             if let syn::Expr::Path(p) = &*call.func {
-                let names: Vec<String> =
-                    p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let names: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 if names == ["reqwest", "ClientBuilder", "new"] && call.args.is_empty() {
                     *call.func = syn::parse_quote!(crate::tls::client_builder);
                     self.0 += 1;

@@ -46,7 +46,10 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("organizations", &["organization", "organizations"]),
     ("organization-vpcs", &["organizationvpc"]),
     ("organization-billing-groups", &["organizationbillinggroup"]),
-    ("organization-payment-methods", &["organizationpaymentmethod"]),
+    (
+        "organization-payment-methods",
+        &["organizationpaymentmethod"],
+    ),
     ("organization-emissions", &["organizationemissions"]),
     ("groups", &["groups"]),
     ("domains", &["domains"]),
@@ -264,9 +267,18 @@ mod tests {
         assert_eq!(census[OTHER], 2);
         assert_eq!(group_of(&json!({"tags": ["Users"]})), "users");
         assert_eq!(group_of(&json!({"tags": ["User"]})), "users");
-        assert_eq!(group_of(&json!({"tags": ["Organizations"]})), "organizations");
-        assert_eq!(group_of(&json!({"tags": ["Organization"]})), "organizations");
-        assert_eq!(group_of(&json!({"tags": ["Brand new", "Project"]})), "projects");
+        assert_eq!(
+            group_of(&json!({"tags": ["Organizations"]})),
+            "organizations"
+        );
+        assert_eq!(
+            group_of(&json!({"tags": ["Organization"]})),
+            "organizations"
+        );
+        assert_eq!(
+            group_of(&json!({"tags": ["Brand new", "Project"]})),
+            "projects"
+        );
     }
 
     #[test]
@@ -277,7 +289,11 @@ mod tests {
         assert_eq!(kept.operations_dropped, 4);
         let paths: Vec<&String> = d["paths"].as_object().unwrap().keys().collect();
         assert_eq!(paths, ["/project/{project}/service"]);
-        let schemas: Vec<&String> = d["components"]["schemas"].as_object().unwrap().keys().collect();
+        let schemas: Vec<&String> = d["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         // Reached through a response component and a cycle; Topics and A/B
         // only through the dropped Kafka operation.
         assert_eq!(schemas, ["Service", "Node"]);
@@ -289,7 +305,11 @@ mod tests {
     fn escaped_references_are_followed() {
         let mut d = doc();
         retain(&mut d, &BTreeSet::from(["kafka"]));
-        let schemas: Vec<&String> = d["components"]["schemas"].as_object().unwrap().keys().collect();
+        let schemas: Vec<&String> = d["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(schemas, ["Topics", "A/B"]);
         assert!(d["components"]["responses"].as_object().unwrap().is_empty());
     }

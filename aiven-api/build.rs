@@ -12,10 +12,12 @@
 //! dependency has no fetched file). Relative paths in these variables are
 //! relative to the workspace root.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use aiven_openapi::codegen::{self, Interface};
+use aiven_openapi::groups;
 use aiven_openapi::SpecFiles;
 
 fn fail(message: &str) -> ! {
@@ -40,7 +42,9 @@ fn main() {
         }),
         Err(_) => Interface::Builder,
     };
-    let prepared = files.prepare().unwrap_or_else(|e| fail(&e.to_string()));
+    let mut prepared = files.prepare().unwrap_or_else(|e| fail(&e.to_string()));
+    let groups = enabled_groups();
+    let retained = groups::retain(&mut prepared.doc, &groups);
     let generated =
         codegen::generate(&prepared, interface).unwrap_or_else(|e| fail(&e.to_string()));
 
@@ -50,12 +54,65 @@ fn main() {
     write(&out.join("operation_constants.rs"), &constants);
     // Read by `cargo xtask build-cost`.
     let stats = format!(
-        "{{\"build_script_ms\": {}, \"generated_lines\": {}, \"input\": {:?}}}\n",
+        "{{\"build_script_ms\": {}, \"generated_lines\": {}, \"operations\": {}, \"groups\": {}, \"input\": {:?}}}\n",
         started.elapsed().as_millis(),
         generated.code.lines().count(),
+        retained.operations_kept,
+        groups.len(),
         files.origin().map_or("unknown", |o| o.kind())
     );
     write(&out.join("build-stats.json"), &stats);
+}
+
+/// The operation groups to generate, from the crate's Cargo features (one
+/// per group of `aiven_openapi::groups::GROUPS`; `full`, the default, turns
+/// them all on). The features and the table are checked against each other
+/// here, so neither can gain a group the other lacks.
+fn enabled_groups() -> BTreeSet<&'static str> {
+    let feature = |group: &str| {
+        format!(
+            "CARGO_FEATURE_{}",
+            group.to_ascii_uppercase().replace('-', "_")
+        )
+    };
+    let enabled: BTreeSet<&'static str> = groups::GROUPS
+        .iter()
+        .map(|(group, _)| *group)
+        .filter(|group| std::env::var_os(feature(group)).is_some())
+        .collect();
+    let known: BTreeSet<String> = groups::GROUPS
+        .iter()
+        .map(|(group, _)| feature(group))
+        .chain([
+            "CARGO_FEATURE_FULL".to_owned(),
+            "CARGO_FEATURE_DEFAULT".to_owned(),
+        ])
+        .collect();
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_FEATURE_") && !known.contains(name.as_ref()) {
+            fail(&format!(
+                "aiven-api's feature {name} is not a group of aiven_openapi::groups::GROUPS"
+            ));
+        }
+    }
+    if std::env::var_os("CARGO_FEATURE_FULL").is_some() && enabled.len() != groups::GROUPS.len() {
+        let missing: Vec<_> = groups::GROUPS
+            .iter()
+            .map(|(group, _)| *group)
+            .filter(|group| !enabled.contains(group))
+            .collect();
+        fail(&format!(
+            "aiven-api's `full` feature does not enable the groups {missing:?}"
+        ));
+    }
+    if enabled.is_empty() {
+        fail(
+            "aiven-api: no operation group enabled; keep the default `full` feature or \
+             enable the groups you use (e.g. features = [\"services\"])",
+        );
+    }
+    enabled
 }
 
 fn write(path: &Path, text: &str) {

@@ -18,6 +18,7 @@
 
 pub mod hooks;
 pub mod redact;
+pub mod tls;
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 

@@ -284,7 +284,7 @@ impl AivenClientBuilder {
             Some(suffix) => format!("aiven-rust/{} {suffix}", env!("CARGO_PKG_VERSION")),
             None => format!("aiven-rust/{}", env!("CARGO_PKG_VERSION")),
         };
-        let mut http = reqwest::Client::builder().redirect(same_origin_redirects());
+        let mut http = aiven_api::tls::client_builder().redirect(same_origin_redirects());
         if base_url.scheme() == "http" {
             // A proxy from the environment (HTTP_PROXY, ALL_PROXY) would see
             // the token in cleartext: a plain-http base URL (the simulator

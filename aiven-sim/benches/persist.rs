@@ -42,7 +42,7 @@ async fn creates_per_second(existing: usize, same_project: bool) -> f64 {
         .start()
         .await
         .expect("starts");
-    let http = reqwest::Client::builder()
+    let http = aiven_api::tls::client_builder()
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client");

@@ -29,7 +29,7 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 fn client() -> reqwest::Client {
     let mut h = reqwest::header::HeaderMap::new();
     h.insert("authorization", "aivenv1 bench".parse().unwrap());
-    reqwest::Client::builder()
+    aiven_api::tls::client_builder()
         .default_headers(h)
         .timeout(Duration::from_secs(600))
         .build()

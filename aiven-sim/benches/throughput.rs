@@ -39,7 +39,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn http() -> Client {
-    Client::builder()
+    aiven_api::tls::client_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")

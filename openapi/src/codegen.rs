@@ -88,6 +88,7 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     if interface == Interface::Builder {
         prune_response_builders(&mut file, &response_only_types(&prepared.doc));
     }
+    own_client_builder(&mut file)?;
     let methods = client_methods(&file);
     let redaction = redacting_debug(&mut file);
     Ok(Generated {
@@ -312,6 +313,44 @@ fn own_path_encoding(code: &str) -> Result<String, Error> {
         ));
     }
     Ok(code.replace(CALL, "crate::hooks::encode_path("))
+}
+
+/// Swaps `reqwest::ClientBuilder::new()` in the generated `Client::new` for
+/// `crate::tls::client_builder()`, which installs the workspace's one TLS
+/// crypto backend (ring) before reqwest builds its TLS configuration: reqwest
+/// is built without a backend of its own (no aws-lc C build), and would
+/// panic without one. Fails rather than leave the panic in place if
+/// progenitor stops calling `reqwest::ClientBuilder::new()`.
+fn own_client_builder(file: &mut syn::File) -> Result<(), Error> {
+    struct Swap(usize);
+    impl syn::visit_mut::VisitMut for Swap {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            if let syn::Expr::Path(p) = &*call.func {
+                let names: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if names == ["reqwest", "ClientBuilder", "new"] && call.args.is_empty() {
+                    *call.func = syn::parse_quote!(crate::tls::client_builder);
+                    self.0 += 1;
+                }
+            }
+        }
+    }
+    let mut swap = Swap(0);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut swap, file);
+    if swap.0 == 0 {
+        return Err(Error::Codegen(
+            "the generated client no longer calls `reqwest::ClientBuilder::new()`; update \
+             own_client_builder in aiven-openapi's codegen (reqwest has no TLS backend of \
+             its own here)"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// What the description says that progenitor and typify do not emit: wire

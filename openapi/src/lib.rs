@@ -14,6 +14,7 @@
 //! [`codegen`] then runs progenitor on the result.
 
 pub mod codegen;
+pub mod groups;
 pub mod hoist;
 pub mod idents;
 pub mod overlay;

@@ -48,7 +48,7 @@ impl Callers {
         let addr = rt.block_on(serve(body));
         let base = format!("http://{addr}");
         Self {
-            raw: reqwest::Client::new(),
+            raw: aiven_api::tls::client_builder().build().unwrap(),
             url: format!("{base}/v1/project/p/service/s"),
             typed: aiven_tests::raw_client(&base, Some("bench-token")),
             // The same call through aiven-ext: retry transport, deadline,

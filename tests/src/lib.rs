@@ -20,7 +20,7 @@ pub fn raw_client(base: &str, token: Option<&str>) -> aiven_api::Client {
         value.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, value);
     }
-    let http = reqwest::Client::builder()
+    let http = aiven_api::tls::client_builder()
         .default_headers(headers)
         .build()
         .expect("reqwest client");

@@ -36,7 +36,7 @@ fn ok_server() -> Tiny {
 fn raw(server: &Tiny) -> aiven_api::Client {
     aiven_api::Client::new_with_client(
         &format!("{}/v1", server.base_url()),
-        reqwest::Client::new(),
+        aiven_api::tls::client_builder().build().unwrap(),
         ClientState::new(),
     )
 }

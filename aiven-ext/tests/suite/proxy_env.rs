@@ -44,7 +44,9 @@ async fn plain_http_never_goes_through_an_environment_proxy() {
     // Control: the environment proxy is in effect in this process — a plain
     // reqwest client sends a loopback request to the probe. (Without this,
     // the assertion below could pass for the wrong reason.)
-    let _ = reqwest::Client::new()
+    let _ = aiven_api::tls::client_builder()
+        .build()
+        .unwrap()
         .get(format!("{}/v1/control", server.base_url()))
         .send()
         .await;

@@ -52,7 +52,7 @@ pub async fn start_with(f: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) ->
         sim,
         clock,
         client,
-        http: reqwest::Client::builder()
+        http: aiven_api::tls::client_builder()
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap(),
@@ -71,7 +71,7 @@ pub async fn start_on(clock: &ManualClock, path: &std::path::Path) -> TestSim {
         client: client(sim.base_url(), Some(TOKEN)),
         sim,
         clock: clock.clone(),
-        http: reqwest::Client::new(),
+        http: aiven_api::tls::client_builder().build().unwrap(),
     }
 }
 
@@ -95,7 +95,7 @@ pub fn client(base_url: &str, token: Option<&str>) -> aiven_api::Client {
             reqwest::header::HeaderValue::from_str(&format!("aivenv1 {t}")).unwrap(),
         );
     }
-    let http = reqwest::Client::builder()
+    let http = aiven_api::tls::client_builder()
         .default_headers(headers)
         .timeout(Duration::from_secs(10))
         .build()

@@ -219,7 +219,7 @@ async fn spawn_server(listen_ip: &str, args: &[&str]) -> Server {
         base: format!("http://127.0.0.1:{port}"),
         stderr,
     };
-    let http = reqwest::Client::new();
+    let http = aiven_api::tls::client_builder().build().unwrap();
     for _ in 0..400 {
         let r = http
             .get(format!("{}/v1/clouds", server.base))
@@ -495,7 +495,9 @@ async fn a_restored_snapshot_is_checked_like_intake_and_the_field_named() {
 }
 
 async fn call(server: &Server, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut r = reqwest::Client::new()
+    let mut r = aiven_api::tls::client_builder()
+        .build()
+        .unwrap()
         .request(method, format!("{}{path}", server.base))
         .header("authorization", format!("aivenv1 {TOKEN}"));
     if let Some(b) = body {

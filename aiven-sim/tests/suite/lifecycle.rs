@@ -233,7 +233,7 @@ async fn lifecycle_on_the_system_clock() {
         client: common::client(sim.base_url(), Some(TOKEN)),
         sim,
         clock: ManualClock::new(), // unused: the simulator runs on the system clock
-        http: reqwest::Client::new(),
+        http: aiven_api::tls::client_builder().build().unwrap(),
     };
     full_lifecycle(&t, &Time::Real(Duration::from_millis(25))).await;
 }

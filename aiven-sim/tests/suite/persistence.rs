@@ -223,7 +223,7 @@ async fn spawn_server(state: &std::path::Path) -> Server {
         base_url: format!("http://127.0.0.1:{port}/v1"),
         log,
     };
-    let http = reqwest::Client::new();
+    let http = aiven_api::tls::client_builder().build().unwrap();
     for _ in 0..200 {
         if let Ok(r) = http.get(format!("{}/clouds", server.base_url)).send().await {
             if r.status() == 200 {
@@ -755,7 +755,9 @@ async fn organization_vpcs_survive_a_restart() {
 async fn send(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let root = server.base_url.trim_end_matches("/v1");
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut r = reqwest::Client::new()
+    let mut r = aiven_api::tls::client_builder()
+        .build()
+        .unwrap()
         .request(method, format!("{root}{path}"))
         .header("Authorization", format!("aivenv1 {TOKEN}"));
     if let Some(b) = body {

@@ -387,7 +387,7 @@ async fn journal_masks_uris_under_any_key_and_query_passwords() {
         .start()
         .await
         .expect("the simulator starts");
-    let http = reqwest::Client::new();
+    let http = aiven_api::tls::client_builder().build().unwrap();
     let body = json!({
         "service_name": "pg-j1",
         "service_type": "pg",

@@ -241,6 +241,62 @@ pub fn absolute_source(source: &str, root: &Path) -> String {
     }
 }
 
+/// Registry crates compiled more than twice (once for build scripts and
+/// proc-macros, once for the target is the floor) in `cargo build
+/// --workspace --all-targets`, from its JSON messages (fresh units are
+/// listed too, so a built tree answers quickly): name → how many times.
+pub fn compiled_variants() -> Result<Vec<(String, usize)>> {
+    let output = Command::new(cargo())
+        .args([
+            "build",
+            "--workspace",
+            "--all-targets",
+            "--message-format",
+            "json",
+            "--quiet",
+        ])
+        .current_dir(crate::workspace_root())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo build --message-format json")?;
+    if !output.status.success() {
+        bail!("cargo build --workspace --all-targets failed");
+    }
+    Ok(variants_from_messages(&String::from_utf8_lossy(
+        &output.stdout,
+    )))
+}
+
+/// [`compiled_variants`] from cargo's JSON messages: library units of
+/// packages not in the workspace, counted per name and version, those over
+/// two listed.
+pub fn variants_from_messages(messages: &str) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in messages.lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let id = message["package_id"].as_str().unwrap_or_default();
+        // `path+file://…` is a workspace member; `registry+…` and `git+…` are not.
+        if id.starts_with("path+") {
+            continue;
+        }
+        let is_library = message["target"]["kind"].as_array().is_some_and(|kinds| {
+            kinds
+                .iter()
+                .any(|k| matches!(k.as_str(), Some("lib" | "rlib" | "proc-macro")))
+        });
+        if is_library {
+            let name = id.rsplit('#').next().unwrap_or(id).to_owned();
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    counts.into_iter().filter(|(_, n)| *n > 2).collect()
+}
+
 fn mib(peak: Option<f64>) -> String {
     peak.map_or("unknown".into(), |m| format!("{m:.0} MiB"))
 }
@@ -282,6 +338,17 @@ pub fn run(args: &BuildCostArgs) -> Result<()> {
     }
     // Leave the workspace's aiven-api as an ordinary build expects it.
     crate::workflow::cargo(&["build", "-p", "aiven-api", "--quiet"], &[])?;
+    let over = compiled_variants()?;
+    println!();
+    if over.is_empty() {
+        println!("every registry crate is compiled at most twice in `cargo build --workspace --all-targets`");
+    } else {
+        let list: Vec<String> = over.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+        println!(
+            "compiled more than twice in `cargo build --workspace --all-targets`: {}",
+            list.join(", ")
+        );
+    }
     if !args.no_cold {
         let cold = cold_main_job()?;
         println!();
@@ -327,6 +394,36 @@ mod tests {
         assert_eq!(
             absolute_source("https://example.com/spec.yml", root),
             "https://example.com/spec.yml"
+        );
+    }
+
+    #[test]
+    fn counts_library_units_of_registry_crates() {
+        let line = |id: &str, kind: &str| {
+            serde_json::json!({"reason": "compiler-artifact", "package_id": id,
+                "target": {"kind": [kind]}})
+            .to_string()
+        };
+        let syn = "registry+https://github.com/rust-lang/crates.io-index#syn@2.0.1";
+        let messages = [
+            line(syn, "lib"),
+            line(syn, "lib"),
+            line(syn, "lib"),
+            line(syn, "custom-build"),
+            line(
+                "registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0",
+                "lib",
+            ),
+            line("path+file:///work/main/aiven-api#0.1.0", "lib"),
+            line("path+file:///work/main/aiven-api#0.1.0", "lib"),
+            line("path+file:///work/main/aiven-api#0.1.0", "lib"),
+            "{\"reason\": \"build-finished\"}".to_owned(),
+            "not json".to_owned(),
+        ]
+        .join("\n");
+        assert_eq!(
+            variants_from_messages(&messages),
+            [("syn@2.0.1".to_owned(), 3)]
         );
     }
 

@@ -246,7 +246,8 @@ pub struct EnvironmentEvent {
     /// The resource.
     pub resource: Resource,
     /// `created`, `adopted`, `adopted (not owned)`, `running`, `active`,
-    /// `deleted`, `already gone`, `left alone (not owned)`, `failed`.
+    /// `deleted`, `already gone`, `gone (deletion unconfirmed)` (see
+    /// [`TeardownReport::unconfirmed`]), `left alone (not owned)`, `failed`.
     pub outcome: &'static str,
 }
 
@@ -780,6 +781,7 @@ impl Environment {
         let outcomes = [
             (&report.deleted, "deleted"),
             (&report.already_gone, "already gone"),
+            (&report.unconfirmed, "gone (deletion unconfirmed)"),
             (&report.not_owned, "left alone (not owned)"),
         ];
         for (labels, outcome) in outcomes {

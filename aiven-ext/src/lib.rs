@@ -202,7 +202,7 @@ pub use error::{ApiError, Error, RawResultExt, Result};
 #[cfg(unix)]
 pub use export::write_dotenv;
 pub use export::{dotenv, encode_userinfo, EnvVar};
-pub use lifecycle::{CreateService, DeleteService, UpdateService};
+pub use lifecycle::{CreateService, DeleteService, Deletion, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{

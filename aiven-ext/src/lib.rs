@@ -128,6 +128,7 @@ mod export;
 mod lifecycle;
 mod ownership;
 pub mod pages;
+mod readiness;
 mod reads;
 mod redact;
 pub mod requests;
@@ -148,8 +149,8 @@ pub mod prelude {
     };
     pub use crate::{
         Action, AivenClient, AivenClientBuilder, ConnectionInfo, Ensured, EnvVar, Environment,
-        Error, IntegrationExt, Owner, Plan, Progress, RawResultExt, ReadyEnvironment, Resource,
-        ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport, WaitPolicy,
+        Error, IntegrationExt, Owner, Plan, Progress, RawResultExt, Readiness, ReadyEnvironment,
+        Resource, ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport, WaitPolicy,
     };
 }
 
@@ -204,6 +205,7 @@ pub use export::write_dotenv;
 pub use export::{dotenv, encode_userinfo, EnvVar};
 pub use lifecycle::{CreateService, DeleteService, Deletion, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
+pub use readiness::{Check, Readiness, PRESET_CONFIRMATIONS, REACHABLE_TIMEOUT};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{
     ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,

@@ -70,6 +70,10 @@
 //! ([`Error::WaitFailed`]), the deadline is kept ([`Error::WaitTimeout`]
 //! carries the last state), `on_progress` reports every poll, and
 //! [`Wait::observe`] turns a wait into a `Stream` of [`Observation`]s.
+//! What "ready" means per service type is a [`Readiness`] preset
+//! ([`Readiness::for_service_type`], given to a wait with
+//! [`Wait::readiness`]; [`Environment::up`] uses them): `RUNNING` seen
+//! repeatedly, plus a backup for pg, the topic API for Kafka, ….
 //! Service states and types are forward-compatible enums ([`ServiceState`],
 //! [`ServiceType`]: `Unknown(String)` for values this version does not
 //! know), read through [`StateExt`] and [`ServiceExt`].

@@ -29,8 +29,7 @@ use crate::{AivenClient, Error, Result};
 /// Consecutive observations of the state (and every check) that a preset
 /// requires: 3, at the wait policy's minimum delay (2 s by default) apart.
 /// The Terraform provider requires 5 at its own delay; aiven-ext takes 3,
-/// enough to see through a state that flickers right after a create
-/// without adding more than a few seconds. Change it with
+/// the repeated observation for a few seconds' cost. Change it with
 /// [`Readiness::confirmations`].
 pub const PRESET_CONFIRMATIONS: u32 = 3;
 

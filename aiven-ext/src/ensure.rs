@@ -134,6 +134,17 @@ pub(crate) enum Mode {
 }
 
 impl<T> Kind<'_, T> {
+    /// `last` ended the engine while an earlier attempt may have created
+    /// the resource.
+    fn outcome_unknown(&self, last: Error) -> Error {
+        Error::OutcomeUnknown {
+            operation: self.create_op,
+            kind: self.kind,
+            name: self.name.clone(),
+            last: Box::new(last),
+        }
+    }
+
     fn judge(&self, found: T, how: Found) -> Result<Ensured<T>> {
         if let Some((asked, name_of)) = &self.identity {
             let answered = name_of(&found);
@@ -261,7 +272,9 @@ pub(crate) async fn run<T: Send>(
                     // Not there (or not visible yet): create again; a 409
                     // then says an earlier attempt won after all.
                     Ok(None) => {}
-                    Err(e) => return (Err(e), None),
+                    // The look-up that would have said whether an earlier
+                    // attempt created it failed (or ran out of time).
+                    Err(e) => return (Err(kind.outcome_unknown(e)), None),
                 }
             }
             match (kind.create)().await {
@@ -278,10 +291,21 @@ pub(crate) async fn run<T: Send>(
                     let found = kind.once_visible(client).await;
                     (found.and_then(|f| kind.judge(f, how)), None)
                 }
-                Err(e) if retry_ambiguous && e.retry_class() == RetryClass::Ambiguous => {
-                    let hint =
-                        RetryHint::new(format!("ambiguous {} create failure: {e}", kind.kind));
-                    (Err(e), Some(hint))
+                // The create may have been processed. When the retry loop
+                // stops here (attempts, budget or deadline spent; or the
+                // caller turned the existence check off), nothing will look
+                // again: the outcome is unknown, and says so — unless the
+                // API answered 2xx with a body this client cannot read,
+                // which says it was processed.
+                Err(e) if e.retry_class() == RetryClass::Ambiguous => {
+                    let hint = retry_ambiguous.then(|| {
+                        RetryHint::new(format!("ambiguous {} create failure: {e}", kind.kind))
+                    });
+                    let e = match e {
+                        e @ Error::InvalidResponse { .. } => e,
+                        e => kind.outcome_unknown(e),
+                    };
+                    (Err(e), hint)
                 }
                 Err(e) => (Err(e), None),
             }

@@ -19,7 +19,9 @@ use crate::ownership;
 use crate::requests::{
     NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
 };
-use crate::{validate, AivenClient, ConnectionInfo, Error, Owner, Result, TeardownReport};
+use crate::{
+    validate, AivenClient, ConnectionInfo, Error, Owner, Readiness, Result, TeardownReport,
+};
 
 /// One resource of an environment.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -246,7 +248,8 @@ pub struct EnvironmentEvent {
     /// The resource.
     pub resource: Resource,
     /// `created`, `adopted`, `adopted (not owned)`, `running`, `active`,
-    /// `deleted`, `already gone`, `left alone (not owned)`, `failed`.
+    /// `deleted`, `already gone`, `gone (deletion unconfirmed)` (see
+    /// [`TeardownReport::unconfirmed`]), `left alone (not owned)`, `failed`.
     pub outcome: &'static str,
 }
 
@@ -342,7 +345,9 @@ struct Checked {
 ///   conflict with its differences) and changes nothing;
 /// - [`up`](Environment::up) refuses a plan with a conflict before changing
 ///   anything; otherwise it ensures the services concurrently (each carries
-///   the environment's [`Owner`] mark), waits for them concurrently, then
+///   the environment's [`Owner`] mark), waits for them concurrently —
+///   each until its type's [`Readiness`] preset holds (a backup for pg, the
+///   topic API answering for Kafka, …; see [`readiness`](Environment::readiness)) — then
 ///   ensures each service's databases, users, topics (waited until
 ///   `ACTIVE`) and pools, and returns a [`ReadyEnvironment`];
 /// - [`down`](Environment::down) deletes, through the owner-scoped
@@ -368,6 +373,7 @@ pub struct Environment {
     services: Vec<NewService>,
     children: Vec<(String, Child)>,
     integrations: Vec<NewIntegration>,
+    readiness: BTreeMap<String, Readiness>,
     observer: Option<Observer>,
 }
 
@@ -378,6 +384,7 @@ impl fmt::Debug for Environment {
             .field("services", &self.services)
             .field("children", &self.children)
             .field("integrations", &self.integrations)
+            .field("readiness", &self.readiness)
             .finish_non_exhaustive()
     }
 }
@@ -390,6 +397,7 @@ impl Environment {
             services: Vec::new(),
             children: Vec::new(),
             integrations: Vec::new(),
+            readiness: BTreeMap::new(),
             observer: None,
         }
     }
@@ -437,6 +445,25 @@ impl Environment {
     pub fn integration(mut self, integration: NewIntegration) -> Self {
         self.integrations.push(integration);
         self
+    }
+
+    /// What [`up`](Self::up) waits for before it makes `service`'s
+    /// children, instead of the preset of its type
+    /// ([`Readiness::for_service_type`]), e.g.
+    /// `Readiness::running().with(Check::AllNodesRunning)`, or the preset
+    /// without a check that cannot pass from where the job runs.
+    pub fn readiness(mut self, service: &str, readiness: Readiness) -> Self {
+        self.readiness.insert(service.to_owned(), readiness);
+        self
+    }
+
+    /// What [`up`](Self::up) waits for: the readiness set for the service,
+    /// else its type's preset.
+    fn readiness_of(&self, body: &types::ServiceCreateRequestBody) -> Readiness {
+        self.readiness
+            .get(body.service_name.as_str())
+            .cloned()
+            .unwrap_or_else(|| Readiness::for_service_type(&body.service_type))
     }
 
     /// Calls `observer` for each step of `up` and `down` (besides the
@@ -518,6 +545,17 @@ impl Environment {
         }
         for service in &mut services {
             service.children.sort_by_key(|(c, ..)| c.rank()); // stable
+        }
+        if let Some(name) = self
+            .readiness
+            .keys()
+            .find(|name| !services.iter().any(|s| &s.name == *name))
+        {
+            return Err(Error::invalid(
+                "service",
+                name,
+                "has a readiness set but is not declared in the environment",
+            ));
         }
         self.integrations_checked()?;
         Ok(services)
@@ -617,7 +655,9 @@ impl Environment {
 
     /// Makes the environment exist and be usable: refuses a plan with a
     /// conflict before changing anything; ensures the services
-    /// concurrently, waits up to `max_wait` for them (concurrently), then
+    /// concurrently, waits up to `max_wait` for them (concurrently) until
+    /// each is ready by its type's [`Readiness`] preset (or the one set with
+    /// [`readiness`](Self::readiness)), then
     /// ensures each one's children in order (topics waited until `ACTIVE`),
     /// then the integrations (waited until active).
     /// The first failure ends it, and what was made stays for
@@ -673,6 +713,7 @@ impl Environment {
         let owned = ensured.is_owned();
         let running = client
             .wait_until_service_running(project, name)
+            .readiness(self.readiness_of(&service.body))
             .wait(max_wait)
             .await?;
         self.report(project, &resource, "running");
@@ -780,6 +821,7 @@ impl Environment {
         let outcomes = [
             (&report.deleted, "deleted"),
             (&report.already_gone, "already gone"),
+            (&report.unconfirmed, "gone (deletion unconfirmed)"),
             (&report.not_owned, "left alone (not owned)"),
         ];
         for (labels, outcome) in outcomes {

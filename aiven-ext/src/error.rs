@@ -9,8 +9,8 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use crate::retry::{
-    retry_after, too_large, truncate, ResponseTooLarge, RetryClass, ATTEMPTS_HEADER,
-    OPERATION_HEADER,
+    retry_after, too_large, truncate, ResponseTooLarge, RetryClass, AMBIGUOUS_ATTEMPTS_HEADER,
+    ATTEMPTS_HEADER, OPERATION_HEADER,
 };
 
 /// Result with this crate's [`Error`].
@@ -155,6 +155,29 @@ pub enum Error {
         /// What differs: `field: asked X, found Y`, comma-separated.
         differences: String,
     },
+    /// A create whose outcome could not be determined: an attempt failed
+    /// ambiguously (a 5xx, a timeout or a connection lost after sending: it
+    /// may have been processed), and nothing afterwards settled whether the
+    /// resource exists — the look-up that would have said failed, or the
+    /// retry budget or deadline ended first. The resource may exist: look it
+    /// up (or run the `ensure_*` again, which does) before creating it anew.
+    /// `last` is the last error seen, the create's or the look-up's;
+    /// [`Error::api`] and [`Error::status`] reach it.
+    #[error(
+        "{}: outcome unknown: {kind} {name} may or may not have been created: {last}",
+        operation.operation_id
+    )]
+    OutcomeUnknown {
+        /// The create operation (e.g. `ServiceCreate`).
+        operation: &'static Operation,
+        /// What kind of resource (`service`, `topic`, …).
+        kind: &'static str,
+        /// Its name, with its project.
+        name: String,
+        /// The last error seen.
+        #[source]
+        last: Box<Error>,
+    },
     /// A teardown could not delete everything; the rest was deleted.
     #[error("teardown incomplete: {}", teardown_failures(failures))]
     TeardownIncomplete {
@@ -194,6 +217,12 @@ pub struct ApiError {
     /// How many times the request was sent (retries included); this is
     /// the last answer.
     pub attempts: u32,
+    /// How many of the earlier attempts (all but this answer's) failed
+    /// ambiguously — a 5xx, a timeout or a connection lost after sending —
+    /// and so may have been processed. A 404 on the retry of a delete with
+    /// an ambiguous earlier attempt does not say the resource was gone
+    /// before the call: that attempt may have deleted it.
+    pub ambiguous_attempts: u32,
 }
 
 fn op_prefix(operation: Option<&'static Operation>) -> String {
@@ -235,6 +264,9 @@ impl ApiError {
             attempts: header(ATTEMPTS_HEADER)
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(1),
+            ambiguous_attempts: header(AMBIGUOUS_ATTEMPTS_HEADER)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
         }
     }
 
@@ -292,9 +324,17 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) | Error::TerminationProtected { source: e, .. } => Some(e),
-            Error::WaitInterrupted { source, .. } => source.api(),
+            Error::WaitInterrupted { source, .. } | Error::OutcomeUnknown { last: source, .. } => {
+                source.api()
+            }
             _ => None,
         }
+    }
+
+    /// Whether a create's outcome is unknown ([`Error::OutcomeUnknown`]):
+    /// the resource may or may not exist.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
     }
 
     /// The HTTP status of an API error.
@@ -302,6 +342,7 @@ impl Error {
         self.api().map(|e| e.status).or(match self {
             Error::InvalidResponse { status, .. } => *status,
             Error::Transport { source, .. } => source.status(),
+            Error::OutcomeUnknown { last, .. } => last.status(),
             _ => None,
         })
     }
@@ -366,6 +407,7 @@ impl Error {
             | Error::InvalidResponse { operation, .. }
             | Error::ResponseTooLarge { operation, .. } => *operation,
             Error::WaitInterrupted { source, .. } => source.operation(),
+            Error::OutcomeUnknown { operation, .. } => Some(*operation),
             _ => None,
         }
     }

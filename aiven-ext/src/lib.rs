@@ -70,6 +70,10 @@
 //! ([`Error::WaitFailed`]), the deadline is kept ([`Error::WaitTimeout`]
 //! carries the last state), `on_progress` reports every poll, and
 //! [`Wait::observe`] turns a wait into a `Stream` of [`Observation`]s.
+//! What "ready" means per service type is a [`Readiness`] preset
+//! ([`Readiness::for_service_type`], given to a wait with
+//! [`Wait::readiness`]; [`Environment::up`] uses them): `RUNNING` seen
+//! repeatedly, plus a backup for pg, the topic API for Kafka, ….
 //! Service states and types are forward-compatible enums ([`ServiceState`],
 //! [`ServiceType`]: `Unknown(String)` for values this version does not
 //! know), read through [`StateExt`] and [`ServiceExt`].
@@ -128,6 +132,7 @@ mod export;
 mod lifecycle;
 mod ownership;
 pub mod pages;
+mod readiness;
 mod reads;
 mod redact;
 pub mod requests;
@@ -148,8 +153,8 @@ pub mod prelude {
     };
     pub use crate::{
         Action, AivenClient, AivenClientBuilder, ConnectionInfo, Ensured, EnvVar, Environment,
-        Error, IntegrationExt, Owner, Plan, Progress, RawResultExt, ReadyEnvironment, Resource,
-        ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport, WaitPolicy,
+        Error, IntegrationExt, Owner, Plan, Progress, RawResultExt, Readiness, ReadyEnvironment,
+        Resource, ServiceExt, ServiceState, ServiceType, StateExt, TeardownReport, WaitPolicy,
     };
 }
 
@@ -202,8 +207,9 @@ pub use error::{ApiError, Error, RawResultExt, Result};
 #[cfg(unix)]
 pub use export::write_dotenv;
 pub use export::{dotenv, encode_userinfo, EnvVar};
-pub use lifecycle::{CreateService, DeleteService, UpdateService};
+pub use lifecycle::{CreateService, DeleteService, Deletion, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
+pub use readiness::{Check, Readiness, PRESET_CONFIRMATIONS, REACHABLE_TIMEOUT};
 pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
 pub use state::{
     ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,

@@ -315,6 +315,70 @@ impl UpdateService<'_> {
     }
 }
 
+/// What a delete found: whether this call deleted the resource, found it
+/// gone, or cannot tell. All three leave the resource gone (or going).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Deletion {
+    /// The API accepted this call's delete.
+    Deleted,
+    /// It did not exist when this call asked: the first attempt answered
+    /// 404, or every earlier attempt failed in a way that means it was not
+    /// processed (connection refused, 408, 429).
+    AlreadyGone,
+    /// A retry answered 404 after an earlier attempt of this call failed
+    /// ambiguously (a 5xx, a timeout or a connection lost after sending):
+    /// that attempt may have deleted it, or it was gone already (deleted by
+    /// someone else, or never there). The API cannot tell which.
+    GoneAfterAmbiguousAttempt,
+}
+
+impl Deletion {
+    /// The outcome of a delete request: `Ok(..)` for a 2xx and for a 404
+    /// (which of the three it was, by the attempts the error records);
+    /// other errors as they are.
+    pub(crate) fn of(result: Result<()>) -> Result<Deletion> {
+        match result {
+            Ok(()) => Ok(Deletion::Deleted),
+            // A 2xx other than the documented one still means deleted, and
+            // so does one whose body is damaged.
+            Err(Error::InvalidResponse { status, .. }) if status.is_none_or(|s| s.is_success()) => {
+                Ok(Deletion::Deleted)
+            }
+            Err(e) => match Deletion::of_not_found(&e) {
+                Some(deletion) => Ok(deletion),
+                None => Err(e),
+            },
+        }
+    }
+
+    /// What a 404 says; `None` for any other error.
+    fn of_not_found(e: &Error) -> Option<Deletion> {
+        if !e.is_not_found() {
+            return None;
+        }
+        Some(match e.api() {
+            Some(api) if api.ambiguous_attempts > 0 => Deletion::GoneAfterAmbiguousAttempt,
+            _ => Deletion::AlreadyGone,
+        })
+    }
+
+    /// `"deleted"`, `"already gone"` or `"gone (deletion unconfirmed)"`, for logs.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Deletion::Deleted => "deleted",
+            Deletion::AlreadyGone => "already gone",
+            Deletion::GoneAfterAmbiguousAttempt => "gone (deletion unconfirmed)",
+        }
+    }
+}
+
+impl fmt::Display for Deletion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.verb())
+    }
+}
+
 /// Deletes a service; see [`AivenClient::delete_service`].
 #[must_use = "does nothing until `.send()` or `.send_and_wait(..)` is awaited"]
 #[derive(Debug)]
@@ -327,8 +391,9 @@ pub struct DeleteService<'c> {
 }
 
 impl DeleteService<'_> {
-    /// A service that does not exist counts as deleted (404 is `Ok`): for
-    /// teardown that may run twice. Off by default.
+    /// A service that does not exist is not an error: [`send`](Self::send)
+    /// returns [`Deletion::AlreadyGone`]. For teardown that may run twice.
+    /// Off by default.
     pub fn if_exists(mut self, yes: bool) -> Self {
         self.if_exists = yes;
         self
@@ -342,19 +407,24 @@ impl DeleteService<'_> {
         self
     }
 
-    /// Deletes the service. A 404 after retries counts as deleted: an
-    /// earlier attempt whose answer was lost (5xx, connection dropped) may
-    /// have deleted it. A 404 on the first attempt is an error, unless
-    /// [`if_exists`](Self::if_exists).
-    pub async fn send(self) -> Result<()> {
+    /// Deletes the service and says what it found ([`Deletion`]):
+    /// [`Deleted`](Deletion::Deleted) when the API accepted this call's
+    /// delete; [`GoneAfterAmbiguousAttempt`](Deletion::GoneAfterAmbiguousAttempt)
+    /// when a retry answered 404 after an attempt whose outcome is unknown
+    /// (5xx, timeout, connection lost after sending), which may have
+    /// deleted it — `Ok` with or without [`if_exists`](Self::if_exists);
+    /// [`AlreadyGone`](Deletion::AlreadyGone) when it was not there when
+    /// asked (a 404 on the first attempt, or after attempts that were not
+    /// processed, such as 429s) — `Ok` only with `if_exists`, else the 404
+    /// ([`Error::is_not_found`]).
+    pub async fn send(self) -> Result<Deletion> {
         let (client, project, service) = (self.client, &self.project, &self.service);
         validate::project_name(project)?;
         validate::existing_service_name(service)?;
-        let gone = |e: &Error| self.if_exists && e.is_not_found();
         if self.lift_protection {
             let protected = match client.get_service(project, service).await {
                 Ok(svc) => svc.is_termination_protected(),
-                Err(e) if gone(&e) => return Ok(()),
+                Err(e) if self.if_exists && e.is_not_found() => return Ok(Deletion::AlreadyGone),
                 Err(e) => return Err(e),
             };
             if protected {
@@ -370,32 +440,30 @@ impl DeleteService<'_> {
             .project(project)
             .service_name(service)
             .send()
-            .await;
-        match result.map_err(Error::during(ops::SERVICE_DELETE)) {
-            Ok(_) => Ok(()),
-            // A 2xx other than the documented 200 still means deleted, and
-            // so does one whose body is damaged.
-            Err(Error::InvalidResponse { status, .. }) if status.is_none_or(|s| s.is_success()) => {
-                Ok(())
-            }
-            Err(Error::Api(e))
-                if e.status.as_u16() == 404 && (e.attempts > 1 || self.if_exists) =>
+            .await
+            .map(drop)
+            .map_err(Error::during(ops::SERVICE_DELETE));
+        match result {
+            // Not there when asked, and not asked to tolerate that.
+            Err(e)
+                if !self.if_exists && Deletion::of_not_found(&e) == Some(Deletion::AlreadyGone) =>
             {
-                Ok(())
+                Err(e)
             }
-            Err(e) => Err(protection(e, project, service)),
+            result => Deletion::of(result).map_err(|e| protection(e, project, service)),
         }
     }
 
-    /// Deletes the service, then waits until fetching it answers 404.
-    pub async fn send_and_wait(self, max_wait: Duration) -> Result<()> {
+    /// Deletes the service, then waits until fetching it answers 404;
+    /// returns what [`send`](Self::send) found.
+    pub async fn send_and_wait(self, max_wait: Duration) -> Result<Deletion> {
         let (client, project, service) = (self.client, self.project.clone(), self.service.clone());
-        self.send().await?;
+        let deletion = self.send().await?;
         client
             .wait_until_service_deleted(project, service)
             .wait(max_wait)
             .await?;
-        Ok(())
+        Ok(deletion)
     }
 }
 

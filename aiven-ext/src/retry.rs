@@ -11,6 +11,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -32,6 +34,11 @@ pub const OPERATION_HEADER: &str = "x-aiven-ext-operation";
 /// Response header this crate adds to every error response: how many times
 /// the request was sent ([`ApiError::attempts`](crate::ApiError::attempts)).
 pub(crate) const ATTEMPTS_HEADER: &str = "x-aiven-ext-attempts";
+
+/// Response header this crate adds to every error response after retries:
+/// how many earlier attempts failed ambiguously
+/// ([`ApiError::ambiguous_attempts`](crate::ApiError::ambiguous_attempts)).
+pub(crate) const AMBIGUOUS_ATTEMPTS_HEADER: &str = "x-aiven-ext-ambiguous-attempts";
 
 /// How transient failures are retried. See the crate docs for the rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -449,13 +456,14 @@ impl RetryTransport {
         }
     }
 
-    /// One attempt: the response, read to its end, and whether to repeat it.
+    /// One attempt: the response, read to its end, whether to repeat it,
+    /// and whether it failed ambiguously (it may have been processed).
     async fn attempt(
         &self,
         client: &reqwest::Client,
         mut request: Request,
         operation: &'static Operation,
-    ) -> (reqwest::Result<Buffered>, Option<RetryHint>) {
+    ) -> (reqwest::Result<Buffered>, Option<RetryHint>, bool) {
         let idempotent = operation.is_idempotent();
         // The attempt in flight ends at the deadline too: a server that
         // never answers cannot hold the call past its budget.
@@ -475,8 +483,14 @@ impl RetryTransport {
         // A connection refused or a timeout prints its URL: the retry
         // warning and the error show it with secret path segments masked.
         let result = result.map_err(|e| aiven_api::redact::request_error(e, operation));
+        let class = match &result {
+            Err(e) => RetryClass::of_transport(e, while_reading_body),
+            Ok(b) if b.is_cut_short_json() => RetryClass::Ambiguous,
+            Ok(b) => RetryClass::of_status(b.status),
+        };
+        let ambiguous = class == RetryClass::Ambiguous;
         let hint = match &result {
-            Err(e) => RetryClass::of_transport(e, while_reading_body)
+            Err(e) => class
                 .allows_retry(idempotent)
                 .then(|| RetryHint::new(format!("request failed: {e}"))),
             // Downloading it again would only be as large, whatever the status.
@@ -496,7 +510,7 @@ impl RetryTransport {
                     retry_after: retry_after(&b.headers, self.clock.system_now()),
                 }),
         };
-        (result, hint)
+        (result, hint, ambiguous)
     }
 
     async fn send(
@@ -507,20 +521,32 @@ impl RetryTransport {
     ) -> reqwest::Result<Response> {
         // A body that is not in memory (a stream) cannot be sent twice.
         let repeatable = request.body().is_none_or(|b| b.as_bytes().is_some());
+        // Earlier attempts that failed ambiguously (the answered one not
+        // counted): whether one of them may have been processed.
+        let earlier = AtomicU32::new(0);
+        let previous_ambiguous = AtomicBool::new(false);
         let (result, attempts) = if !repeatable {
             (self.attempt(client, request, operation).await.0, 1)
         } else {
-            let request = &request;
+            let (request, earlier, previous) = (&request, &earlier, &previous_ambiguous);
             let (clock, jitter) = (&*self.clock, &*self.jitter);
             run(&self.policy, clock, jitter, operation, |n| async move {
+                if n > 1 && previous.load(Relaxed) {
+                    earlier.fetch_add(1, Relaxed);
+                }
                 let copy = request.try_clone().expect("a body in memory");
-                let (result, hint) = self.attempt(client, copy, operation).await;
+                let (result, hint, ambiguous) = self.attempt(client, copy, operation).await;
+                previous.store(ambiguous, Relaxed);
                 ((result, n), hint)
             })
             .await
         };
+        let earlier_ambiguous = earlier.into_inner();
         Ok(into_response(normalize_error_body(
-            result?, operation, attempts,
+            result?,
+            operation,
+            attempts,
+            earlier_ambiguous,
         )))
     }
 }
@@ -563,7 +589,12 @@ fn into_response(b: Buffered) -> Response {
 /// server sent (an HTML 502 from a proxy, an empty 404), so the status is
 /// never lost to a body parse error; the operation and the number of
 /// attempts are recorded in headers.
-fn normalize_error_body(mut b: Buffered, operation: &'static Operation, attempts: u32) -> Buffered {
+fn normalize_error_body(
+    mut b: Buffered,
+    operation: &'static Operation,
+    attempts: u32,
+    earlier_ambiguous: u32,
+) -> Buffered {
     let status = b.status;
     if !(status.is_client_error() || status.is_server_error()) {
         return b;
@@ -574,6 +605,10 @@ fn normalize_error_body(mut b: Buffered, operation: &'static Operation, attempts
     );
     b.headers
         .insert(ATTEMPTS_HEADER, HeaderValue::from(attempts));
+    b.headers.insert(
+        AMBIGUOUS_ATTEMPTS_HEADER,
+        HeaderValue::from(earlier_ambiguous),
+    );
     let Body::Read(body) = &b.body else {
         return b;
     };

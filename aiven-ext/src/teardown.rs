@@ -14,7 +14,7 @@ use std::time::Duration;
 use aiven_api::operations as ops;
 
 use crate::ownership::{self, Owner};
-use crate::{validate, AivenClient, Error, Result};
+use crate::{validate, AivenClient, Deletion, Error, Result};
 
 /// What [`Teardown::run`] did.
 #[derive(Debug, Default)]
@@ -24,6 +24,11 @@ pub struct TeardownReport {
     pub deleted: Vec<String>,
     /// Not there any more (deleted earlier, or never created).
     pub already_gone: Vec<String>,
+    /// Gone, but whether this run deleted them is unknown: a delete attempt
+    /// failed ambiguously (a 5xx, a timeout, a connection lost after
+    /// sending) and its retry answered 404. That attempt may have deleted
+    /// it, or something else did. Not a failure: they are gone either way.
+    pub unconfirmed: Vec<String>,
     /// Left alone: they exist but do not carry this teardown's owner mark
     /// (someone else's, or adopted without the mark).
     pub not_owned: Vec<String>,
@@ -32,7 +37,8 @@ pub struct TeardownReport {
 }
 
 impl fmt::Display for TeardownReport {
-    /// `deleted: a, b; already gone: c; left alone (not owned): d; failed: e (reason)`.
+    /// `deleted: a, b; already gone: c; gone (deletion unconfirmed): d;
+    /// left alone (not owned): e; failed: f (reason)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |names: &[String]| match names {
             [] => "none".to_owned(),
@@ -44,6 +50,13 @@ impl fmt::Display for TeardownReport {
             list(&self.deleted),
             list(&self.already_gone)
         )?;
+        if !self.unconfirmed.is_empty() {
+            write!(
+                f,
+                "; gone (deletion unconfirmed): {}",
+                list(&self.unconfirmed)
+            )?;
+        }
         if !self.not_owned.is_empty() {
             write!(f, "; left alone (not owned): {}", list(&self.not_owned))?;
         }
@@ -225,8 +238,10 @@ impl Teardown<'_> {
     /// Deletes what it owns in dependency order — integrations, pools,
     /// then topics, users and databases, then services; within a kind, the
     /// reverse of the order of adding (what was made last goes first).
-    /// Already gone (also: its service is gone) counts as done; what is not
-    /// owned is left alone; services are waited for up to `max_wait` each;
+    /// Already gone (also: its service is gone) counts as done, and so does
+    /// gone after an ambiguous attempt
+    /// ([`unconfirmed`](TeardownReport::unconfirmed)); what is not owned is
+    /// left alone; services are waited for up to `max_wait` each;
     /// a failure does not stop the others, and the report lists every
     /// outcome.
     pub async fn run(self, max_wait: Duration) -> TeardownReport {
@@ -248,13 +263,22 @@ impl Teardown<'_> {
                     report.not_owned.push(label);
                     continue;
                 }
-                Ok(Verdict::AlreadyGone) => Ok(false),
+                Ok(Verdict::AlreadyGone) => Ok(Deletion::AlreadyGone),
                 Ok(Verdict::Delete) => self.delete(&item, max_wait).await,
                 Err(e) => Err(e),
             };
             match outcome {
-                Ok(true) => report.deleted.push(label),
-                Ok(false) => report.already_gone.push(label),
+                Ok(Deletion::AlreadyGone) => report.already_gone.push(label),
+                Ok(Deletion::GoneAfterAmbiguousAttempt) => {
+                    tracing::warn!(
+                        project = %self.project,
+                        resource = %label,
+                        "teardown found it gone after a delete attempt whose answer was lost: \
+                         that attempt may have deleted it"
+                    );
+                    report.unconfirmed.push(label);
+                }
+                Ok(_) => report.deleted.push(label),
                 Err(e) => report.failures.push((label, e)),
             }
         }
@@ -331,22 +355,19 @@ impl Teardown<'_> {
         }
     }
 
-    /// `Ok(true)` deleted, `Ok(false)` already gone.
-    async fn delete(&self, item: &Doomed, max_wait: Duration) -> Result<bool> {
+    /// What the delete found (a 404 is "already gone", or "unconfirmed"
+    /// after an ambiguous attempt: see [`Deletion`]).
+    async fn delete(&self, item: &Doomed, max_wait: Duration) -> Result<Deletion> {
         let (c, p) = (self.client, self.project.as_str());
-        let gone = |r: Result<()>| match r {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) => Err(e),
-        };
+        let gone = Deletion::of;
         match item {
-            Doomed::Service(name) => c
-                .delete_service(p, name)
-                .if_exists(true)
-                .lift_termination_protection(self.lift_protection)
-                .send_and_wait(max_wait)
-                .await
-                .map(|()| true),
+            Doomed::Service(name) => {
+                c.delete_service(p, name)
+                    .if_exists(true)
+                    .lift_termination_protection(self.lift_protection)
+                    .send_and_wait(max_wait)
+                    .await
+            }
             Doomed::Topic(s, n) => gone(
                 c.service_kafka_topic_delete()
                     .project(p)

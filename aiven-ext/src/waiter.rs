@@ -4,6 +4,7 @@
 //! thin; implement [`WaitTarget`] to wait for anything else.
 
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use aiven_api::operations as ops;
@@ -12,6 +13,7 @@ use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 
 use crate::backoff;
+use crate::readiness::{self, Check, Readiness};
 use crate::retry::{self, truncate};
 use crate::state::{
     ConnectorState, IntegrationExt, IntegrationStatus, ServiceExt, ServiceState, StateExt,
@@ -371,32 +373,76 @@ fn service_get<'a>(
     Box::pin(client.get_service(project, service))
 }
 
-/// A service reaching a state, optionally with further readiness checks.
-/// Built by [`AivenClient::wait_until_service_running`] and
+/// A service reaching a state, optionally with further readiness checks
+/// ([`Check`], [`Readiness`]). Built by
+/// [`AivenClient::wait_until_service_running`] and
 /// [`AivenClient::wait_until_service_state`].
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ServiceReady {
     project: String,
     service: String,
     target: ServiceState,
-    all_nodes_running: bool,
-    require_backup: bool,
+    checks: Vec<Check>,
     tolerate_poweroff: bool,
+    /// The checks the last poll found unmet (what is awaited), for
+    /// `classify` and `label`, which see only the service.
+    unmet: Mutex<Vec<String>>,
+}
+
+impl Clone for ServiceReady {
+    fn clone(&self) -> Self {
+        Self {
+            project: self.project.clone(),
+            service: self.service.clone(),
+            target: self.target.clone(),
+            checks: self.checks.clone(),
+            tolerate_poweroff: self.tolerate_poweroff,
+            unmet: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl ServiceReady {
+    fn toggle(&mut self, check: Check, on: bool) {
+        self.checks.retain(|c| *c != check);
+        if on {
+            self.checks.push(check);
+        }
+    }
+
+    fn unmet(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // A poisoned lock only means a panic elsewhere; the list is plain data.
+        self.unmet.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl Wait<'_, ServiceReady> {
+    /// What "ready" means beyond the state: the readiness's checks replace
+    /// the wait's, and its number of consecutive observations replaces the
+    /// policy's `confirmations` (a later
+    /// [`confirmations`](Self::confirmations) call wins). Use
+    /// [`Readiness::for_service_type`] for the type's preset.
+    pub fn readiness(mut self, readiness: Readiness) -> Self {
+        let (checks, confirmations) = readiness.into_parts();
+        self.target.checks = checks;
+        self.policy.confirmations = confirmations;
+        self
+    }
+
     /// Also require every node to be `running` (a service can report
-    /// `RUNNING` while a plan change still replaces nodes). Off by default.
+    /// `RUNNING` while a plan change still replaces nodes):
+    /// [`Check::AllNodesRunning`]. Off by default.
     pub fn all_nodes_running(mut self, yes: bool) -> Self {
-        self.target.all_nodes_running = yes;
+        self.target.toggle(Check::AllNodesRunning, yes);
         self
     }
 
     /// Also require at least one backup, unless `user_config` turns
     /// persistence off (`*_persistence: "off"`), which means no backups are
-    /// ever taken. Meant for types that back up (pg, mysql, …). Off by default.
+    /// ever taken, or the service is a read replica: [`Check::Backup`].
+    /// Meant for types that back up (pg, mysql, …). Off by default.
     pub fn require_backup(mut self, yes: bool) -> Self {
-        self.target.require_backup = yes;
+        self.target.toggle(Check::Backup, yes);
         self
     }
 
@@ -412,24 +458,38 @@ impl WaitTarget for ServiceReady {
     type Output = types::Service;
 
     fn describe(&self) -> String {
+        let checks: Vec<String> = self.checks.iter().map(ToString::to_string).collect();
+        let with = match checks.is_empty() {
+            true => String::new(),
+            false => format!(" with {}", checks.join(", ")),
+        };
         format!(
-            "service {}/{} to be {}",
+            "service {}/{} to be {}{with}",
             self.project, self.service, self.target
         )
     }
 
     fn poll<'a>(&'a self, client: &'a AivenClient) -> BoxFuture<'a, Result<types::Service>> {
-        service_get(client, &self.project, &self.service)
+        Box::pin(async move {
+            let svc = client.get_service(&self.project, &self.service).await?;
+            // The checks are looked at only in the awaited state: before,
+            // they would cost requests and say nothing.
+            let unmet = match svc.state() {
+                Some(state) if state == self.target && !self.checks.is_empty() => {
+                    readiness::unmet(client, &self.project, &self.service, &self.checks, &svc)
+                        .await?
+                }
+                _ => Vec::new(),
+            };
+            *self.unmet() = unmet;
+            Ok(svc)
+        })
     }
 
     fn classify(&self, svc: &types::Service) -> Verdict {
         match svc.state() {
             Some(state) if state == self.target => {
-                let nodes_ok = !self.all_nodes_running || svc.all_nodes_running();
-                let backup_ok = !self.require_backup
-                    || svc.persistence_off()
-                    || svc.backups.as_ref().is_some_and(|b| !b.is_empty());
-                if nodes_ok && backup_ok {
+                if self.unmet().is_empty() {
                     Verdict::Done
                 } else {
                     Verdict::Retry
@@ -444,9 +504,17 @@ impl WaitTarget for ServiceReady {
 
     fn label(&self, svc: &types::Service) -> String {
         let state = svc.state.as_deref().unwrap_or("(no state)");
+        let unmet = self.unmet();
+        let waiting = match unmet.is_empty() {
+            true => String::new(),
+            false => format!("; waiting for {}", unmet.join(", ")),
+        };
         let nodes = svc.node_states.as_deref().unwrap_or_default();
         if nodes.is_empty() {
-            return state.to_owned();
+            return match waiting.is_empty() {
+                true => state.to_owned(),
+                false => format!("{state} ({})", &waiting[2..]),
+            };
         }
         let states = svc.node_states_enum();
         let running = states
@@ -460,9 +528,9 @@ impl WaitTarget for ServiceReady {
             .map(|s| s.as_str())
             .collect();
         match pending.is_empty() {
-            true => format!("{state} ({running}/{} nodes running)", nodes.len()),
+            true => format!("{state} ({running}/{} nodes running{waiting})", nodes.len()),
             false => format!(
-                "{state} ({running}/{} nodes running; {})",
+                "{state} ({running}/{} nodes running; {}{waiting})",
                 nodes.len(),
                 pending.join(", ")
             ),
@@ -743,9 +811,9 @@ impl AivenClient {
                 project: project.into(),
                 service: service.into(),
                 target: state,
-                all_nodes_running: false,
-                require_backup: false,
+                checks: Vec::new(),
                 tolerate_poweroff: false,
+                unmet: Mutex::new(Vec::new()),
             },
         )
     }

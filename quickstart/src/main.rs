@@ -422,7 +422,7 @@ async fn lifecycle_walk(client: &AivenClient, project: &str, limits: &Limits) ->
             .send()
             .await
         {
-            Ok(()) => "it was deleted".to_owned(),
+            Ok(deletion) => format!("it is {deletion}"),
             Err(d) if d.is_not_found() => "it is gone".to_owned(),
             Err(d) => format!("it could NOT be deleted, delete it by hand: {d}"),
         };
@@ -674,7 +674,7 @@ async fn service_steps(client: &AivenClient, project: &str, limits: &Limits) -> 
             info(format_args!("aiven-ext said: {e}"));
         }
         Err(e) => return Err(format!("deleting while protected: {e}").into()),
-        Ok(()) => return Err("the delete succeeded although termination protection was on".into()),
+        Ok(_) => return Err("the delete succeeded although termination protection was on".into()),
     }
 
     let since = Instant::now();

@@ -26,12 +26,23 @@ async fn sim() -> (aiven_sim::SimHandle, AivenClient) {
         .start()
         .await
         .unwrap();
-    let client = AivenClient::builder()
+    let client = sim_client(&sim);
+    (sim, client)
+}
+
+/// A client of `sim` that polls every few milliseconds: the readiness
+/// presets confirm each service 3 times, which at the default 2 s apart
+/// would add seconds to every `up`.
+fn sim_client(sim: &aiven_sim::SimHandle) -> AivenClient {
+    let mut fast = WaitPolicy::default();
+    fast.min_delay = Duration::from_millis(5);
+    fast.max_delay = Duration::from_millis(20);
+    AivenClient::builder()
         .base_url(sim.base_url())
         .token("t")
+        .wait_policy(fast)
         .build()
-        .unwrap();
-    (sim, client)
+        .unwrap()
 }
 
 fn owner() -> Owner {
@@ -439,4 +450,58 @@ async fn run_tears_down_on_sigterm() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("command"), "{e}");
+}
+
+/// `up` waits for each service by its type's readiness preset: a pg
+/// service that runs but shows no backup is not ready (and the error says
+/// what was awaited), however long it has been RUNNING; the Kafka service
+/// of the same environment is (no backup awaited). Once a backup is
+/// listed, `up` completes; a readiness set for the service replaces the
+/// preset.
+#[tokio::test]
+async fn up_waits_for_each_type_s_readiness_preset() {
+    let (sim, client) = sim().await;
+    let env = Environment::new(owner())
+        .service(NewService::new("ci-pg", "pg", "startup-4"))
+        .service(NewService::new("ci-kafka", "kafka", "startup-2"));
+    sim.set_faults(vec![
+        aiven_sim::FaultRule::global().no_backup_for(Duration::from_secs(3600))
+    ]);
+    let err = env
+        .up(&client, "p", Duration::from_millis(500))
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout {
+        what, last_state, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(what, "service p/ci-pg to be RUNNING with a backup");
+    assert!(
+        last_state
+            .as_deref()
+            .is_some_and(|s| s.starts_with("RUNNING") && s.ends_with("waiting for a backup)")),
+        "{last_state:?}"
+    );
+    let kafka = client.get_service("p", "ci-kafka").await.unwrap();
+    assert!(kafka.backups.unwrap_or_default().is_empty());
+
+    // A readiness set for the service replaces its preset.
+    let relaxed = env
+        .clone()
+        .readiness("ci-pg", Readiness::running().confirmations(2));
+    relaxed.up(&client, "p", MAX).await.unwrap();
+
+    // The backup appears: the preset is met.
+    sim.clear_faults();
+    let ready = env.up(&client, "p", MAX).await.unwrap();
+    assert_eq!(ready.services.len(), 2);
+
+    // A readiness for a service the environment does not declare is refused.
+    let err = env
+        .readiness("ci-mysql", Readiness::running())
+        .validate()
+        .unwrap_err();
+    assert!(err.to_string().contains("ci-mysql"), "{err}");
 }

@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use crate::common::{client, first, serve_service, service, SVC};
+use crate::tiny::{response, Tiny};
 use aiven_ext::aiven_api::types;
 use aiven_ext::clock::MockClock;
-use aiven_ext::{Ensured, Error, ServiceState, StateExt};
+use aiven_ext::{Deletion, Ensured, Error, ServiceState, StateExt};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -1146,4 +1147,330 @@ async fn teardown_reads_the_mark_again_before_deleting_a_service() {
     // Its end in this project is gone; the other end is another project's.
     assert_eq!(report.already_gone, ["integration i-elsewhere"], "{report}");
     assert_eq!(deletes.calls_async().await, 1);
+}
+
+/// A DELETE answered 502, repeated by the transport (DELETE is idempotent)
+/// and answered 404: the first attempt may have deleted the service, so
+/// the 404 says neither "deleted by this call" nor "was already gone".
+#[tokio::test]
+async fn delete_404_after_a_5xx_attempt_is_gone_unconfirmed() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC).is_true(first(1));
+            then.status(502).body("bad gateway");
+        })
+        .await;
+    let delete = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    // Without `if_exists` too: the 404 may be this call's own doing.
+    let deletion = c.delete_service("p", "pg-1").send().await.unwrap();
+    assert_eq!(deletion, Deletion::GoneAfterAmbiguousAttempt);
+    assert_eq!(deletion.to_string(), "gone (deletion unconfirmed)");
+    assert_eq!(delete.calls_async().await, 1);
+}
+
+/// The same with the first answer lost: the connection dropped before any
+/// response (the request was sent, so it may have been processed).
+#[tokio::test]
+async fn delete_404_after_a_dropped_connection_is_gone_unconfirmed() {
+    let server = Tiny::start(|n, _| match n {
+        0 => String::new(), // closed without an answer
+        _ => response("404 Not Found", &[], r#"{"message": "Service not found"}"#),
+    });
+    let c = aiven_ext::AivenClient::builder()
+        .base_url(server.base_url())
+        .token("t0ken")
+        .clock(MockClock::new().shared())
+        .build()
+        .unwrap();
+    let deletion = c.delete_service("p", "pg-1").send().await.unwrap();
+    assert_eq!(deletion, Deletion::GoneAfterAmbiguousAttempt);
+    assert_eq!(server.count(), 2);
+}
+
+/// A 404 after attempts that were not processed (429: the rate limiter
+/// refused them) says the service was gone before this call: an error
+/// without `if_exists`, `AlreadyGone` with it — never "deleted".
+#[tokio::test]
+async fn delete_404_after_unprocessed_attempts_was_already_gone() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC).is_true(first(1));
+            then.status(429)
+                .json_body(json!({"message": "Rate limited"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let err = c.delete_service("p", "pg-1").send().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    let api = err.api().unwrap();
+    assert_eq!((api.attempts, api.ambiguous_attempts), (2, 0), "{api:?}");
+
+    server.reset_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC).is_true(first(1));
+            then.status(429)
+                .json_body(json!({"message": "Rate limited"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let deletion = c.delete_service("p", "pg-1").if_exists(true).send().await;
+    assert_eq!(deletion.unwrap(), Deletion::AlreadyGone);
+}
+
+/// The plain outcomes: a 2xx is `Deleted`; a 404 on the first attempt is
+/// `AlreadyGone` with `if_exists` and the 404 without.
+#[tokio::test]
+async fn delete_outcomes_on_the_first_attempt() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(200).json_body(json!({"message": "deleted"}));
+        })
+        .await;
+    let gone = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/v1/project/p/service/gone");
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    assert_eq!(
+        c.delete_service("p", "pg-1").send().await.unwrap(),
+        Deletion::Deleted
+    );
+    let err = c.delete_service("p", "gone").send().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    let gone_too = c.delete_service("p", "gone").if_exists(true).send().await;
+    assert_eq!(gone_too.unwrap(), Deletion::AlreadyGone);
+    assert_eq!(gone.calls_async().await, 2, "a 404 is not repeated");
+}
+
+/// The teardown reports a service found gone after an ambiguous delete
+/// attempt as `unconfirmed`: neither deleted by this run nor already gone
+/// — and, since it is gone either way, not a failure.
+#[tokio::test]
+async fn teardown_reports_gone_after_an_ambiguous_delete_as_unconfirmed() {
+    let server = MockServer::start_async().await;
+    let mut ours = service("pg-1", "RUNNING");
+    ours["tags"] = json!({ aiven_ext::OWNER_TAG: "env-a" });
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(200).json_body(json!({ "service": ours }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC).is_true(first(1));
+            then.status(503).body("unavailable");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(DELETE).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let report = client(&server, &MockClock::new())
+        .teardown("p")
+        .owner(&aiven_ext::Owner::new("env-a").unwrap())
+        .service("pg-1")
+        .run(MINUTES_10)
+        .await;
+    assert_eq!(report.unconfirmed, ["service pg-1"], "{report:?}");
+    assert!(report.deleted.is_empty() && report.already_gone.is_empty());
+    assert!(report.is_complete(), "{report}");
+    assert_eq!(
+        report.to_string(),
+        "deleted: none; already gone: none; gone (deletion unconfirmed): service pg-1"
+    );
+}
+
+/// A create answered 502 (it may have been made), then every look-up that
+/// would say whether it was fails (503, repeated by the transport until the
+/// budget ends): the outcome is unknown, and the error says so — typed,
+/// naming the create, carrying the look-up's error.
+#[tokio::test]
+async fn create_outcome_unknown_when_the_look_ups_fail() {
+    let server = MockServer::start_async().await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(502).body("bad gateway");
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(503).body("unavailable");
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let err = c
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let Error::OutcomeUnknown {
+        operation,
+        kind,
+        name,
+        last,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (operation.operation_id, *kind, name.as_str()),
+        ("ServiceCreate", "service", "p/pg-1")
+    );
+    assert_eq!(last.operation_id(), Some("ServiceGet"), "{last:?}");
+    assert_eq!(err.operation_id(), Some("ServiceCreate"));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert!(!err.is_retryable(), "a create is not blindly repeated");
+    assert!(
+        err.to_string().starts_with(
+            "ServiceCreate: outcome unknown: service p/pg-1 may or may not have been created: "
+        ),
+        "{err}"
+    );
+    assert_eq!(post.calls_async().await, 1, "never created blindly again");
+    assert!(get.calls_async().await >= 2);
+
+    // Ensuring goes the same way once its first look-up found nothing.
+    server.reset_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(1));
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(503).body("unavailable");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(504).body("gateway timeout");
+        })
+        .await;
+    let err = c.ensure_service("p", body("pg-1")).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+}
+
+/// Creates answered 502 until the retry policy's attempts are spent, each
+/// look-up in between finding nothing: the last create may still have been
+/// made, so the outcome is unknown rather than the last 502.
+#[tokio::test]
+async fn create_outcome_unknown_when_the_retry_budget_ends() {
+    let server = MockServer::start_async().await;
+    let post = server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(502).body("bad gateway");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let mut policy = aiven_ext::RetryPolicy::default();
+    policy.max_attempts = 3;
+    let clock = MockClock::new();
+    let c = crate::common::builder(&server, &clock)
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    let err = c
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502), "{err:?}");
+    assert_eq!(post.calls_async().await, 3);
+
+    // With the existence check off, the first ambiguous failure surfaces
+    // at once — as what it is.
+    let err = c
+        .create_service("p", body("pg-2"))
+        .existence_check(false)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+}
+
+/// A create whose answer never comes (the client's timeout) and whose
+/// look-ups fail: outcome unknown, carrying the look-up's error.
+#[tokio::test]
+async fn create_outcome_unknown_after_a_timeout() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(SERVICES);
+            then.status(200)
+                .delay(Duration::from_secs(5))
+                .json_body(json!({ "service": service("pg-1", "REBUILDING") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(500).body("internal error");
+        })
+        .await;
+    let clock = MockClock::new();
+    let c = crate::common::builder(&server, &clock)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let err = c
+        .create_service("p", body("pg-1"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
 }

@@ -632,3 +632,304 @@ async fn a_wait_is_a_stream_of_observations() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(get.calls_async().await, 1);
 }
+
+/// `RUNNING` with node states, and backups when `backups` > 0.
+fn running_of(kind: &str, backups: usize) -> Value {
+    let mut s = service("pg-1", "RUNNING");
+    s["service_type"] = json!(kind);
+    s["backups"] = json!((0..backups)
+        .map(|i| json!({"backup_name": format!("b{i}")}))
+        .collect::<Vec<_>>());
+    json!({ "service": s })
+}
+
+#[test]
+fn presets_per_service_type() {
+    use aiven_ext::{Check, Readiness, ServiceType, PRESET_CONFIRMATIONS};
+    for kind in [
+        "pg",
+        "alloydbomni",
+        "redis",
+        "valkey",
+        "dragonfly",
+        "influxdb",
+    ] {
+        let preset = Readiness::for_service_type(kind);
+        assert_eq!(preset.checks(), [Check::Backup], "{kind}");
+        assert_eq!(preset.required_confirmations(), PRESET_CONFIRMATIONS);
+    }
+    assert_eq!(
+        Readiness::for_service_type("kafka").checks(),
+        [Check::TopicApi]
+    );
+    assert_eq!(
+        Readiness::for_service_type("grafana").checks(),
+        [Check::reachable("grafana")]
+    );
+    // Known types without further checks, and types this version does not
+    // know (forward compatible): RUNNING seen repeatedly, nothing else.
+    for kind in ["mysql", "opensearch", "clickhouse", "", "quantum-db-9000"] {
+        assert_eq!(
+            Readiness::for_service_type(kind),
+            Readiness::running(),
+            "{kind:?}"
+        );
+    }
+    assert_eq!(
+        Readiness::preset(&ServiceType::Unknown("new".into())),
+        Readiness::running()
+    );
+    assert_eq!(
+        Readiness::for_service_type("pg").to_string(),
+        "RUNNING 3 times in a row, with a backup"
+    );
+    assert_eq!(
+        Readiness::for_service_type("kafka")
+            .with(Check::AllNodesRunning)
+            .with(Check::AllNodesRunning)
+            .confirmations(0)
+            .to_string(),
+        "RUNNING once, with topic API answering, all nodes running"
+    );
+    let debug = format!("{:?}", Readiness::for_service_type("grafana"));
+    assert!(
+        debug.contains("Reachable") && debug.contains("grafana"),
+        "{debug}"
+    );
+    assert_eq!(
+        Readiness::for_service_type("pg").without(&Check::Backup),
+        Readiness::running()
+    );
+}
+
+/// The pg preset does not finish before a backup is listed (and then is
+/// confirmed 3 times); the progress says what it waits for.
+#[tokio::test]
+async fn pg_preset_waits_for_a_backup() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(4));
+            then.status(200).json_body(running_of("pg", 0));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(running_of("pg", 1));
+        })
+        .await;
+    let clock = MockClock::new();
+    let seen = Arc::new(Mutex::new(Vec::<Progress>::new()));
+    let log = seen.clone();
+    let svc = client(&server, &clock)
+        .wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("pg"))
+        .on_progress(move |p| log.lock().unwrap().push(p.clone()))
+        .wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(svc.backups.unwrap().len(), 1);
+    assert_eq!(m.calls_async().await, 4);
+    let seen = seen.lock().unwrap().clone();
+    let states: Vec<_> = seen.iter().map(|p| (p.state.as_str(), p.done)).collect();
+    let waiting = ("RUNNING (1/1 nodes running; waiting for a backup)", false);
+    let backed_up = ("RUNNING (1/1 nodes running)", false);
+    assert_eq!(
+        states,
+        [
+            waiting,
+            waiting,
+            waiting,
+            waiting,
+            backed_up,
+            backed_up,
+            ("RUNNING (1/1 nodes running)", true)
+        ]
+    );
+
+    // Never a backup: the wait times out, and says what it waited for.
+    server.reset_async().await;
+    serve_service(&server, "pg-1", "RUNNING").await;
+    let err = client(&server, &clock)
+        .wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("pg"))
+        .wait(SEC(120))
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout {
+        what, last_state, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(what, "service p/pg-1 to be RUNNING with a backup");
+    assert_eq!(
+        last_state.as_deref(),
+        Some("RUNNING (1/1 nodes running; waiting for a backup)")
+    );
+}
+
+/// The same service without a backup is ready by the kafka preset (no
+/// backup awaited) once the topic API answers, and by the preset of a type
+/// this version does not know after 3 observations — nothing else asked.
+#[tokio::test]
+async fn kafka_and_unknown_presets_do_not_wait_for_backups() {
+    let server = MockServer::start_async().await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(running_of("kafka", 0));
+        })
+        .await;
+    let topics = format!("{SVC}/topic");
+    let t = topics.clone();
+    let not_ready = server
+        .mock_async(move |when, then| {
+            when.method(GET).path(t).is_true(first(2));
+            then.status(409)
+                .json_body(json!({"message": "Kafka is not ready yet"}));
+        })
+        .await;
+    let t = topics.clone();
+    let listed = server
+        .mock_async(move |when, then| {
+            when.method(GET).path(t);
+            then.status(200).json_body(json!({"topics": []}));
+        })
+        .await;
+    let clock = MockClock::new();
+    let states = Arc::new(Mutex::new(Vec::new()));
+    let log = states.clone();
+    let c = client(&server, &clock);
+    c.wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("kafka"))
+        .on_progress(move |p| log.lock().unwrap().push(p.state.clone()))
+        .wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(get.calls_async().await, 5, "2 not ready, then 3 in a row");
+    assert_eq!(
+        (not_ready.calls_async().await, listed.calls_async().await),
+        (2, 3)
+    );
+    assert_eq!(
+        states.lock().unwrap()[0],
+        "RUNNING (1/1 nodes running; waiting for topic API answering (HTTP 409: Kafka is not ready yet))"
+    );
+
+    server.reset_async().await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(running_of("cassandra-9", 0));
+        })
+        .await;
+    c.wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("cassandra-9"))
+        .wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(
+        get.calls_async().await,
+        3,
+        "RUNNING seen 3 times, no other request"
+    );
+    assert_eq!(
+        clock.sleeps().iter().rev().take(2).collect::<Vec<_>>(),
+        [&SEC(2), &SEC(2)]
+    );
+}
+
+/// A topic API that refuses the token ends the wait instead of waiting
+/// for an answer that will not change.
+#[tokio::test]
+async fn topic_api_refusal_ends_the_wait() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(running_of("kafka", 0));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{SVC}/topic"));
+            then.status(403).json_body(json!({"message": "Forbidden"}));
+        })
+        .await;
+    let err = client(&server, &MockClock::new())
+        .wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("kafka"))
+        .wait(MINUTES_10)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WaitInterrupted { .. }), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    assert_eq!(err.operation_id(), Some("ServiceKafkaTopicList"));
+}
+
+/// Grafana's preset: its public endpoint must accept a connection — when
+/// it has one open to everyone; a restricted `ip_filter` skips the check.
+#[tokio::test]
+async fn grafana_preset_waits_until_the_public_endpoint_is_reachable() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = listener.local_addr().unwrap().port();
+    let closed = crate::common::closed_port();
+    let grafana = |port: u16, ip_filter: Value| {
+        let mut s = service("pg-1", "RUNNING");
+        s["service_type"] = json!("grafana");
+        s["user_config"] = json!({ "ip_filter": ip_filter });
+        s["components"] = json!([
+            {"component": "grafana", "host": "127.0.0.1", "port": port, "route": "dynamic", "usage": "primary"},
+            {"component": "grafana", "host": "127.0.0.1", "port": port, "route": "public", "usage": "primary"},
+        ]);
+        json!({ "service": s })
+    };
+    let server = MockServer::start_async().await;
+    let everyone = json!(["0.0.0.0/0"]);
+    sequence(
+        &server,
+        SVC,
+        2,
+        (200, grafana(closed, everyone.clone())),
+        (200, grafana(open, everyone.clone())),
+    )
+    .await;
+    let clock = MockClock::new();
+    let c = client(&server, &clock);
+    let states = Arc::new(Mutex::new(Vec::new()));
+    let log = states.clone();
+    c.wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("grafana"))
+        .on_progress(move |p| log.lock().unwrap().push((p.state.clone(), p.done)))
+        .wait(MINUTES_10)
+        .await
+        .unwrap();
+    let states = states.lock().unwrap().clone();
+    assert_eq!(states.len(), 5, "{states:?}");
+    assert!(
+        states[0].0.contains(&format!(
+            "waiting for grafana reachable (127.0.0.1:{closed}: "
+        )),
+        "{states:?}"
+    );
+    assert!(states[4].1);
+
+    // Open to a few networks only: not checked from here.
+    server.reset_async().await;
+    let restricted = json!([{"network": "10.0.0.0/8"}]);
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(200).json_body(grafana(closed, restricted));
+        })
+        .await;
+    c.wait_until_service_running("p", "pg-1")
+        .readiness(aiven_ext::Readiness::for_service_type("grafana"))
+        .wait(MINUTES_10)
+        .await
+        .unwrap();
+    assert_eq!(get.calls_async().await, 3);
+    drop(listener);
+}

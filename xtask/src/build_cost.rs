@@ -2,9 +2,9 @@
 //! to build, in one run.
 //!
 //! For each variant of `aiven-api` (every operation group; the groups
-//! aiven-ext declares; the `services` group alone) it cleans `aiven-api`
-//! (its dependencies stay built), builds it in debug under `/usr/bin/time
-//! -v`, and reports the generated lines and operations (written by
+//! aiven-ext declares; the `services` group alone) it builds it once (so its
+//! dependencies are built), cleans `aiven-api` alone, builds it again in
+//! debug under `/usr/bin/time -v` with `CARGO_INCREMENTAL=0` (as CI), and reports the generated lines and operations (written by
 //! `aiven-api/build.rs`), wall time and peak memory. Then, unless
 //! `--no-cold`, it clones the checkout's `HEAD` into a temporary directory and
 //! times `cargo xtask quickstart` there with an empty target directory: the
@@ -87,16 +87,33 @@ impl Groups {
     }
 }
 
-/// Measures a clean debug build of `aiven-api` with `groups`.
+/// Measures a clean debug build of `aiven-api` with `groups`: its
+/// dependencies are built first (a `-p` selection may need variants the
+/// workspace's build did not make), then `aiven-api` alone is cleaned and
+/// built, non-incrementally as in CI.
 pub fn measure(interface: &str, groups: &Groups) -> Result<BuildCost> {
     crate::workflow::ensure_spec(&crate::openapi_dir())?;
     let root = crate::workspace_root();
+    let build = |cmd: &mut Command| {
+        cmd.args(["build", "-p", "aiven-api"])
+            .args(groups.cargo_args())
+            .env("AIVEN_API_INTERFACE", interface)
+            .env("CARGO_INCREMENTAL", "0")
+            .current_dir(&root);
+    };
+    let mut warm = Command::new(cargo());
+    build(&mut warm);
+    if !warm
+        .arg("--quiet")
+        .status()
+        .context("running cargo build")?
+        .success()
+    {
+        bail!("cargo build -p aiven-api failed");
+    }
     crate::workflow::cargo(&["clean", "-p", "aiven-api"], &[])?;
     let mut cmd = timed_cargo();
-    cmd.args(["build", "-p", "aiven-api"])
-        .args(groups.cargo_args())
-        .env("AIVEN_API_INTERFACE", interface)
-        .current_dir(&root);
+    build(&mut cmd);
     let started = Instant::now();
     let output = cmd.output().context("running cargo build")?;
     let wall_secs = started.elapsed().as_secs_f64();

@@ -313,7 +313,8 @@ impl ConnectionInfo {
     /// - MySQL: `DATABASE_URL`, `MYSQL_HOST`, `MYSQL_TCP_PORT`, `MYSQL_USER`,
     ///   `MYSQL_PWD`, `MYSQL_DATABASE`;
     /// - Kafka: `KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_SASL_BOOTSTRAP_SERVERS`,
-    ///   `KAFKA_USERNAME`, `KAFKA_PASSWORD`, `KAFKA_ACCESS_CERT`,
+    ///   `KAFKA_USERNAME` and `KAFKA_PASSWORD` (only when SASL is on:
+    ///   the service lists a SASL endpoint), `KAFKA_ACCESS_CERT`,
     ///   `KAFKA_ACCESS_KEY`, `KAFKA_REST_URI`, `SCHEMA_REGISTRY_URI`,
     ///   `KAFKA_CONNECT_URI`;
     /// - any other type `T` (OpenSearch, Valkey, ClickHouse, Grafana, …):
@@ -357,8 +358,13 @@ impl ConnectionInfo {
                     "KAFKA_SASL_BOOTSTRAP_SERVERS",
                     list(&k.sasl_bootstrap_servers),
                 );
-                put("KAFKA_USERNAME", self.user.clone());
-                put("KAFKA_PASSWORD", own(self.password()));
+                // User and password authenticate SASL only; with SASL off
+                // (`kafka_authentication_methods.sasl` in the user config)
+                // they would mislead a client into trying it.
+                if !k.sasl_bootstrap_servers.is_empty() {
+                    put("KAFKA_USERNAME", self.user.clone());
+                    put("KAFKA_PASSWORD", own(self.password()));
+                }
                 put("KAFKA_ACCESS_CERT", k.access_cert.clone());
                 put("KAFKA_ACCESS_KEY", own(k.access_key()));
                 put("KAFKA_REST_URI", own(k.rest_uri()));

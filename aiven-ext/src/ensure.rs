@@ -535,9 +535,9 @@ impl AivenClient {
 }
 
 impl AivenClient {
-    /// Makes sure a project exists: created (`{"project": name}` and
-    /// whatever else the body says), or adopted when its default cloud
-    /// (where asked) matches. Projects are billed: creating one is for
+    /// Makes sure a project exists: created from a
+    /// [`NewProject`](crate::requests::NewProject) (or a generated body),
+    /// or adopted when its default cloud (where asked) matches. Projects are billed: creating one is for
     /// accounts where that is intended, and simulators.
     // ProjectGet is deprecated for the organization project API, which
     // needs the organization id a CI job rarely has; it still answers.

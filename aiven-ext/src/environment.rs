@@ -693,6 +693,14 @@ impl Environment {
             }
             self.report(project, &i.resource, verb);
         }
+        let mut services = services;
+        // A Kafka client verifies the brokers against the project's CA.
+        if services.iter().any(|s| s.connection.kafka.is_some()) {
+            let ca = client.project_ca(project).await?;
+            for service in &mut services {
+                service.connection.ca_pem = Some(ca.clone());
+            }
+        }
         Ok(ReadyEnvironment {
             project: project.to_owned(),
             services,
@@ -732,13 +740,10 @@ impl Environment {
                     let user = ensured.into_inner();
                     let password = user.password.unwrap_or_default();
                     let database = first_database.as_deref();
-                    users.push(UserCredentials::new(
-                        name,
-                        child_name,
-                        password,
-                        &connection,
-                        database,
-                    ));
+                    let credentials =
+                        UserCredentials::new(name, child_name, password, &connection, database)
+                            .with_access(user.access_cert, user.access_key);
+                    users.push(credentials);
                     verb
                 }
                 Child::Topic(t) => {
@@ -1128,6 +1133,10 @@ pub struct UserCredentials {
     pub username: String,
     password: SecretString,
     uri: Option<SecretString>,
+    /// The user's own Kafka access certificate (PEM), when the service
+    /// issues one (Kafka with certificate authentication).
+    pub access_cert: Option<String>,
+    access_key: Option<SecretString>,
 }
 
 impl UserCredentials {
@@ -1144,7 +1153,22 @@ impl UserCredentials {
             username: username.to_owned(),
             password: SecretString::from(password),
             uri,
+            access_cert: None,
+            access_key: None,
         }
+    }
+
+    /// With the user's own access certificate and key (from its create or
+    /// look-up answer), not the first user's that has one.
+    fn with_access(mut self, cert: Option<String>, key: Option<String>) -> Self {
+        self.access_cert = cert;
+        self.access_key = key.map(SecretString::from);
+        self
+    }
+
+    /// The key (PEM) of [`access_cert`](Self::access_cert).
+    pub fn access_key(&self) -> Option<&str> {
+        self.access_key.as_ref().map(ExposeSecret::expose_secret)
     }
 
     /// The password.
@@ -1169,6 +1193,11 @@ impl fmt::Debug for UserCredentials {
             .field("username", &self.username)
             .field("password", &"** redacted **")
             .field("uri", &self.uri().map(crate::redact::url))
+            .field("access_cert", &self.access_cert.as_ref().map(|_| "(PEM)"))
+            .field(
+                "access_key",
+                &self.access_key.as_ref().map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
@@ -1271,6 +1300,12 @@ impl ReadyEnvironment {
                 if let Some(uri) = user.uri() {
                     out.push(EnvVar::new(format!("{stem}_URI"), uri, true));
                 }
+                if let Some(cert) = &user.access_cert {
+                    out.push(EnvVar::new(format!("{stem}_ACCESS_CERT"), cert, false));
+                }
+                if let Some(key) = user.access_key() {
+                    out.push(EnvVar::new(format!("{stem}_ACCESS_KEY"), key, true));
+                }
             }
         }
         let mut names = BTreeSet::new();
@@ -1278,11 +1313,70 @@ impl ReadyEnvironment {
         out
     }
 
+    /// Writes the files a Kafka client is configured with into the
+    /// existing directory `dir`, each with mode 0600 and refusing a symbolic
+    /// link: `ca.pem` (the project CA, when [`up`](Environment::up) fetched
+    /// it: it does when a Kafka service is declared), and for every Kafka
+    /// service `<service>.cert` / `<service>.key` (the service's own access
+    /// certificate) and `<service>-<user>.cert` / `.key` for each declared
+    /// user that has one. Names are kept to letters, digits, `.`, `-` and
+    /// `_`. Returns the paths written.
+    #[cfg(unix)]
+    pub fn write_kafka_files(&self, dir: impl AsRef<Path>) -> Result<Vec<std::path::PathBuf>> {
+        let dir = dir.as_ref();
+        let mut written = Vec::new();
+        let mut write = |name: String, text: &str| -> Result<()> {
+            let path = dir.join(file_name(&name));
+            crate::export::write_private(&path, "Kafka file", text.as_bytes())?;
+            written.push(path);
+            Ok(())
+        };
+        if let Some(ca) = self
+            .services
+            .iter()
+            .find_map(|s| s.connection.ca_pem.as_deref())
+        {
+            write("ca.pem".to_owned(), ca)?;
+        }
+        for service in &self.services {
+            let Some(kafka) = &service.connection.kafka else {
+                continue;
+            };
+            if let (Some(cert), Some(key)) = (&kafka.access_cert, kafka.access_key()) {
+                write(format!("{}.cert", service.name), cert)?;
+                write(format!("{}.key", service.name), key)?;
+            }
+            for user in &service.users {
+                if let (Some(cert), Some(key)) = (&user.access_cert, user.access_key()) {
+                    write(format!("{}-{}.cert", service.name, user.username), cert)?;
+                    write(format!("{}-{}.key", service.name, user.username), key)?;
+                }
+            }
+        }
+        Ok(written)
+    }
+
     /// Writes [`env`](Self::env) to a dotenv file of mode 0600, refusing a
     /// symbolic link (see [`write_dotenv`](crate::write_dotenv)).
     #[cfg(unix)]
     pub fn write_dotenv(&self, path: impl AsRef<Path>) -> Result<()> {
         crate::export::write_dotenv(path, &self.env())
+    }
+}
+
+/// A file name from service and user names: letters, digits, `.`, `-` and
+/// `_` kept, anything else `_`; never `.`-first (no hidden file, no `..`).
+fn file_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+            _ => '_',
+        })
+        .collect();
+    match kept.strip_prefix('.') {
+        Some(rest) => format!("_{rest}"),
+        None => kept,
     }
 }
 
@@ -1662,6 +1756,89 @@ mod tests {
         assert!(get("DATABASE_URL").secret && get("CI_PG_C_I_PASSWORD").secret);
         assert!(get("CI_PG_C_I_URI").secret && !get("CI_PG_C_I_USER").secret);
         assert!(!get("PGHOST").secret);
+    }
+
+    #[test]
+    fn a_kafka_user_gets_its_own_access_certificate_and_key() {
+        let service: types::Service = serde_json::from_value(serde_json::json!({
+            "service_name": "ci-kafka", "service_type": "kafka",
+            "service_uri": "ci-kafka.example:12345",
+            "users": [{"username": "avnadmin", "password": "pw-admin",
+                       "access_cert": "CERT-admin", "access_key": "KEY-admin"}]
+        }))
+        .unwrap();
+        let conn = ConnectionInfo::from_service(&service);
+        let user = UserCredentials::new("ci-kafka", "ci", "pw-ci".into(), &conn, None)
+            .with_access(Some("CERT-ci".into()), Some("KEY-ci".into()));
+        assert_eq!(user.access_cert.as_deref(), Some("CERT-ci"));
+        assert_eq!(user.access_key(), Some("KEY-ci"));
+        let shown = format!("{user:?}");
+        assert!(
+            !shown.contains("KEY-ci") && !shown.contains("pw-ci"),
+            "{shown}"
+        );
+        let ready = ReadyEnvironment {
+            project: "p".into(),
+            services: vec![ReadyService {
+                name: "ci-kafka".into(),
+                owned: true,
+                connection: conn,
+                users: vec![user],
+            }],
+        };
+        let env = ready.env();
+        let get = |n: &str| env.iter().find(|v| v.name == n).unwrap();
+        assert_eq!(get("CI_KAFKA_CI_ACCESS_CERT").value(), "CERT-ci");
+        assert!(!get("CI_KAFKA_CI_ACCESS_CERT").secret);
+        assert_eq!(get("CI_KAFKA_CI_ACCESS_KEY").value(), "KEY-ci");
+        assert!(get("CI_KAFKA_CI_ACCESS_KEY").secret);
+        // The service's own (avnadmin's) stay under the service's names.
+        assert_eq!(get("KAFKA_ACCESS_CERT").value(), "CERT-admin");
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mut ready = ready;
+            ready.services[0].connection.ca_pem = Some("CA".into());
+            let dir = tempfile::tempdir().unwrap();
+            let written = ready.write_kafka_files(dir.path()).unwrap();
+            let names: Vec<String> = written
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    "ca.pem",
+                    "ci-kafka.cert",
+                    "ci-kafka.key",
+                    "ci-kafka-ci.cert",
+                    "ci-kafka-ci.key"
+                ]
+            );
+            let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap();
+            assert_eq!(read("ci-kafka-ci.key"), "KEY-ci");
+            assert_eq!(read("ca.pem"), "CA");
+            for path in &written {
+                let mode = std::fs::metadata(path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+            }
+            // A symbolic link where a file goes is refused, not followed.
+            let elsewhere = dir.path().join("elsewhere");
+            std::fs::write(&elsewhere, "theirs").unwrap();
+            std::fs::remove_file(dir.path().join("ca.pem")).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, dir.path().join("ca.pem")).unwrap();
+            assert!(ready.write_kafka_files(dir.path()).is_err());
+            assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "theirs");
+        }
+    }
+
+    #[test]
+    fn kafka_file_names_stay_in_their_directory() {
+        assert_eq!(file_name("ci-kafka-c@i.key"), "ci-kafka-c_i.key");
+        assert_eq!(file_name("../x"), "_._x");
+        assert_eq!(file_name(".hidden"), "_hidden");
+        assert_eq!(file_name("a/b\\c"), "a_b_c");
     }
 
     #[test]

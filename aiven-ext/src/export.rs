@@ -141,9 +141,16 @@ pub fn dotenv(vars: &[EnvVar]) -> Result<String> {
 /// it could point the secrets at a file someone else reads.
 #[cfg(unix)]
 pub fn write_dotenv(path: impl AsRef<Path>, vars: &[EnvVar]) -> Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let path = path.as_ref();
     let text = dotenv(vars)?;
+    write_private(path.as_ref(), "dotenv path", text.as_bytes())
+}
+
+/// Writes `bytes` to `path` with mode 0600 (also when the file existed
+/// with another mode), refusing a symbolic link or anything but a regular
+/// file at `path`; `what` names the path in errors.
+#[cfg(unix)]
+pub(crate) fn write_private(path: &Path, what: &'static str, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let io = |e: std::io::Error| Error::Other(format!("cannot write {}: {e}", path.display()));
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -156,7 +163,7 @@ pub fn write_dotenv(path: impl AsRef<Path>, vars: &[EnvVar]) -> Result<()> {
         Ok(f) => f,
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
             return Err(Error::invalid(
-                "dotenv path",
+                what,
                 path.display(),
                 "is a symbolic link: refused (it is not followed)",
             ))
@@ -165,14 +172,14 @@ pub fn write_dotenv(path: impl AsRef<Path>, vars: &[EnvVar]) -> Result<()> {
     };
     if !file.metadata().map_err(io)?.is_file() {
         return Err(Error::invalid(
-            "dotenv path",
+            what,
             path.display(),
             "is not a regular file",
         ));
     }
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(io)?;
-    file.write_all(text.as_bytes()).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)
 }
 

@@ -149,7 +149,8 @@ pub mod prelude {
     pub use crate::aiven_api::operations as ops;
     pub use crate::aiven_api::types;
     pub use crate::requests::{
-        NewConnectionPool, NewDatabase, NewIntegration, NewService, NewServiceUser, NewTopic,
+        NewConnectionPool, NewDatabase, NewIntegration, NewProject, NewService, NewServiceUser,
+        NewTopic,
     };
     pub use crate::{
         Action, AivenClient, AivenClientBuilder, ConnectionInfo, Ensured, EnvVar, Environment,

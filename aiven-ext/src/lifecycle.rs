@@ -504,11 +504,7 @@ impl AivenClient {
 
     /// Makes sure a service exists as asked: created, adopted, or an error
     /// listing how the existing one differs (see [`CreateService::ensure`]).
-    pub async fn ensure_service<B>(
-        &self,
-        project: impl Into<String>,
-        body: B,
-    ) -> Result<Ensured<types::Service>>
+    pub async fn ensure_service<B>(&self, project: &str, body: B) -> Result<Ensured<types::Service>>
     where
         B: TryInto<types::ServiceCreateRequestBody>,
         B::Error: fmt::Display,

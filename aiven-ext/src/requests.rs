@@ -732,6 +732,78 @@ impl std::fmt::Debug for NewIntegration {
     }
 }
 
+/// A new project: its name, optionally the default cloud for its services,
+/// the account (organization unit) it belongs to and tags.
+///
+/// ```
+/// use aiven_ext::requests::NewProject;
+/// let project = NewProject::new("ci-project")
+///     .cloud("google-europe-west1")
+///     .tag("team", "data");
+/// let body: aiven_ext::aiven_api::types::ProjectCreateRequestBody = project.build()?;
+/// assert_eq!(body.project.as_str(), "ci-project");
+/// # Ok::<(), aiven_ext::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct NewProject {
+    name: String,
+    cloud: Option<String>,
+    account_id: Option<String>,
+    tags: BTreeMap<String, String>,
+}
+
+impl NewProject {
+    /// A project `name` (at most 63 characters).
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            cloud: None,
+            account_id: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// The default cloud of its services (`google-europe-west1`, …); an
+    /// existing project is adopted only when its default cloud is this one.
+    pub fn cloud(mut self, cloud: impl Into<String>) -> Self {
+        self.cloud = Some(cloud.into());
+        self
+    }
+
+    /// The account the project belongs to (an organization's account id,
+    /// `a…`).
+    pub fn account_id(mut self, id: impl Into<String>) -> Self {
+        self.account_id = Some(id.into());
+        self
+    }
+
+    /// Adds one tag.
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.insert(key.into(), value.into());
+        self
+    }
+
+    /// The project's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Checks every field; the request body.
+    pub fn build(&self) -> Result<types::ProjectCreateRequestBody> {
+        validate::project_name(&self.name)?;
+        if let Some(id) = &self.account_id {
+            validate::path_segment("account_id", id, 36)?;
+        }
+        Fields::new("project")
+            .required("project", self.name.as_str())
+            .optional("cloud", self.cloud.as_deref())
+            .optional("account_id", self.account_id.as_deref())
+            .optional("tags", tags_object(&self.tags)?)
+            .decode()
+    }
+}
+into_body!(NewProject => types::ProjectCreateRequestBody);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -813,6 +885,30 @@ mod tests {
         assert_eq!(json["dest_service"], "ci-connect");
         let db = NewDatabase::new("app").build().unwrap();
         assert_eq!(serde_json::to_value(&db).unwrap()["database"], "app");
+    }
+
+    #[test]
+    fn a_new_project_makes_the_body_and_refuses_bad_names() {
+        let body = NewProject::new("ci-project")
+            .cloud("google-europe-west1")
+            .account_id("a1234")
+            .tag("team", "data")
+            .build()
+            .unwrap();
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["project"], "ci-project");
+        assert_eq!(json["cloud"], "google-europe-west1");
+        assert_eq!(json["account_id"], "a1234");
+        assert_eq!(json["tags"]["team"], "data");
+        for bad in ["", "../other", "a/b", &"p".repeat(64)] {
+            let err = NewProject::new(bad).build().unwrap_err();
+            assert_eq!(field_of(err), "project", "{bad:?}");
+        }
+        let err = NewProject::new("p")
+            .account_id("../x")
+            .build()
+            .unwrap_err();
+        assert_eq!(field_of(err), "account_id");
     }
 
     #[test]

@@ -177,8 +177,8 @@ async fn teardown_never_deletes_a_same_named_service_it_did_not_make() {
             .token("ci-token")
             .build()
             .unwrap();
-        let project = types::ProjectCreateRequestBody::builder().project("ci-project");
-        client.ensure_project(project).await.unwrap();
+        let project = aiven_ext::requests::NewProject::new("ci-project");
+        client.ensure_project(&project).await.unwrap();
         let theirs = NewService::new("ci-pg", "pg", "business-4");
         assert!(client
             .ensure_service("ci-project", &theirs)

@@ -138,6 +138,16 @@ async fn plan_up_plan_down_is_idempotent() {
     assert!(!var("PGHOST").secret && var("PGPASSWORD").secret && var("DATABASE_URL").secret);
     assert!(var("CI_PG_CI_PASSWORD").secret && var("CI_PG_CI_URI").secret);
     assert!(!var("KAFKA_BOOTSTRAP_SERVERS").secret);
+    // With a Kafka service declared, up fetched the project CA (a real
+    // certificate from the simulator), and the client's files are written.
+    assert!(var("AIVEN_CA_PEM")
+        .value()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let dir = tempfile::tempdir().unwrap();
+    let files = ready.write_kafka_files(dir.path()).unwrap();
+    assert!(files.iter().any(|f| f.ends_with("ca.pem")), "{files:?}");
+    let ca = std::fs::read_to_string(dir.path().join("ca.pem")).unwrap();
+    assert_eq!(ca, var("AIVEN_CA_PEM").value());
     assert!(ready.services.iter().all(|s| s.owned));
     let service = client.get_service("p", "ci-pg").await.unwrap();
     let tags = service.tags.unwrap_or_default();
@@ -351,7 +361,7 @@ async fn the_simulator_starts_with_projects() {
             .unwrap();
         for p in ["p1", "p2"] {
             let ensured = client
-                .ensure_project(types::ProjectCreateRequestBody::builder().project(p))
+                .ensure_project(aiven_ext::requests::NewProject::new(p))
                 .await
                 .unwrap();
             assert!(!ensured.was_created(), "#{run}: {p} exists from the start");

@@ -753,7 +753,9 @@ async fn connection_info_is_typed_and_redacted() {
     let env: std::collections::BTreeMap<_, _> = info.env().into_iter().collect();
     assert_eq!(env["KAFKA_BOOTSTRAP_SERVERS"], "k-1.aivencloud.com:12345");
     assert_eq!(env["KAFKA_ACCESS_KEY"], "-----BEGIN PRIVATE KEY----- key-K");
-    assert_eq!(env["KAFKA_PASSWORD"], "pw-K");
+    // SASL is off: no SASL credentials to mislead a client.
+    assert!(!env.contains_key("KAFKA_PASSWORD"), "{:?}", env.keys());
+    assert!(!env.contains_key("KAFKA_USERNAME"));
     assert!(env["KAFKA_REST_URI"].contains("pw-REST"));
 
     // SASL enabled: the components say which port takes which method.
@@ -775,6 +777,13 @@ async fn connection_info_is_typed_and_redacted() {
     assert_eq!(k.bootstrap_servers, ["k-2.aivencloud.com:20000"]);
     assert_eq!(k.sasl_bootstrap_servers, ["k-2.aivencloud.com:20003"]);
     assert_eq!(info.endpoint("schema_registry").unwrap().port, 20001);
+    let env: std::collections::BTreeMap<_, _> = info.env().into_iter().collect();
+    assert_eq!(
+        env["KAFKA_SASL_BOOTSTRAP_SERVERS"],
+        "k-2.aivencloud.com:20003"
+    );
+    assert_eq!(env["KAFKA_USERNAME"], "avnadmin");
+    assert_eq!(env["KAFKA_PASSWORD"], "pw-S");
 
     let opensearch: types::Service = serde_json::from_value(json!({
         "service_name": "os-1", "service_type": "opensearch",

@@ -904,10 +904,7 @@ mod tests {
             let err = NewProject::new(bad).build().unwrap_err();
             assert_eq!(field_of(err), "project", "{bad:?}");
         }
-        let err = NewProject::new("p")
-            .account_id("../x")
-            .build()
-            .unwrap_err();
+        let err = NewProject::new("p").account_id("../x").build().unwrap_err();
         assert_eq!(field_of(err), "account_id");
     }
 

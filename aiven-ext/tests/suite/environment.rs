@@ -462,6 +462,34 @@ async fn run_tears_down_on_sigterm() {
     assert!(e.to_string().contains("command"), "{e}");
 }
 
+/// Ctrl-C (SIGINT) while the command runs: killed, everything deleted,
+/// 130. In a process of its own, as the SIGTERM case.
+#[tokio::test(flavor = "multi_thread")]
+async fn run_tears_down_on_ctrl_c() {
+    const TEST: &str = "run_tears_down_on_ctrl_c";
+    if !own_process::is_child(module_path!(), TEST) {
+        return own_process::run_alone(module_path!(), TEST, |_| {});
+    }
+    let (_sim, client) = sim().await;
+    let once = std::sync::atomic::AtomicBool::new(false);
+    let env = environment().on_progress(move |e: &EnvironmentEvent| {
+        let last = e.resource == Resource::topic("ci-kafka", "events") && e.outcome == "created";
+        if last && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            // SAFETY: kill(2) with this process's own id and a valid signal.
+            unsafe { libc::kill(libc::getpid(), libc::SIGINT) };
+        }
+    });
+    let code = env
+        .run(&client, "p", MAX, &["sleep", "30"])
+        .await
+        .expect("torn down");
+    assert_eq!(code, 130);
+    for service in ["ci-pg", "ci-kafka"] {
+        let gone = client.get_service("p", service).await.unwrap_err();
+        assert!(gone.is_not_found(), "{service}: {gone}");
+    }
+}
+
 /// `up` waits for each service by its type's readiness preset: a pg
 /// service that runs but shows no backup is not ready (and the error says
 /// what was awaited), however long it has been RUNNING; the Kafka service

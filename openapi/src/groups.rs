@@ -17,7 +17,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::walk;
 
@@ -148,7 +148,7 @@ fn prune_components(doc: &mut Value) -> usize {
     let mut todo = Vec::new();
     for (key, value) in doc.as_object().into_iter().flatten() {
         if key != "components" {
-            refs_in(value, &mut todo);
+            walk::component_refs(value, &mut todo);
         }
     }
     while let Some(target) = todo.pop() {
@@ -161,7 +161,7 @@ fn prune_components(doc: &mut Value) -> usize {
             .and_then(|c| c.get(section))
             .and_then(|s| s.get(name))
         {
-            refs_in(component, &mut todo);
+            walk::component_refs(component, &mut todo);
         }
     }
     let Some(Value::Object(components)) = doc.get_mut("components") else {
@@ -178,49 +178,22 @@ fn prune_components(doc: &mut Value) -> usize {
     dropped
 }
 
-/// Every `#/components/<section>/<name>` referenced below `value`.
-fn refs_in(value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(component) {
-                out.push(target);
-            }
-            map.values().for_each(|v| refs_in(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| refs_in(v, out)),
-        _ => {}
-    }
-}
-
-/// `#/components/schemas/A~1B` → `("schemas", "A/B")`.
-fn component(reference: &str) -> Option<(String, String)> {
-    let rest = reference.strip_prefix("#/components/")?;
-    let (section, name) = rest.split_once('/')?;
-    if name.contains('/') {
-        return None;
-    }
-    Some((
-        section.to_owned(),
-        name.replace("~1", "/").replace("~0", "~"),
-    ))
-}
-
-/// Operation count per group of a description, for reports.
-pub fn census(doc: &Value) -> Map<String, Value> {
-    let mut counts = Map::new();
-    for op in walk::operations(doc) {
-        let n = counts
-            .entry(group_of(op.operation).to_owned())
-            .or_insert(Value::from(0u64));
-        *n = Value::from(n.as_u64().unwrap_or_default() + 1);
-    }
-    counts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Operation count per group.
+    fn census(doc: &Value) -> serde_json::Map<String, Value> {
+        let mut counts = serde_json::Map::new();
+        for op in walk::operations(doc) {
+            let n = counts
+                .entry(group_of(op.operation).to_owned())
+                .or_insert(Value::from(0u64));
+            *n = Value::from(n.as_u64().unwrap_or_default() + 1);
+        }
+        counts
+    }
 
     fn doc() -> Value {
         json!({

@@ -307,22 +307,43 @@ pub fn schema_roots(doc: &Value) -> Vec<Root> {
     roots
 }
 
-/// All component names referenced anywhere below `schema`.
+/// All schema component names referenced anywhere below `schema`.
 pub fn refs_below(schema: &Value, out: &mut Vec<String>) {
-    match schema {
+    let mut refs = Vec::new();
+    component_refs(schema, &mut refs);
+    out.extend(
+        refs.into_iter()
+            .filter(|(section, _)| section == "schemas")
+            .map(|(_, name)| name),
+    );
+}
+
+/// Every `#/components/<section>/<name>` referenced below `value`, as
+/// `(section, name)` with the name unescaped (`A~1B` → `A/B`).
+pub fn component_refs(value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                    out.push(name.to_string());
-                }
+            if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(component) {
+                out.push(target);
             }
-            for v in map.values() {
-                refs_below(v, out);
-            }
+            map.values().for_each(|v| component_refs(v, out));
         }
-        Value::Array(items) => items.iter().for_each(|v| refs_below(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| component_refs(v, out)),
         _ => {}
     }
+}
+
+/// `#/components/schemas/A~1B` → `("schemas", "A/B")`.
+fn component(reference: &str) -> Option<(String, String)> {
+    let rest = reference.strip_prefix("#/components/")?;
+    let (section, name) = rest.split_once('/')?;
+    if name.contains('/') {
+        return None;
+    }
+    Some((
+        section.to_owned(),
+        name.replace("~1", "/").replace("~0", "~"),
+    ))
 }
 
 /// Keys that document a schema without changing the Rust type it produces.

@@ -251,10 +251,10 @@ fn cold_main_job_in(scratch: &Path) -> Result<ColdRun> {
 /// `source` (a URL or a path) with a relative path made absolute against
 /// `root`.
 pub fn absolute_source(source: &str, root: &Path) -> String {
-    if source.contains("://") || Path::new(source).is_absolute() {
-        source.to_owned()
-    } else {
-        root.join(source).display().to_string()
+    // The build scripts' own reading of the variable (`file://` included).
+    match aiven_openapi::source::Source::parse_relative_to(source, root) {
+        Ok(aiven_openapi::source::Source::File(path)) => path.display().to_string(),
+        _ => source.to_owned(),
     }
 }
 

@@ -21,6 +21,62 @@ use serde_json::{Map, Value};
 use crate::redact::Masked;
 use crate::{validate, Error, Result};
 
+/// Builder methods that each set one optional field to `Some(value.into())`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($value:ident: $ty:ty);)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $value: $ty) -> Self {
+                self.$name = Some($value.into());
+                self
+            }
+        )*
+    };
+}
+
+/// The `tag` and `tags` builder methods of a request with a `tags` map.
+macro_rules! tag_setters {
+    () => {
+        /// Adds one tag.
+        pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+            self.tags.insert(key.into(), value.into());
+            self
+        }
+
+        /// Adds tags from pairs.
+        pub fn tags<K: Into<String>, V: Into<String>>(
+            mut self,
+            tags: impl IntoIterator<Item = (K, V)>,
+        ) -> Self {
+            pairs(&mut self.tags, tags);
+            self
+        }
+    };
+}
+
+/// Free-form JSON of a request (`user_config`, topic `config`): printed as
+/// responses are, secret-named keys (`admin_password`, `sasl_password`) and
+/// URI passwords masked, so the requests can derive `Debug`.
+#[derive(Clone, Default)]
+struct FreeJson(Map<String, Value>);
+
+impl FreeJson {
+    fn insert(&mut self, key: String, value: Value) {
+        self.0.insert(key, value);
+    }
+
+    /// A copy for the body, or `None` when empty (the field is left out).
+    fn to_body(&self) -> Option<Map<String, Value>> {
+        (!self.0.is_empty()).then(|| self.0.clone())
+    }
+}
+
+impl std::fmt::Debug for FreeJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Masked(&self.0).fmt(f)
+    }
+}
+
 /// The fields of a request body, in order; `required` are always present.
 struct Fields {
     kind: &'static str,
@@ -199,7 +255,7 @@ macro_rules! into_body {
 /// assert_eq!(body.plan.as_str(), "startup-4");
 /// # Ok::<(), aiven_ext::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct NewService {
     name: String,
     service_type: String,
@@ -209,7 +265,7 @@ pub struct NewService {
     termination_protection: Option<bool>,
     project_vpc_id: Option<String>,
     tags: BTreeMap<String, String>,
-    user_config: Map<String, Value>,
+    user_config: FreeJson,
 }
 
 impl NewService {
@@ -228,48 +284,25 @@ impl NewService {
             termination_protection: None,
             project_vpc_id: None,
             tags: BTreeMap::new(),
-            user_config: Map::new(),
+            user_config: FreeJson::default(),
         }
     }
 
-    /// The cloud region (`google-europe-west1`); the project's default otherwise.
-    pub fn cloud(mut self, cloud: impl Into<String>) -> Self {
-        self.cloud = Some(cloud.into());
-        self
+    setters! {
+        /// The cloud region (`google-europe-west1`); the project's default otherwise.
+        cloud(cloud: impl Into<String>);
+
+        /// Disk size in MiB (the plan's default otherwise).
+        disk_space_mb(mb: u32);
+
+        /// Refuse deletion until it is turned off again.
+        termination_protection(on: bool);
+
+        /// Places the service in a project VPC (its id).
+        project_vpc_id(id: impl Into<String>);
     }
 
-    /// Disk size in MiB (the plan's default otherwise).
-    pub fn disk_space_mb(mut self, mb: u32) -> Self {
-        self.disk_space_mb = Some(mb);
-        self
-    }
-
-    /// Refuse deletion until it is turned off again.
-    pub fn termination_protection(mut self, on: bool) -> Self {
-        self.termination_protection = Some(on);
-        self
-    }
-
-    /// Places the service in a project VPC (its id).
-    pub fn project_vpc_id(mut self, id: impl Into<String>) -> Self {
-        self.project_vpc_id = Some(id.into());
-        self
-    }
-
-    /// Adds one tag.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.insert(key.into(), value.into());
-        self
-    }
-
-    /// Adds tags from pairs.
-    pub fn tags<K: Into<String>, V: Into<String>>(
-        mut self,
-        tags: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        pairs(&mut self.tags, tags);
-        self
-    }
+    tag_setters!();
 
     /// Marks the service as `owner`'s (the tag
     /// [`OWNER_TAG`](crate::OWNER_TAG)): an owner's
@@ -304,7 +337,7 @@ impl NewService {
             self.project_vpc_id.as_deref(),
         )?;
         let disk = self.disk_space_mb;
-        let user_config = (!self.user_config.is_empty()).then(|| self.user_config.clone());
+        let user_config = self.user_config.to_body();
         Fields::new("service")
             .required("service_name", self.name.as_str())
             .required("service_type", self.service_type.as_str())
@@ -320,24 +353,6 @@ impl NewService {
 }
 into_body!(NewService => types::ServiceCreateRequestBody);
 
-/// Free-form `user_config` printed as responses are: secret-named keys
-/// (`admin_password`) and URI passwords masked.
-impl std::fmt::Debug for NewService {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewService")
-            .field("name", &self.name)
-            .field("service_type", &self.service_type)
-            .field("plan", &self.plan)
-            .field("cloud", &self.cloud)
-            .field("disk_space_mb", &self.disk_space_mb)
-            .field("termination_protection", &self.termination_protection)
-            .field("project_vpc_id", &self.project_vpc_id)
-            .field("tags", &self.tags)
-            .field("user_config", &Masked(&self.user_config))
-            .finish()
-    }
-}
-
 /// A new Kafka topic: name, optionally partitions, replication, minimum
 /// in-sync replicas, cleanup policy, description, tags and topic config.
 ///
@@ -347,7 +362,7 @@ impl std::fmt::Debug for NewService {
 /// assert!(NewTopic::new("events").partitions(0).build().is_err());
 /// # let _ = topic;
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct NewTopic {
     name: String,
     partitions: Option<u32>,
@@ -356,7 +371,7 @@ pub struct NewTopic {
     cleanup_policy: Option<String>,
     description: Option<String>,
     tags: BTreeMap<String, String>,
-    config: Map<String, Value>,
+    config: FreeJson,
 }
 
 impl NewTopic {
@@ -370,48 +385,28 @@ impl NewTopic {
             cleanup_policy: None,
             description: None,
             tags: BTreeMap::new(),
-            config: Map::new(),
+            config: FreeJson::default(),
         }
     }
 
-    /// Number of partitions (at least 1).
-    pub fn partitions(mut self, n: u32) -> Self {
-        self.partitions = Some(n);
-        self
+    setters! {
+        /// Number of partitions (at least 1).
+        partitions(n: u32);
+
+        /// Replication factor (at least 1; Aiven requires at least 2).
+        replication(n: u32);
+
+        /// Minimum in-sync replicas (`config.min_insync_replicas`).
+        min_insync_replicas(n: u32);
+
+        /// `delete`, `compact` or `compact,delete` (`config.cleanup_policy`).
+        cleanup_policy(policy: impl Into<String>);
+
+        /// A description shown in the console.
+        description(text: impl Into<String>);
     }
 
-    /// Replication factor (at least 1; Aiven requires at least 2).
-    pub fn replication(mut self, n: u32) -> Self {
-        self.replication = Some(n);
-        self
-    }
-
-    /// Minimum in-sync replicas (`config.min_insync_replicas`).
-    pub fn min_insync_replicas(mut self, n: u32) -> Self {
-        self.min_insync_replicas = Some(n);
-        self
-    }
-
-    /// `delete`, `compact` or `compact,delete` (`config.cleanup_policy`).
-    pub fn cleanup_policy(mut self, policy: impl Into<String>) -> Self {
-        self.cleanup_policy = Some(policy.into());
-        self
-    }
-
-    /// A description shown in the console.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = Some(text.into());
-        self
-    }
-
-    /// Adds tags from pairs.
-    pub fn tags<K: Into<String>, V: Into<String>>(
-        mut self,
-        tags: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        pairs(&mut self.tags, tags);
-        self
-    }
+    tag_setters!();
 
     /// Sets one topic config key (`retention_ms`, `compression_type`, …).
     pub fn config(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
@@ -433,7 +428,7 @@ impl NewTopic {
             .map(|n| at_most("partitions", n, 1, 1_000_000))
             .transpose()?;
         let replication = positive("replication", self.replication)?;
-        let mut config = self.config.clone();
+        let mut config = self.config.0.clone();
         if let Some(n) = positive("min_insync_replicas", self.min_insync_replicas)? {
             config.insert("min_insync_replicas".into(), n.into());
         }
@@ -457,22 +452,6 @@ impl NewTopic {
 }
 into_body!(NewTopic => types::ServiceKafkaTopicCreateRequestBody);
 
-/// Free-form topic `config` printed as responses are (secrets masked).
-impl std::fmt::Debug for NewTopic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewTopic")
-            .field("name", &self.name)
-            .field("partitions", &self.partitions)
-            .field("replication", &self.replication)
-            .field("min_insync_replicas", &self.min_insync_replicas)
-            .field("cleanup_policy", &self.cleanup_policy)
-            .field("description", &self.description)
-            .field("tags", &self.tags)
-            .field("config", &Masked(&self.config))
-            .finish()
-    }
-}
-
 /// A new service user (PostgreSQL, MySQL, Kafka, OpenSearch, …).
 #[derive(Clone, Debug)]
 pub struct NewServiceUser {
@@ -489,10 +468,9 @@ impl NewServiceUser {
         }
     }
 
-    /// MySQL: `caching_sha2_password` or `mysql_native_password`.
-    pub fn authentication(mut self, method: impl Into<String>) -> Self {
-        self.authentication = Some(method.into());
-        self
+    setters! {
+        /// MySQL: `caching_sha2_password` or `mysql_native_password`.
+        authentication(method: impl Into<String>);
     }
 
     /// Checks every field; the request body.
@@ -524,16 +502,12 @@ impl NewDatabase {
         }
     }
 
-    /// PostgreSQL collation (`en_US.UTF-8` by default).
-    pub fn lc_collate(mut self, collate: impl Into<String>) -> Self {
-        self.lc_collate = Some(collate.into());
-        self
-    }
+    setters! {
+        /// PostgreSQL collation (`en_US.UTF-8` by default).
+        lc_collate(collate: impl Into<String>);
 
-    /// PostgreSQL character classification (`en_US.UTF-8` by default).
-    pub fn lc_ctype(mut self, ctype: impl Into<String>) -> Self {
-        self.lc_ctype = Some(ctype.into());
-        self
+        /// PostgreSQL character classification (`en_US.UTF-8` by default).
+        lc_ctype(ctype: impl Into<String>);
     }
 
     /// Checks every field; the request body.
@@ -577,22 +551,15 @@ impl NewConnectionPool {
         }
     }
 
-    /// The user the pool connects as (else the client's own).
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = Some(user.into());
-        self
-    }
+    setters! {
+        /// The user the pool connects as (else the client's own).
+        user(user: impl Into<String>);
 
-    /// Connections in the pool (1–10,000; 10 by default).
-    pub fn size(mut self, n: u32) -> Self {
-        self.size = Some(n);
-        self
-    }
+        /// Connections in the pool (1–10,000; 10 by default).
+        size(n: u32);
 
-    /// `session`, `transaction` (the default) or `statement`.
-    pub fn mode(mut self, mode: impl Into<String>) -> Self {
-        self.mode = Some(mode.into());
-        self
+        /// `session`, `transaction` (the default) or `statement`.
+        mode(mode: impl Into<String>);
     }
 
     /// The pool's name.
@@ -624,7 +591,7 @@ into_body!(NewConnectionPool => types::ServicePgBouncerCreateRequestBody);
 
 /// A new integration between two services of a project (or a service and
 /// an endpoint): `NewIntegration::new("kafka_connect", "ci-kafka", "ci-connect")`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct NewIntegration {
     integration_type: String,
     source_service: Option<String>,
@@ -633,7 +600,7 @@ pub struct NewIntegration {
     dest_endpoint_id: Option<String>,
     source_project: Option<String>,
     dest_project: Option<String>,
-    user_config: Map<String, Value>,
+    user_config: FreeJson,
 }
 
 impl NewIntegration {
@@ -651,7 +618,7 @@ impl NewIntegration {
             dest_endpoint_id: None,
             source_project: None,
             dest_project: None,
-            user_config: Map::new(),
+            user_config: FreeJson::default(),
         }
     }
 
@@ -667,16 +634,12 @@ impl NewIntegration {
         new
     }
 
-    /// The source service is in another project.
-    pub fn source_project(mut self, project: impl Into<String>) -> Self {
-        self.source_project = Some(project.into());
-        self
-    }
+    setters! {
+        /// The source service is in another project.
+        source_project(project: impl Into<String>);
 
-    /// The destination service is in another project.
-    pub fn dest_project(mut self, project: impl Into<String>) -> Self {
-        self.dest_project = Some(project.into());
-        self
+        /// The destination service is in another project.
+        dest_project(project: impl Into<String>);
     }
 
     /// Sets one key of the integration's user config.
@@ -700,7 +663,7 @@ impl NewIntegration {
                 validate::path_segment(field, v, max)?;
             }
         }
-        let user_config = (!self.user_config.is_empty()).then(|| self.user_config.clone());
+        let user_config = self.user_config.to_body();
         Fields::new("integration")
             .required_unchecked("integration_type", self.integration_type.as_str())
             .optional("source_service", self.source_service.as_deref())
@@ -714,23 +677,6 @@ impl NewIntegration {
     }
 }
 into_body!(NewIntegration => types::ServiceIntegrationCreateRequestBody);
-
-/// Free-form `user_config` printed as responses are: secret-named keys
-/// (`sasl_password`) and URI passwords masked.
-impl std::fmt::Debug for NewIntegration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewIntegration")
-            .field("integration_type", &self.integration_type)
-            .field("source_service", &self.source_service)
-            .field("dest_service", &self.dest_service)
-            .field("source_endpoint_id", &self.source_endpoint_id)
-            .field("dest_endpoint_id", &self.dest_endpoint_id)
-            .field("source_project", &self.source_project)
-            .field("dest_project", &self.dest_project)
-            .field("user_config", &Masked(&self.user_config))
-            .finish()
-    }
-}
 
 /// A new project: its name, optionally the default cloud for its services,
 /// the account (organization unit) it belongs to and tags.
@@ -763,25 +709,17 @@ impl NewProject {
         }
     }
 
-    /// The default cloud of its services (`google-europe-west1`, …); an
-    /// existing project is adopted only when its default cloud is this one.
-    pub fn cloud(mut self, cloud: impl Into<String>) -> Self {
-        self.cloud = Some(cloud.into());
-        self
+    setters! {
+        /// The default cloud of its services (`google-europe-west1`, …); an
+        /// existing project is adopted only when its default cloud is this one.
+        cloud(cloud: impl Into<String>);
+
+        /// The account the project belongs to (an organization's account id,
+        /// `a…`).
+        account_id(id: impl Into<String>);
     }
 
-    /// The account the project belongs to (an organization's account id,
-    /// `a…`).
-    pub fn account_id(mut self, id: impl Into<String>) -> Self {
-        self.account_id = Some(id.into());
-        self
-    }
-
-    /// Adds one tag.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.insert(key.into(), value.into());
-        self
-    }
+    tag_setters!();
 
     /// The project's name.
     pub fn name(&self) -> &str {

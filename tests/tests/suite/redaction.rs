@@ -311,6 +311,13 @@ fn user_config_is_masked_in_new_requests_and_builders() {
         "{shown}"
     );
 
+    let topic = aiven_ext::requests::NewTopic::new("events")
+        .config("sasl_jaas_config", "pw-NEW-4")
+        .config("retention_ms", 1000);
+    let shown = format!("{topic:?}");
+    assert!(!shown.contains("pw-NEW-4"), "{shown}");
+    assert!(shown.contains("\"retention_ms\":1000"), "{shown}");
+
     // The generated body's builder, alone and inside the request builder.
     let body: aiven_api::types::builder::ServiceCreateRequestBody =
         service.build().expect("a valid body").into();

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::backoff::{self, Jitter};
 use crate::clock::{Clock, TokioClock};
 use crate::retry::{RetryPolicy, RetryTransport};
-use crate::waiter::WaitPolicy;
+use crate::wait_policy::WaitPolicy;
 use crate::{Error, Result};
 
 use crate::redact::REDACTED;

@@ -140,6 +140,7 @@ mod retry;
 mod state;
 mod teardown;
 pub mod validate;
+mod wait_policy;
 mod waiter;
 
 pub use aiven_api;
@@ -217,7 +218,8 @@ pub use state::{
     ServiceState, ServiceType, StateExt, TopicState, VpcState,
 };
 pub use teardown::{Teardown, TeardownReport};
+pub use wait_policy::WaitPolicy;
 pub use waiter::{
     ConnectorRunning, IntegrationActive, Observation, Progress, ServiceDeleted, ServiceReady,
-    TopicActive, Verdict, VpcActive, Wait, WaitPolicy, WaitTarget, FINAL_POLL_SLACK,
+    TopicActive, Verdict, VpcActive, Wait, WaitTarget, FINAL_POLL_SLACK,
 };

@@ -299,8 +299,7 @@ impl Persister {
                 .is_some_and(|b| *b == b'{')
         });
         if looks_json {
-            let state = migrate(path)?;
-            let p = Self::open_db(path)?;
+            let (p, state) = migrate(path)?;
             return Ok((p, Some(state)));
         }
         if let Some(n) = head_len.filter(|n| *n > 0) {
@@ -558,9 +557,11 @@ impl Persister {
     }
 }
 
-/// Moves a JSON state file (the previous format) to `<path>.json.bak` and
-/// returns its state, to be written into a new database at `path`.
-fn migrate(path: &Path) -> Result<State, PersistError> {
+/// Moves a JSON state file (the previous format) to `<path>.json.bak`,
+/// writes its state into a new database at `path` and returns both (the
+/// persister knowing every record it wrote: a later change that removes
+/// one must delete it).
+fn migrate(path: &Path) -> Result<(Persister, State), PersistError> {
     let bytes = fs::read(path).map_err(|source| PersistError::Read {
         path: path.to_path_buf(),
         source,
@@ -590,12 +591,14 @@ fn migrate(path: &Path) -> Result<State, PersistError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let written = Persister::open_db(path).and_then(|p| p.save_all(&state));
-    if let Err(e) = written {
-        let _ = fs::remove_file(path);
-        let _ = fs::rename(&bak, path);
-        return Err(e);
-    }
+    let p = match Persister::open_db(path).and_then(|p| p.save_all(&state).map(|()| p)) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = fs::remove_file(path);
+            let _ = fs::rename(&bak, path);
+            return Err(e);
+        }
+    };
     // On disk now: the first change need not compare every record.
     forget_changes(&mut state);
     tracing::info!(
@@ -603,7 +606,7 @@ fn migrate(path: &Path) -> Result<State, PersistError> {
         backup = %bak.display(),
         "migrated the JSON state file to a redb database; the JSON file was moved aside"
     );
-    Ok(state)
+    Ok((p, state))
 }
 
 #[cfg(test)]

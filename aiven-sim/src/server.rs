@@ -508,7 +508,10 @@ fn change(
         timings: &shared.timings,
         no_backup_for_ms,
     };
-    let body = run(&mut ctx)?;
+    // A refused change leaves no trace, not even the random draws it made
+    // (which no save would keep: the state file would differ).
+    let rng = ctx.state.rng.clone();
+    let body = run(&mut ctx).inspect_err(|_| state.rng = rng)?;
     crate::generic::prune(&mut state);
     state.revision = state.revision.wrapping_add(1);
     let Some(persister) = &shared.persister else {

@@ -5,77 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{start, start_with, TestSim};
-use aiven_sim::generic::{self, Role};
+use crate::common::{request, start, start_with, walk_every_operation, Target, TestSim, Walked};
 use aiven_sim::spec::spec;
-use aiven_sim::validation::validate_request;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// The order operations are called in: creations first, the deletions of
-/// the service and the project under everything last.
-fn phase(id: &str, method: &str) -> u8 {
-    let role = generic::index().get(id).map(|m| m.role);
-    match (id, method, role) {
-        ("ServiceDelete", ..) => 5,
-        ("ProjectDelete", ..) => 6,
-        (_, _, Some(Role::Create)) => 0,
-        (_, "POST", _) => 1,
-        (_, "PUT" | "PATCH", _) => 2,
-        (_, "GET", _) => 3,
-        _ => 4,
-    }
-}
-
-/// A value for a path parameter nobody created.
-fn default_param(name: &str) -> String {
-    match name {
-        "project" => "proj".into(),
-        "organization_id" => aiven_sim::ORGANIZATION_ID.into(),
-        "service_name" => "svc".into(),
-        "service_username" => "sim-username".into(),
-        "service_type" => "pg".into(),
-        "service_plan" => "startup-4".into(),
-        "dbname" => "defaultdb".into(),
-        n if n.contains("email") => "user@example.com".into(),
-        n => format!("sim-{}", n.replace('_', "-")),
-    }
-}
-
-/// The concrete path of `template`: the test project and service, else a
-/// key the simulator holds in the collection before the parameter, else a
-/// default.
-fn fill(template: &str, t: &TestSim) -> String {
-    let state = t.sim.state();
-    let mut path = String::new();
-    let mut pending: Vec<String> = Vec::new();
-    for seg in template.split('/').filter(|s| !s.is_empty()) {
-        let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
-            pending.clear();
-            path.push('/');
-            path.push_str(seg);
-            continue;
-        };
-        // Kafka's paths name the Kafka service.
-        if name == "service_name" && (template.contains("/topic") || template.contains("/kafka")) {
-            path.push_str("/kfk");
-            continue;
-        }
-        if pending.is_empty() && !matches!(name, "project" | "service_name" | "organization_id") {
-            if let Some(key) = state
-                .generic
-                .get(&path)
-                .and_then(|items| items.keys().find(|k| !k.is_empty()))
-            {
-                pending = key.split('/').rev().map(str::to_string).collect();
-            }
-        }
-        let value = pending.pop().unwrap_or_else(|| default_param(name));
-        path.push('/');
-        path.push_str(&value);
-    }
-    path
-}
 
 async fn call(t: &TestSim, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let method = Method::from_bytes(method.as_bytes()).unwrap();
@@ -83,48 +16,29 @@ async fn call(t: &TestSim, method: &str, path: &str, body: Option<Value>) -> (u1
     (status, body)
 }
 
+/// The walk drives a simulator in this process.
+impl Target for &TestSim {
+    async fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        call(self, method, path, body).await
+    }
+
+    async fn snapshot(&mut self) -> Value {
+        let root = self.sim.base_url().trim_end_matches("/v1");
+        let (status, state) = request(&self.http, root, "GET", "/_sim/state", None).await;
+        assert_eq!(status, 200, "{state}");
+        state
+    }
+}
+
 #[tokio::test]
 async fn every_operation_is_answered_and_conforms() {
     let t = start().await;
-    t.project("proj").await;
-    t.service("proj", "svc", "pg", "startup-4").await;
-    t.service("proj", "kfk", "kafka", "startup-2").await;
-
-    let mut ops: Vec<_> = spec().operations.iter().collect();
-    // Parents before children, and children deleted before their parents.
-    ops.sort_by_key(|op| {
-        let p = phase(&op.operation_id, &op.method);
-        let depth = op.path.matches('/').count() as i64;
-        (p, if p >= 4 { -depth } else { depth })
-    });
-    let mut invalid_examples = Vec::new();
-    let mut answers: BTreeMap<&str, (u16, Value)> = BTreeMap::new();
-    let mut paths: BTreeMap<&str, String> = BTreeMap::new();
-    for op in ops {
-        // The catalogue knows no `sim-service-type`: a service it offers.
-        let body = match op.operation_id.as_str() {
-            "ServiceCreate" => {
-                Some(json!({"service_name": "svc2", "service_type": "pg", "plan": "startup-4"}))
-            }
-            id => generic::example_request(id),
-        };
-        if op.operation_id == "ProjectDelete" {
-            for other in ["kfk", "svc2"] {
-                let path = format!("/project/proj/service/{other}");
-                assert_eq!(call(&t, "DELETE", &path, None).await.0, 200);
-            }
-        }
-        if let Some(b) = &body {
-            let errors = validate_request(op, &mut b.clone());
-            if !errors.is_empty() {
-                invalid_examples.push(format!("{}: {}", op.operation_id, errors[0]));
-            }
-        }
-        let path = fill(&op.path, &t);
-        let (status, answer) = call(&t, &op.method, &path, body).await;
-        paths.insert(&op.operation_id, format!("{} {path}", op.method));
-        answers.insert(&op.operation_id, (status, answer));
-    }
+    let Walked {
+        answers,
+        paths,
+        invalid_examples,
+        setup_calls,
+    } = walk_every_operation(&mut &t).await;
     assert!(
         invalid_examples.is_empty(),
         "example requests the description refuses:\n{}",
@@ -186,9 +100,9 @@ async fn every_operation_is_answered_and_conforms() {
         std::fs::write(dump, serde_json::to_vec_pretty(&all).unwrap()).unwrap();
     }
     let report = t.sim.conformance();
-    // (and the five calls that made the project and the services and
-    // deleted two of them)
-    assert_eq!(report.total(), answers.len() + 5 - unchecked);
+    // (and the calls that made the project and the services and deleted
+    // two of them)
+    assert_eq!(report.total(), answers.len() + setup_calls - unchecked);
     report.assert_clean();
 }
 

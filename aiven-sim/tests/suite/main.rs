@@ -20,4 +20,5 @@ mod kms;
 mod lifecycle;
 mod persistence;
 mod pools;
+mod restart;
 mod vpcs;

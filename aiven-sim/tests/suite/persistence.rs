@@ -2,12 +2,12 @@
 //! (even when the process is killed mid-write), a corrupt file is refused;
 //! and the binary serves and logs each request.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::{body, builder, client, start_on, TestSim, TOKEN};
+use crate::common::{
+    assert_same_state, body, builder, client, send, spawn_server, start_on, Server, TestSim, TOKEN,
+};
 use aiven_api::types;
 use aiven_sim::persist::Persister;
 use aiven_sim::{ManualClock, StartError};
@@ -170,71 +170,6 @@ async fn a_corrupt_state_file_is_refused_not_overwritten() {
     );
 }
 
-/// The binary, killed on drop (it is our own child process).
-struct Server {
-    child: Child,
-    base_url: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn spawn_server(state: &std::path::Path) -> Server {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aiven-sim"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--profile",
-            "instant",
-            "--token",
-            TOKEN,
-        ])
-        .arg("--state")
-        .arg(state)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let stdout = child.stdout.take().unwrap();
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    let server = Server {
-        child,
-        base_url: format!("http://127.0.0.1:{port}/v1"),
-        log,
-    };
-    let http = aiven_api::tls::client_builder().build().unwrap();
-    for _ in 0..200 {
-        if let Ok(r) = http.get(format!("{}/clouds", server.base_url)).send().await {
-            if r.status() == 200 {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the binary did not start serving");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_logs_requests_and_a_kill_loses_no_acknowledged_change() {
     let dir = tempfile::tempdir().unwrap();
@@ -279,7 +214,7 @@ async fn the_binary_logs_requests_and_a_kill_loses_no_acknowledged_change() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let log = server.log.clone();
-    drop(server); // SIGKILL mid-flood
+    server.kill(); // mid-flood
     for w in writers {
         w.await.unwrap();
     }
@@ -750,24 +685,6 @@ async fn organization_vpcs_survive_a_restart() {
     );
 }
 
-/// A request to the binary (`path` under its root: `/v1/…` or `/_sim/…`)
-/// with the token; its status and JSON body.
-async fn send(server: &Server, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let root = server.base_url.trim_end_matches("/v1");
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut r = aiven_api::tls::client_builder()
-        .build()
-        .unwrap()
-        .request(method, format!("{root}{path}"))
-        .header("Authorization", format!("aivenv1 {TOKEN}"));
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 /// Makes each change (all answered 200), then checks the restart
 /// invariant: the state after a `kill -9` and a restart on the same file
 /// is the state before. Returns the restarted server and its state.
@@ -782,10 +699,14 @@ async fn changes_survive_a_kill(
     }
     let (status, before) = send(&server, "GET", "/_sim/state", None).await;
     assert_eq!(status, 200);
-    drop(server); // SIGKILL
+    server.kill();
     let server = spawn_server(path).await;
     let (_, after) = send(&server, "GET", "/_sim/state", None).await;
-    assert_eq!(after, before, "the state after a kill -9 and a restart");
+    assert_same_state(
+        &before,
+        &after,
+        "the state before and after a kill -9 and a restart",
+    );
     (server, after)
 }
 

@@ -112,23 +112,15 @@ pub fn missing_operations(prepared: &Prepared, generated: &codegen::Generated) -
 /// that was generated but did not compile cannot be counted.
 pub fn run_coverage() -> Result<()> {
     let prepared = prepare(&openapi_dir())?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(&cargo)
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "aiven-api",
-            "--example",
-            "operations",
-        ])
-        .current_dir(crate::workspace_root())
+    let example = build_operations_example()?;
+    let out = std::process::Command::new(&example)
         .stderr(std::process::Stdio::inherit())
         .output()
-        .map_err(|e| anyhow!("cannot run {cargo}: {e}"))?;
+        .map_err(|e| anyhow!("cannot run {}: {e}", example.display()))?;
     if !out.status.success() {
         return Err(anyhow!(
-            "aiven-api did not build ({}); coverage counts a compiled crate",
+            "{} failed ({}); coverage counts a compiled crate",
+            example.display(),
             out.status
         ));
     }
@@ -160,6 +152,47 @@ pub fn run_coverage() -> Result<()> {
     }
 }
 
+/// Builds aiven-api's `operations` example and returns its executable.
+///
+/// The build selects the whole workspace (`--workspace --example
+/// operations`): features are then resolved as for `cargo xtask test`, so
+/// every unit it compiles is one the tests reuse. `cargo run -p aiven-api`
+/// resolved them for aiven-api alone, and a clean CI compiled the generated
+/// client, its build script and some 75 dependencies a second time.
+fn build_operations_example() -> Result<std::path::PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(&cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--workspace",
+            "--example",
+            "operations",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(crate::workspace_root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| anyhow!("cannot run {cargo}: {e}"))?;
+    if !out.status.success() {
+        return Err(anyhow!(
+            "aiven-api did not build ({}); coverage counts a compiled crate",
+            out.status
+        ));
+    }
+    example_executable(&String::from_utf8_lossy(&out.stdout))
+        .ok_or_else(|| anyhow!("cargo built no `operations` example executable"))
+}
+
+/// The `operations` example's executable among cargo's JSON messages.
+fn example_executable(messages: &str) -> Option<std::path::PathBuf> {
+    messages
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "operations")
+        .find_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
+}
+
 /// Parses the `operations` example's output: (operation id, METHOD, path).
 pub fn compiled_operations(text: &str) -> std::collections::BTreeSet<(String, String, String)> {
     text.lines()
@@ -172,4 +205,26 @@ pub fn compiled_operations(text: &str) -> std::collections::BTreeSet<(String, St
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_executable_is_read_from_cargos_messages() {
+        let messages = concat!(
+            r#"{"reason":"compiler-artifact","target":{"name":"aiven_api","kind":["lib"]},"executable":null}"#,
+            "\n",
+            "not json\n",
+            r#"{"reason":"compiler-artifact","target":{"name":"operations","kind":["example"]},"executable":"/t/debug/examples/operations"}"#,
+            "\n",
+            r#"{"reason":"build-finished","success":true}"#,
+        );
+        assert_eq!(
+            example_executable(messages),
+            Some(std::path::PathBuf::from("/t/debug/examples/operations"))
+        );
+        assert_eq!(example_executable(r#"{"reason":"build-finished"}"#), None);
+    }
 }

@@ -98,8 +98,8 @@
 //! # Modules
 //!
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
-//! `model` (state and its rendering), `lifecycle` and [`clock`] (time),
-//! `kms` (project CAs),
+//! `model` (the state: data and invariants; the handlers render it),
+//! `lifecycle` and [`clock`] (time), `kms` (project CAs),
 //! `catalog` (service types, plans, clouds), [`faults`], [`persist`],
 //! `error` (Aiven's error body), [`admin`] and [`journal`] (test controls),
 //! `limits` (size caps), `tracked` (the maps that record what a change

@@ -302,7 +302,7 @@ fn check_parents(state: &State, op: &OperationSpec, req: &Req<'_>) -> Result<(),
 
 /// Drops the generic items of projects and services that no longer exist
 /// (called after every change).
-pub fn prune(state: &mut State) {
+pub(crate) fn prune(state: &mut State) {
     let projects = &state.projects;
     state.generic.retain(|path, _| {
         let segs = segments(path);

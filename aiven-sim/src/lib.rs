@@ -124,6 +124,7 @@ pub mod conformance;
 pub(crate) mod error;
 pub mod exposure;
 pub mod faults;
+pub mod format;
 pub mod generic;
 mod handlers;
 pub mod intake;
@@ -147,10 +148,10 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use conformance::{ConformanceReport, Violation};
 pub use error::ApiError;
 pub use faults::{FaultRule, Route};
+pub use format::Snapshot;
 pub use handlers::ORGANIZATION_ID;
 pub use journal::{Journal, JournalEntry};
 pub use lifecycle::Timings;
-pub use model::State;
 pub use net::ServerLimits;
 pub use server::{Stats, MAX_BODY_BYTES};
 
@@ -443,26 +444,25 @@ impl SimHandle {
         self.shared.stats.lock().expect("stats lock").clone()
     }
 
-    /// A copy of the current state.
-    pub fn state(&self) -> State {
-        self.shared.state.lock().expect("state lock").clone()
-    }
-
     /// Empties the account (the seed's identifiers start over); faults and
     /// the journal stay. `POST /_sim/reset`.
     pub fn reset(&self) -> Result<(), AdminError> {
         self.shared.admin_reset().map(drop)
     }
 
-    /// The state as JSON (what [`restore`](Self::restore) takes back).
-    /// `GET /_sim/state`.
-    pub fn snapshot(&self) -> serde_json::Value {
+    /// The state, in the documented snapshot format (see [`Snapshot`]):
+    /// what [`restore`](Self::restore) takes back, and what tests read to
+    /// assert on what the simulator holds. `GET /_sim/state`.
+    pub fn snapshot(&self) -> Snapshot {
         self.shared.admin_snapshot()
     }
 
     /// Puts a [`snapshot`](Self::snapshot) back (its `revision` moves on
-    /// from the current one). `PUT /_sim/state`.
-    pub fn restore(&self, snapshot: serde_json::Value) -> Result<(), AdminError> {
+    /// from the current one), checked as intake would check what it holds
+    /// ([`AdminError::InvalidSnapshot`] naming the field). A snapshot as
+    /// JSON, of this version or an older one, is read with
+    /// [`Snapshot::from_json`]. `PUT /_sim/state`.
+    pub fn restore(&self, snapshot: Snapshot) -> Result<(), AdminError> {
         self.shared.admin_restore(snapshot).map(drop)
     }
 

@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// The billing details a project echoes, with their defaults.
-pub const PROJECT_DETAILS: &[(&str, &str)] = &[
+pub(crate) const PROJECT_DETAILS: &[(&str, &str)] = &[
     ("billing_address", ""),
     ("billing_currency", "USD"),
     ("billing_extra_text", ""),
@@ -28,7 +28,7 @@ pub const PROJECT_DETAILS: &[(&str, &str)] = &[
 
 impl Project {
     /// The `project` object of `ProjectGet`.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut p = json!({
             "account_id": self.account_id,
             "account_name": "Simulated account",
@@ -57,7 +57,7 @@ impl Project {
 
 impl Endpoint {
     /// The `service_integration_endpoint` object.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "endpoint_config": self.user_config,
             "endpoint_id": self.id,
@@ -71,7 +71,7 @@ impl Endpoint {
 impl Integration {
     /// The `service_integration` object of `ServiceIntegrationGet` (and an
     /// entry of the service's `service_integrations`).
-    pub fn to_json(&self, now: Millis) -> Value {
+    pub(crate) fn to_json(&self, now: Millis) -> Value {
         let running = now >= self.ready_ms;
         let (status, desc) = if running {
             ("running", "Integration is running")
@@ -115,7 +115,7 @@ impl Integration {
 
 impl Peering {
     /// The peering connection object of the VPC operations.
-    pub fn to_json(&self, cloud: &str, now: Millis) -> Value {
+    pub(crate) fn to_json(&self, cloud: &str, now: Millis) -> Value {
         let state = self.state(now).unwrap_or("DELETED");
         let (kind, info) = match state {
             "APPROVED" => ("", "Peering connection is being set up"),
@@ -157,7 +157,7 @@ impl Peering {
 
 impl Vpc {
     /// The entry of `VpcList`.
-    pub fn summary_json(&self, now: Millis) -> Value {
+    pub(crate) fn summary_json(&self, now: Millis) -> Value {
         json!({
             "cloud_name": self.cloud_name,
             "create_time": format_time(self.create_time),
@@ -169,7 +169,7 @@ impl Vpc {
     }
 
     /// The object of `VpcGet`, `VpcCreate` and `VpcDelete`.
-    pub fn to_json(&self, now: Millis) -> Value {
+    pub(crate) fn to_json(&self, now: Millis) -> Value {
         let mut v = self.summary_json(now);
         v["peering_connections"] = json!(self
             .peerings
@@ -181,7 +181,7 @@ impl Vpc {
     }
 
     /// The entry of `OrganizationVpcList`.
-    pub fn organization_summary_json(&self, organization_id: &str, now: Millis) -> Value {
+    pub(crate) fn organization_summary_json(&self, organization_id: &str, now: Millis) -> Value {
         json!({
             "clouds": [{ "cloud_name": self.cloud_name, "network_cidr": self.network_cidr }],
             "create_time": format_time(self.create_time),
@@ -195,7 +195,7 @@ impl Vpc {
 
     /// The object of `OrganizationVpcGet` (and of its create, update and
     /// delete).
-    pub fn organization_json(&self, organization_id: &str, now: Millis) -> Value {
+    pub(crate) fn organization_json(&self, organization_id: &str, now: Millis) -> Value {
         let mut v = self.organization_summary_json(organization_id, now);
         v["peering_connections"] = self.to_json(now)["peering_connections"].take();
         v
@@ -204,7 +204,7 @@ impl Vpc {
 
 impl ServiceUser {
     /// The `user` object of `ServiceUserGet`.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut u = json!({
             "username": self.username,
             "password": self.password,
@@ -229,7 +229,7 @@ impl Topic {
     /// The entry of `ServiceKafkaTopicList` and of the service's `topics`.
     /// `owner_user_group_id` and `topic_description` are sent only when set
     /// (see `conformance::PUBLISHED_EXCEPTIONS`).
-    pub fn summary_json(&self, now: Millis) -> Value {
+    pub(crate) fn summary_json(&self, now: Millis) -> Value {
         let mut t = json!({
             "cleanup_policy": self.cleanup_policy,
             "min_insync_replicas": self.min_insync_replicas,
@@ -252,7 +252,7 @@ impl Topic {
     }
 
     /// The `topic` object of `ServiceKafkaTopicGet`.
-    pub fn detail_json(&self, now: Millis) -> Value {
+    pub(crate) fn detail_json(&self, now: Millis) -> Value {
         let mut config = Map::new();
         let entry = |value: Value, set: bool| {
             json!({
@@ -298,7 +298,7 @@ impl Topic {
 
 impl Service {
     /// `service_uri` and `service_uri_params`.
-    pub fn uri(&self, project: &str) -> (String, Value) {
+    pub(crate) fn uri(&self, project: &str) -> (String, Value) {
         let host = self.host(project);
         let port = self.port;
         let (user, password) = self
@@ -338,17 +338,13 @@ impl Service {
                 format!("https://{user}:{password}@{host}:{port}"),
                 params(json!({})),
             ),
-            UriStyle::HttpsDb => (
-                format!("https://{user}:{password}@{host}:{port}/defaultdb"),
-                params(json!({"dbname": "defaultdb"})),
-            ),
         }
     }
 
     /// An entry of `connection_pools`: clients reach a pool through the
     /// `pgbouncer` component (the port after the service's), naming the
     /// pool as the database; a pool without a user takes the client's.
-    pub fn pool_json(&self, project: &str, pool: &ConnectionPool) -> Value {
+    pub(crate) fn pool_json(&self, project: &str, pool: &ConnectionPool) -> Value {
         let host = self.host(project);
         let port = u32::from(self.port) + 1;
         let credentials = pool
@@ -378,7 +374,12 @@ impl Service {
     /// The backups that exist at `now`: the first when the service first
     /// ran (or `no_backup_for_ms` later), then one per backup interval,
     /// the newest `max_count` kept.
-    pub fn backups(&self, project: &str, now: Millis, no_backup_for_ms: Millis) -> Vec<Value> {
+    pub(crate) fn backups(
+        &self,
+        project: &str,
+        now: Millis,
+        no_backup_for_ms: Millis,
+    ) -> Vec<Value> {
         let kind = self.kind();
         let interval = i64::from(kind.backup_interval_hours) * 3_600_000;
         let keep = catalog::plan(kind, &self.plan).map_or(0, |p| p.backup_max_count);
@@ -406,7 +407,7 @@ impl Service {
 
     /// Kafka's ACL entries: Aiven's default (`avnadmin` may do anything)
     /// and those added (`ServiceKafkaAclAdd`).
-    pub fn acl_json(&self) -> Value {
+    pub(crate) fn acl_json(&self) -> Value {
         let default = json!({"id": "default-ab", "permission": "admin", "topic": "*", "username": "avnadmin"});
         let added = self.kafka_acls.iter().map(|a| {
             json!({"id": a.id, "permission": a.permission, "topic": a.topic, "username": a.username})
@@ -416,7 +417,7 @@ impl Service {
 
     /// The schema registry's ACL entries: Aiven's defaults (`avnadmin` may
     /// write the configuration and every subject) and those added.
-    pub fn schema_registry_acl_json(&self) -> Value {
+    pub(crate) fn schema_registry_acl_json(&self) -> Value {
         let defaults = [
             ("default-sr-admin-config", "Config:"),
             ("default-sr-admin-subject", "Subject:*"),
@@ -431,7 +432,12 @@ impl Service {
     }
 
     /// The `service` object of `ServiceGet`.
-    pub fn to_json(&self, project: &Project, now: Millis, no_backup_for_ms: Millis) -> Value {
+    pub(crate) fn to_json(
+        &self,
+        project: &Project,
+        now: Millis,
+        no_backup_for_ms: Millis,
+    ) -> Value {
         let kind = self.kind();
         let plan = catalog::plan(kind, &self.plan);
         let cloud = catalog::cloud_by_name(&self.cloud);
@@ -579,7 +585,7 @@ impl Service {
 /// over three zones as Aiven places them (`aws-eu-west-1` → `eu-west-1a`,
 /// `google-europe-west1` → `europe-west1-b`, Azure zones `1`–`3`; the other
 /// providers name their one zone after the region).
-pub fn availability_zone(cloud: &str, index: usize) -> String {
+pub(crate) fn availability_zone(cloud: &str, index: usize) -> String {
     let (provider, region) = cloud.split_once('-').unwrap_or(("", cloud));
     let letter = ['a', 'b', 'c'][index % 3];
     match provider {
@@ -592,7 +598,7 @@ pub fn availability_zone(cloud: &str, index: usize) -> String {
 
 impl KafkaNativeAcl {
     /// The entry as the API sends it.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "host": self.host,
             "id": self.id,
@@ -608,7 +614,7 @@ impl KafkaNativeAcl {
 
 impl KafkaQuota {
     /// The quota as the API sends it.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "client-id": self.client_id,
             "consumer_byte_rate": self.consumer_byte_rate,

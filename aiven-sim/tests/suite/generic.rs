@@ -46,7 +46,8 @@ fn default_param(name: &str) -> String {
 /// key the simulator holds in the collection before the parameter, else a
 /// default.
 fn fill(template: &str, t: &TestSim) -> String {
-    let state = t.sim.state();
+    let snapshot = t.sim.snapshot();
+    let generic = &snapshot.state()["generic"];
     let mut path = String::new();
     let mut pending: Vec<String> = Vec::new();
     for seg in template.split('/').filter(|s| !s.is_empty()) {
@@ -62,9 +63,9 @@ fn fill(template: &str, t: &TestSim) -> String {
             continue;
         }
         if pending.is_empty() && !matches!(name, "project" | "service_name" | "organization_id") {
-            if let Some(key) = state
-                .generic
+            if let Some(key) = generic
                 .get(&path)
+                .and_then(Value::as_object)
                 .and_then(|items| items.keys().find(|k| !k.is_empty()))
             {
                 pending = key.split('/').rev().map(str::to_string).collect();
@@ -288,7 +289,7 @@ async fn generic_items_live_and_die_with_their_service() {
     assert_eq!(got["created_at"], app["created_at"]);
     let (_, list) = call(&t, "GET", apps, None).await;
     assert_eq!(list["applications"][0]["id"], id.as_str());
-    assert!(t.sim.state().generic.contains_key(apps));
+    assert!(t.sim.snapshot().state()["generic"][apps].is_object());
 
     // The account of a project exists for the generic model.
     let (_, project) = call(&t, "GET", "/project/p", None).await;
@@ -302,10 +303,11 @@ async fn generic_items_live_and_die_with_their_service() {
 
     let (s, _) = call(&t, "DELETE", "/project/p/service/s", None).await;
     assert_eq!(s, 200);
+    let snapshot = t.sim.snapshot();
     assert!(
-        t.sim.state().generic.is_empty(),
-        "{:?}",
-        t.sim.state().generic
+        snapshot.state().get("generic").is_none(),
+        "{}",
+        snapshot.state()["generic"]
     );
     t.service("p", "s", "pg", "startup-4").await;
     let (_, list) = call(&t, "GET", apps, None).await;

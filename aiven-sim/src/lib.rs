@@ -18,7 +18,9 @@
 //! Tests control it through the [`admin`] API, as [`SimHandle`] methods or
 //! over HTTP under `/_sim`: [`reset`](SimHandle::reset),
 //! [`snapshot`](SimHandle::snapshot) and [`restore`](SimHandle::restore)
-//! the state, [`advance_clock`](SimHandle::advance_clock) (a [`ManualClock`]
+//! the state (a [`Snapshot`]: a documented, versioned format, see
+//! [`format`](mod@format); the simulator's model itself is private),
+//! [`advance_clock`](SimHandle::advance_clock) (a [`ManualClock`]
 //! only), replace the faults at runtime ([`set_faults`](SimHandle::set_faults)),
 //! and read the [`journal`] of requests (operation, status, body with secrets
 //! redacted) to assert on what a client sent:
@@ -100,7 +102,9 @@
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
 //! `model` (the state: data and invariants; the handlers render it),
 //! `lifecycle` and [`clock`] (time), `kms` (project CAs),
-//! `catalog` (service types, plans, clouds), [`faults`], [`persist`],
+//! `catalog` (service types, plans, clouds), [`faults`], [`persist`] and
+//! [`format`](mod@format) (the state file, the snapshot, their version and
+//! migrations),
 //! `error` (Aiven's error body), [`admin`] and [`journal`] (test controls),
 //! `limits` (size caps), `tracked` (the maps that record what a change
 //! touched, so that [`persist`] saves it whatever the operation); the

@@ -626,3 +626,128 @@ pub(crate) struct OpenSearchIndex {
     /// Open (`false`: closed).
     pub(crate) open: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::tests::populated;
+    use crate::tracked::Changed;
+
+    #[test]
+    fn a_new_state_is_empty_and_seeded() {
+        let a = State::new(7);
+        assert_eq!(a.revision, 0);
+        assert!(a.projects.is_empty() && a.generic.is_empty());
+        assert!(a.organization_vpcs.is_empty());
+        let (mut a, mut b, mut c) = (a.rng, State::new(7).rng, State::new(8).rng);
+        let first = a.next_u64();
+        assert_eq!(first, b.next_u64(), "the same seed, the same identifiers");
+        assert_ne!(first, c.next_u64());
+    }
+
+    #[test]
+    fn retiring_unknown_types_removes_only_those_services_and_marks_them() {
+        let mut state = populated();
+        let p = state.projects.get_mut("p").unwrap();
+        let mut old = p.services["pg1"].clone();
+        old.name = "old".into();
+        old.service_type = "cassandra".into();
+        p.services.insert("old".into(), old);
+        state.projects.saved(|p| p.services.saved(|_| {}));
+
+        let retired = state.retire_unknown_types();
+        assert_eq!(retired, ["p/old (cassandra)"]);
+        let kept: Vec<&String> = state.projects["p"].services.keys().collect();
+        assert_eq!(kept, ["kafka1", "pg1"]);
+        // The project was borrowed whole; its services map marks the removal.
+        assert_eq!(state.projects.changed(), &Changed::All);
+        assert_eq!(
+            state.projects["p"].services.changed(),
+            &Changed::Keys(["old".to_string()].into())
+        );
+        assert!(
+            state.retire_unknown_types().is_empty(),
+            "nothing left to retire"
+        );
+    }
+
+    #[test]
+    fn missing_cas_are_made_once_and_kept() {
+        let mut state = populated();
+        let kept = state.projects["p"].ca.as_ref().unwrap().cert_pem.clone();
+        state.projects.get_mut("q").unwrap().ca = None;
+        assert_eq!(state.fill_missing_cas(), 1);
+        assert!(state.projects["q"].ca.is_some());
+        assert_eq!(state.projects["p"].ca.as_ref().unwrap().cert_pem, kept);
+        assert_eq!(state.fill_missing_cas(), 0);
+    }
+
+    #[test]
+    fn removing_a_service_leaves_the_others_and_marks_only_it() {
+        let mut state = populated();
+        state.projects.saved(|p| p.services.saved(|_| {}));
+        let removed = state
+            .projects
+            .get_mut("p")
+            .unwrap()
+            .services
+            .remove("pg1")
+            .expect("it was there");
+        assert_eq!(removed.name, "pg1");
+        let p = &state.projects["p"];
+        assert_eq!(p.services.keys().collect::<Vec<_>>(), ["kafka1"]);
+        assert_eq!(
+            p.services.changed(),
+            &Changed::Keys(["pg1".to_string()].into())
+        );
+        assert_eq!(
+            state.projects.changed(),
+            &Changed::Keys(["p".to_string()].into())
+        );
+        // Its integrations are found by the names they hold.
+        let i = &p.integrations["i1"];
+        assert!(i.involves("p", "pg1") && i.involves("p", "kafka1"));
+        assert!(!i.involves("q", "pg1") && !i.involves("p", "other"));
+    }
+
+    #[test]
+    fn vpc_and_peering_states_follow_their_times() {
+        let state = populated();
+        let vpc = &state.projects["p"].vpcs["vpc1"];
+        assert_eq!(vpc.state(2), Some("APPROVED"));
+        assert_eq!(vpc.state(3), Some("ACTIVE"));
+        assert_eq!(vpc_state(3, Some(10), 5), Some("DELETING"));
+        assert_eq!(vpc_state(3, Some(10), 10), None, "gone once deleted");
+        let peering = &vpc.peerings[0];
+        assert_eq!(peering.state(1), Some("APPROVED"));
+        assert_eq!(peering.state(2), Some("PENDING_PEER"));
+        assert_eq!(peering.state(3), Some("ACTIVE"));
+    }
+
+    #[test]
+    fn a_service_knows_its_type_state_and_primary_user() {
+        let state = populated();
+        let pg = &state.projects["p"].services["pg1"];
+        assert_eq!(pg.kind().name, "pg");
+        assert_eq!(pg.state(4_999), ServiceState::Rebuilding);
+        assert_eq!(pg.state(5_000), ServiceState::Running);
+        assert_eq!(
+            pg.primary_user().map(|u| u.username.as_str()),
+            Some("avnadmin")
+        );
+        assert_eq!(pg.host("p"), "pg1-p.a.aivencloud.com");
+    }
+
+    #[test]
+    fn kafka_credentials_are_made_for_kafka_users_of_a_project_with_a_ca() {
+        let mut state = populated();
+        let p = &state.projects["p"];
+        let (cert, key) = State::kafka_credentials(p, "kafka", "app");
+        assert!(cert.unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(key.unwrap().contains("PRIVATE KEY"));
+        assert_eq!(State::kafka_credentials(p, "pg", "app"), (None, None));
+        state.projects.get_mut("q").unwrap().ca = None;
+        let q = &state.projects["q"];
+        assert_eq!(State::kafka_credentials(q, "kafka", "app"), (None, None));
+    }
+}

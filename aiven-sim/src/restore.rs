@@ -10,8 +10,8 @@
 //! operation), the sizes with the caps of `limits` and
 //! [`crate::intake`], times within ±[`MAX_CLOCK_MS`] of 1970, and the
 //! event log in the order the state file reads it back. The first
-//! problem is reported as a JSON pointer into the snapshot and what is
-//! wrong; nothing is restored.
+//! problem is reported as a JSON pointer into the snapshot's state and
+//! what is wrong; nothing is restored.
 
 use serde_json::{json, Value};
 

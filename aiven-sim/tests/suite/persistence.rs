@@ -480,6 +480,73 @@ async fn unusable_state_paths_fail_at_start_naming_the_path() {
     assert_eq!(std::fs::read(&not_redb).unwrap(), b"hello, not a database");
 }
 
+/// Replaces the `meta` record of a state file (no simulator holding it).
+fn set_meta(path: &std::path::Path, edit: impl FnOnce(&mut Value)) -> Value {
+    use redb::ReadableTable;
+    let records: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("records");
+    let db = redb::Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    let meta = {
+        let mut table = txn.open_table(records).unwrap();
+        let mut meta: Value =
+            serde_json::from_slice(table.get("meta").unwrap().unwrap().value()).unwrap();
+        edit(&mut meta);
+        table
+            .insert("meta", serde_json::to_vec(&meta).unwrap().as_slice())
+            .unwrap();
+        meta
+    };
+    txn.commit().unwrap();
+    meta
+}
+
+/// A state file records its format version. One of version 1 (written
+/// before there was one: no `format_version`) starts and is written back
+/// in the current version; one of a newer version is refused at start,
+/// naming the file and the version, and left as it was.
+#[tokio::test]
+async fn a_state_file_is_read_by_its_format_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let clock = ManualClock::new();
+    let mut t = start_on(&clock, &path).await;
+    t.project("p").await;
+    t.service("p", "pg", "pg", "startup-4").await;
+    let before = t.sim.snapshot();
+    t.sim.shutdown().await;
+    drop(t);
+
+    let v1 = set_meta(&path, |m| {
+        assert_eq!(m["format_version"], 2);
+        m.as_object_mut().unwrap().remove("format_version");
+    });
+    let mut t = start_on(&clock, &path).await;
+    assert_eq!(
+        t.sim.snapshot().state()["projects"],
+        before.state()["projects"]
+    );
+    assert_eq!(to_json(&t.get("p", "pg").await)["plan"], "startup-4");
+    t.sim.shutdown().await;
+    drop(t);
+    let now = set_meta(&path, |_| {});
+    assert_eq!(now["format_version"], 2, "written back in version 2");
+    assert_eq!(now["revision"], v1["revision"].as_u64().unwrap() + 1);
+
+    let newer = set_meta(&path, |m| m["format_version"] = json!(3));
+    let r = builder(&clock).state_file(&path).start().await;
+    let Err(e @ StartError::State(_)) = r else {
+        panic!("a file of format version 3 was accepted: {r:?}");
+    };
+    let text = e.to_string();
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(
+        text.contains("format version 3 is newer than this simulator's (2)"),
+        "{text}"
+    );
+    assert_eq!(set_meta(&path, |_| {}), newer, "left as it was");
+    assert!(read_snapshot(&path).is_err());
+}
+
 #[tokio::test]
 async fn a_json_state_file_is_migrated() {
     let dir = tempfile::tempdir().unwrap();

@@ -827,29 +827,38 @@ pub(crate) mod tests {
 
     /// The JSON Schema of the serialized format: the state document and
     /// the `meta` record, without descriptions (doc comments are not the
-    /// format).
+    /// format), in a canonical order: keys sorted, and the sets `required`
+    /// and `enum` too (in a workspace build serde_json and schemars keep
+    /// insertion order, `preserve_order`; alone they sort).
     fn format_schema() -> Value {
-        fn strip(v: &mut Value) {
+        fn canonical(v: Value) -> Value {
             match v {
                 Value::Object(m) => {
-                    for key in ["description", "title"] {
-                        if m.get(key).is_some_and(Value::is_string) {
-                            m.remove(key);
-                        }
-                    }
-                    m.values_mut().for_each(strip);
+                    let mut sorted: Vec<(String, Value)> = m
+                        .into_iter()
+                        .filter(|(k, v)| {
+                            !(matches!(k.as_str(), "description" | "title") && v.is_string())
+                        })
+                        .map(|(k, v)| {
+                            let mut v = canonical(v);
+                            if let (Value::Array(a), "required" | "enum") = (&mut v, k.as_str()) {
+                                a.sort_by_key(Value::to_string);
+                            }
+                            (k, v)
+                        })
+                        .collect();
+                    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                    Value::Object(sorted.into_iter().collect())
                 }
-                Value::Array(a) => a.iter_mut().for_each(strip),
-                _ => {}
+                Value::Array(a) => Value::Array(a.into_iter().map(canonical).collect()),
+                v => v,
             }
         }
-        let mut schema = json!({
+        canonical(json!({
             "format_version": FORMAT_VERSION,
             "state": schemars::schema_for!(State),
             "meta_record": schemars::schema_for!(Meta),
-        });
-        strip(&mut schema);
-        schema
+        }))
     }
 
     /// Any change to what is serialized (a field renamed, removed, added or

@@ -61,7 +61,7 @@ async fn creates_per_second(existing: usize, same_project: bool) -> f64 {
     )
     .await;
     let mut snapshot = sim.snapshot();
-    let template = snapshot["projects"]["seed0"]["services"]["tmpl"].clone();
+    let template = snapshot.service("seed0", "tmpl").expect("made").clone();
     for i in usize::from(!same_project)..existing {
         let into = if same_project {
             "bench".to_owned()
@@ -70,7 +70,7 @@ async fn creates_per_second(existing: usize, same_project: bool) -> f64 {
         };
         let mut s = template.clone();
         s["name"] = json!(format!("s{i}"));
-        snapshot["projects"][into]["services"][format!("s{i}")] = s;
+        snapshot.state_mut()["projects"][into]["services"][format!("s{i}")] = s;
     }
     sim.restore(snapshot).expect("restored");
     let started = Instant::now();

@@ -6,8 +6,8 @@
 //! | --- | --- | --- |
 //! | `GET /_sim` | | this list |
 //! | `POST /_sim/reset` | [`reset`](crate::SimHandle::reset) | an empty account (the seed's identifiers start over) |
-//! | `GET /_sim/state` | [`snapshot`](crate::SimHandle::snapshot) | the state as JSON |
-//! | `PUT /_sim/state` | [`restore`](crate::SimHandle::restore) | puts a snapshot back |
+//! | `GET /_sim/state` | [`snapshot`](crate::SimHandle::snapshot) | the state, `{"format": "aiven-sim-snapshot", "version": 2, "state": {…}}` ([`crate::Snapshot`]) |
+//! | `PUT /_sim/state` | [`restore`](crate::SimHandle::restore) | puts a snapshot back (of this version, or older: migrated; a newer or unknown version is 400) |
 //! | `GET /_sim/clock` | | the simulator's time, and whether it can be moved |
 //! | `POST /_sim/clock/advance` `{"seconds": 600}` or `{"ms": …}` | [`advance_clock`](crate::SimHandle::advance_clock) | moves a manual clock forward: at most 10 years per advance and never past 9999-12-31 ([`crate::clock::MAX_ADVANCE`], [`crate::clock::MAX_CLOCK_MS`]; 400 beyond) |
 //! | `GET /_sim/faults` | [`faults`](crate::SimHandle::faults) | the fault rules in force, `{"rules": [FaultSpec…]}` |
@@ -44,6 +44,7 @@ use serde_json::{json, Value};
 use crate::clock::{format_time, Millis};
 use crate::error::ApiError;
 use crate::faults::{FaultRule, RateLimit, Route};
+use crate::format::{FormatError, Snapshot};
 use crate::journal::{Journal, JournalEntry};
 use crate::model::State;
 use crate::server::{authorized, read_body, Shared};
@@ -68,6 +69,9 @@ pub enum AdminError {
     /// The snapshot is not a simulator state.
     #[error("not a simulator state: {0}")]
     InvalidState(#[source] serde_json::Error),
+    /// The snapshot is of a format or version this simulator cannot read.
+    #[error("not a snapshot this simulator reads: {0}")]
+    Format(#[from] FormatError),
     /// A fault rule is invalid.
     #[error("invalid fault rule: {0}")]
     InvalidFaults(String),
@@ -88,6 +92,7 @@ impl AdminError {
         let status = match &self {
             Self::ClockNotManual => StatusCode::CONFLICT,
             Self::InvalidState(_)
+            | Self::Format(_)
             | Self::InvalidFaults(_)
             | Self::ClockBound(_)
             | Self::InvalidSnapshot(_) => StatusCode::BAD_REQUEST,
@@ -214,15 +219,17 @@ impl Shared {
         self.replace_state(State::new(self.seed))
     }
 
-    pub(crate) fn admin_snapshot(&self) -> Value {
-        serde_json::to_value(&*self.state_lock()).expect("state serializes")
+    pub(crate) fn admin_snapshot(&self) -> Snapshot {
+        Snapshot::of(&self.state_lock())
     }
 
     /// Returns the new revision and the services dropped because the
     /// catalogue no longer offers their type.
-    pub(crate) fn admin_restore(&self, snapshot: Value) -> Result<(u64, Vec<String>), AdminError> {
-        let mut state: State =
-            serde_json::from_value(snapshot).map_err(AdminError::InvalidState)?;
+    pub(crate) fn admin_restore(
+        &self,
+        snapshot: Snapshot,
+    ) -> Result<(u64, Vec<String>), AdminError> {
+        let mut state = snapshot.to_state().map_err(AdminError::InvalidState)?;
         let retired = state.retire_unknown_types();
         crate::restore::check(&state).map_err(AdminError::InvalidSnapshot)?;
         // As a load would: what is served is what a restart reads back.
@@ -283,7 +290,7 @@ fn endpoints() -> [Endpoint; 11] {
         e(Method::GET, "", "", |_, _| Box::pin(async { Ok(index()) })),
         e(Method::POST, "/reset", "", |s, _| Box::pin(reset(s))),
         e(Method::GET, "/state", "", |s, _| {
-            Box::pin(async move { Ok(s.admin_snapshot()) })
+            Box::pin(async move { Ok(s.admin_snapshot().into_json()) })
         }),
         e(Method::PUT, "/state", "", |s, r| Box::pin(restore(s, r))),
         e(Method::GET, "/clock", "", |s, _| {
@@ -421,6 +428,7 @@ async fn reset(s: Arc<Shared>) -> Answer {
 
 async fn restore(s: Arc<Shared>, req: Request) -> Answer {
     let snapshot: Value = json_body(req, MAX_STATE_BYTES).await?;
+    let snapshot = Snapshot::from_json(snapshot).map_err(|e| AdminError::Format(e).into_api())?;
     let (revision, retired) = blocking(s, move |s| s.admin_restore(snapshot)).await?;
     Ok(json!({ "revision": revision, "retired_services": retired }))
 }

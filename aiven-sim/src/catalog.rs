@@ -16,8 +16,6 @@ pub enum UriStyle {
     HostPort,
     /// `https://user:password@host:port`
     Https,
-    /// `https://user:password@host:port/defaultdb`
-    HttpsDb,
 }
 
 /// The node counts of a type's startup, business and premium plans.

@@ -15,8 +15,8 @@
 //!   (times from the clock, ids as UUIDs derived from the path, names from
 //!   the path and body, enums' first value, bounds respected), echoing the
 //!   stored item and the request where the property names match.
-//! * `handle`: the handler. Items live in [`State::generic`] (persisted
-//!   like the rest); a project's or service's items go with it ([`prune`]).
+//! * `handle`: the handler. Items live in the state's `generic` (persisted
+//!   like the rest); a project's or service's items go with it (`prune`).
 //!   A collection the description lets clients create answers 404 for an
 //!   item it does not hold; one it does not (invoices, events) synthesizes
 //!   any item asked for.
@@ -302,7 +302,7 @@ fn check_parents(state: &State, op: &OperationSpec, req: &Req<'_>) -> Result<(),
 
 /// Drops the generic items of projects and services that no longer exist
 /// (called after every change).
-pub fn prune(state: &mut State) {
+pub(crate) fn prune(state: &mut State) {
     let projects = &state.projects;
     state.generic.retain(|path, _| {
         let segs = segments(path);

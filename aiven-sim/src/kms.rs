@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A project's CA: its certificate and private key, PEM.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ProjectCa {
     /// The certificate (`-----BEGIN CERTIFICATE-----`).
     pub cert_pem: String,

@@ -18,7 +18,9 @@
 //! Tests control it through the [`admin`] API, as [`SimHandle`] methods or
 //! over HTTP under `/_sim`: [`reset`](SimHandle::reset),
 //! [`snapshot`](SimHandle::snapshot) and [`restore`](SimHandle::restore)
-//! the state, [`advance_clock`](SimHandle::advance_clock) (a [`ManualClock`]
+//! the state (a [`Snapshot`]: a documented, versioned format, see
+//! [`format`](mod@format); the simulator's model itself is private),
+//! [`advance_clock`](SimHandle::advance_clock) (a [`ManualClock`]
 //! only), replace the faults at runtime ([`set_faults`](SimHandle::set_faults)),
 //! and read the [`journal`] of requests (operation, status, body with secrets
 //! redacted) to assert on what a client sent:
@@ -98,9 +100,11 @@
 //! # Modules
 //!
 //! [`spec`] (tables, routing), [`validation`] and [`conformance`] (schemas),
-//! `model` (state and its rendering), `lifecycle` and [`clock`] (time),
-//! `kms` (project CAs),
-//! `catalog` (service types, plans, clouds), [`faults`], [`persist`],
+//! `model` (the state: data and invariants; the handlers render it),
+//! `lifecycle` and [`clock`] (time), `kms` (project CAs),
+//! `catalog` (service types, plans, clouds), [`faults`], [`persist`] and
+//! [`format`](mod@format) (the state file, the snapshot, their version and
+//! migrations),
 //! `error` (Aiven's error body), [`admin`] and [`journal`] (test controls),
 //! `limits` (size caps), `tracked` (the maps that record what a change
 //! touched, so that [`persist`] saves it whatever the operation); the
@@ -124,6 +128,7 @@ pub mod conformance;
 pub(crate) mod error;
 pub mod exposure;
 pub mod faults;
+pub mod format;
 pub mod generic;
 mod handlers;
 pub mod intake;
@@ -147,10 +152,10 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use conformance::{ConformanceReport, Violation};
 pub use error::ApiError;
 pub use faults::{FaultRule, Route};
+pub use format::Snapshot;
 pub use handlers::ORGANIZATION_ID;
 pub use journal::{Journal, JournalEntry};
 pub use lifecycle::Timings;
-pub use model::State;
 pub use net::ServerLimits;
 pub use server::{Stats, MAX_BODY_BYTES};
 
@@ -443,26 +448,25 @@ impl SimHandle {
         self.shared.stats.lock().expect("stats lock").clone()
     }
 
-    /// A copy of the current state.
-    pub fn state(&self) -> State {
-        self.shared.state.lock().expect("state lock").clone()
-    }
-
     /// Empties the account (the seed's identifiers start over); faults and
     /// the journal stay. `POST /_sim/reset`.
     pub fn reset(&self) -> Result<(), AdminError> {
         self.shared.admin_reset().map(drop)
     }
 
-    /// The state as JSON (what [`restore`](Self::restore) takes back).
-    /// `GET /_sim/state`.
-    pub fn snapshot(&self) -> serde_json::Value {
+    /// The state, in the documented snapshot format (see [`Snapshot`]):
+    /// what [`restore`](Self::restore) takes back, and what tests read to
+    /// assert on what the simulator holds. `GET /_sim/state`.
+    pub fn snapshot(&self) -> Snapshot {
         self.shared.admin_snapshot()
     }
 
     /// Puts a [`snapshot`](Self::snapshot) back (its `revision` moves on
-    /// from the current one). `PUT /_sim/state`.
-    pub fn restore(&self, snapshot: serde_json::Value) -> Result<(), AdminError> {
+    /// from the current one), checked as intake would check what it holds
+    /// ([`AdminError::InvalidSnapshot`] naming the field). A snapshot as
+    /// JSON, of this version or an older one, is read with
+    /// [`Snapshot::from_json`]. `PUT /_sim/state`.
+    pub fn restore(&self, snapshot: Snapshot) -> Result<(), AdminError> {
         self.shared.admin_restore(snapshot).map(drop)
     }
 

@@ -92,6 +92,7 @@ impl Default for Timings {
 
 /// The service states of the description.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ServiceState {
     /// Nodes are being built (create, power on).
@@ -118,6 +119,7 @@ impl ServiceState {
 
 /// A change in progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Transition {
     /// REBUILDING or REBALANCING.
     pub state: ServiceState,

@@ -1,44 +1,46 @@
-//! The simulated account's state, and how it is rendered in the
-//! description's response shapes.
+//! The simulated account's state: data and its invariants.
 //!
-//! Everything here is plain data (serializable, for `--state FILE`); states
-//! that change over time are computed when rendered, from the timestamps
-//! stored here and the current time (see [`crate::lifecycle`]).
+//! Everything here is plain data; states that change over time are
+//! computed when rendered, from the timestamps stored here and the current
+//! time (see [`crate::lifecycle`]). How it is rendered in the API's answers
+//! is `handlers::render`; how it is stored and snapshotted, and which
+//! versions of that format are read, is [`crate::format`].
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use crate::catalog::{self, ServiceType, UriStyle};
-use crate::clock::{format_time, Millis};
+use crate::catalog::{self, ServiceType};
+use crate::clock::Millis;
 use crate::lifecycle::{self, ServiceState, Transition};
 use crate::rng::Rng;
 use crate::tracked::TrackedMap;
 
 /// Everything the simulator knows.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct State {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct State {
     /// Incremented by every change; persistence writes newer revisions only.
-    pub revision: u64,
+    pub(crate) revision: u64,
     /// Projects by name.
-    pub projects: TrackedMap<Project>,
+    pub(crate) projects: TrackedMap<Project>,
     /// The generator of identifiers, ports and passwords.
-    pub rng: Rng,
+    pub(crate) rng: Rng,
     /// The generic model's items (see [`crate::generic`]): by collection
     /// path (parameters filled in, e.g. `/organization/o1/user-groups`),
     /// then by item key; settings paths keep theirs under the key `""`.
     #[serde(default, skip_serializing_if = "TrackedMap::is_empty")]
-    pub generic: TrackedMap<BTreeMap<String, Value>>,
+    pub(crate) generic: TrackedMap<BTreeMap<String, Value>>,
     /// The organization's VPCs by `organization_vpc_id` (the simulator has
     /// one organization).
     #[serde(default, skip_serializing_if = "TrackedMap::is_empty")]
-    pub organization_vpcs: TrackedMap<Vpc>,
+    pub(crate) organization_vpcs: TrackedMap<Vpc>,
 }
 
 impl State {
     /// An empty account.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
             revision: 0,
             projects: TrackedMap::default(),
@@ -50,7 +52,7 @@ impl State {
 
     /// A client certificate and key for a user of a Kafka service of
     /// `project` (`None` for other types, or a project without a CA).
-    pub fn kafka_credentials(
+    pub(crate) fn kafka_credentials(
         project: &Project,
         service_type: &str,
         username: &str,
@@ -66,7 +68,7 @@ impl State {
 
     /// Gives every project that has none a CA (a state saved before the
     /// simulator made them); returns how many were made.
-    pub fn fill_missing_cas(&mut self) -> usize {
+    pub(crate) fn fill_missing_cas(&mut self) -> usize {
         let mut made = 0;
         for (name, p) in self.projects.all_mut() {
             if p.ca.is_none() {
@@ -80,7 +82,7 @@ impl State {
     /// Removes the services whose type the catalogue no longer offers (a
     /// state saved by an older simulator may hold Cassandra, InfluxDB or M3
     /// services, retired in 2025); returns them as `project/service`.
-    pub fn retire_unknown_types(&mut self) -> Vec<String> {
+    pub(crate) fn retire_unknown_types(&mut self) -> Vec<String> {
         let mut retired = Vec::new();
         for (project, p) in self.projects.all_mut() {
             p.services.retain(|name, s| {
@@ -97,440 +99,356 @@ impl State {
 
 /// A project.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Project {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Project {
     /// Project name.
-    pub name: String,
+    pub(crate) name: String,
     /// Owning account.
-    pub account_id: String,
+    pub(crate) account_id: String,
     /// Owning organization.
-    pub organization_id: String,
+    pub(crate) organization_id: String,
     /// Billing group.
-    pub billing_group_id: String,
+    pub(crate) billing_group_id: String,
     /// The cloud services get when they name none.
-    pub default_cloud: String,
+    pub(crate) default_cloud: String,
     /// Resource tags.
-    pub tags: Map<String, Value>,
+    pub(crate) tags: Map<String, Value>,
     /// `[{email}]`.
-    pub billing_emails: Vec<Value>,
+    pub(crate) billing_emails: Vec<Value>,
     /// `[{email}]`.
-    pub tech_emails: Vec<Value>,
+    pub(crate) tech_emails: Vec<Value>,
     /// Billing details echoed as given (`billing_address`, `city`, …).
-    pub details: Map<String, Value>,
+    pub(crate) details: Map<String, Value>,
     /// Creation time.
-    pub create_time: Millis,
+    pub(crate) create_time: Millis,
     /// Services by name (each its own record in the state file).
-    pub services: TrackedMap<Service>,
+    pub(crate) services: TrackedMap<Service>,
     /// Service integrations by id (those created through this project).
     #[serde(default)]
-    pub integrations: BTreeMap<String, Integration>,
+    pub(crate) integrations: BTreeMap<String, Integration>,
     /// Integration endpoints (external systems) by id.
     #[serde(default)]
-    pub endpoints: BTreeMap<String, Endpoint>,
+    pub(crate) endpoints: BTreeMap<String, Endpoint>,
     /// Project VPCs by id.
     #[serde(default)]
-    pub vpcs: BTreeMap<String, Vpc>,
+    pub(crate) vpcs: BTreeMap<String, Vpc>,
     /// The project CA, made when the project is created (or, for a state
     /// saved before there were CAs, when it is loaded).
     #[serde(default)]
-    pub ca: Option<crate::kms::ProjectCa>,
+    pub(crate) ca: Option<crate::kms::ProjectCa>,
     /// The event log, oldest first.
     #[serde(default)]
-    pub events: Vec<Event>,
+    pub(crate) events: Vec<Event>,
     /// The number of the last event logged.
     #[serde(default)]
-    pub event_serial: u64,
+    pub(crate) event_serial: u64,
 }
 
 /// One entry of the project event log.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Event {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Event {
     /// Event id.
-    pub id: String,
+    pub(crate) id: String,
     /// Who made the change.
-    pub actor: String,
+    pub(crate) actor: String,
     /// What kind of change (`service_create`, …).
-    pub event_type: String,
+    pub(crate) event_type: String,
     /// What was done, in words.
-    pub event_desc: String,
+    pub(crate) event_desc: String,
     /// The service concerned.
-    pub service_name: String,
+    pub(crate) service_name: String,
     /// When.
-    pub time: Millis,
-}
-
-/// The billing details a project echoes, with their defaults.
-pub const PROJECT_DETAILS: &[(&str, &str)] = &[
-    ("billing_address", ""),
-    ("billing_currency", "USD"),
-    ("billing_extra_text", ""),
-    ("city", ""),
-    ("company", ""),
-    ("country_code", ""),
-    ("state", ""),
-    ("vat_id", ""),
-    ("zip_code", ""),
-];
-
-impl Project {
-    /// The `project` object of `ProjectGet`.
-    pub fn to_json(&self) -> Value {
-        let mut p = json!({
-            "account_id": self.account_id,
-            "account_name": "Simulated account",
-            "address_lines": self.details.get("address_lines").cloned().unwrap_or(json!([])),
-            "available_credits": "0.00",
-            "billing_emails": self.billing_emails,
-            "billing_group_id": self.billing_group_id,
-            "billing_group_name": format!("{} billing", self.name),
-            "country": "",
-            "default_cloud": self.default_cloud,
-            "estimated_balance": "0.00",
-            "estimated_balance_local": "0.00",
-            "features": {},
-            "organization_id": self.organization_id,
-            "payment_method": "no_payment_expected",
-            "project_name": self.name,
-            "tags": self.tags,
-            "tech_emails": self.tech_emails,
-        });
-        for (key, default) in PROJECT_DETAILS {
-            p[*key] = self.details.get(*key).cloned().unwrap_or(json!(default));
-        }
-        p
-    }
+    pub(crate) time: Millis,
 }
 
 /// Maintenance window.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Maintenance {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Maintenance {
     /// Day of week.
-    pub dow: String,
+    pub(crate) dow: String,
     /// `HH:MM:SS`.
-    pub time: String,
+    pub(crate) time: String,
 }
 
 /// A service.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Service {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Service {
     /// Service name.
-    pub name: String,
+    pub(crate) name: String,
     /// Type code.
-    pub service_type: String,
+    pub(crate) service_type: String,
     /// Plan name.
-    pub plan: String,
+    pub(crate) plan: String,
     /// Cloud name.
-    pub cloud: String,
+    pub(crate) cloud: String,
     /// Nodes (from the plan).
-    pub node_count: u32,
+    pub(crate) node_count: u32,
     /// Disk space.
-    pub disk_space_mb: u32,
+    pub(crate) disk_space_mb: u32,
     /// Type-specific settings.
-    pub user_config: Map<String, Value>,
+    pub(crate) user_config: Map<String, Value>,
     /// Resource tags.
-    pub tags: Map<String, Value>,
+    pub(crate) tags: Map<String, Value>,
     /// Refuses delete and power-off while set.
-    pub termination_protection: bool,
+    pub(crate) termination_protection: bool,
     /// The VPC, `None` for the public network.
-    pub project_vpc_id: Option<String>,
+    pub(crate) project_vpc_id: Option<String>,
     /// Maintenance window.
-    pub maintenance: Maintenance,
+    pub(crate) maintenance: Maintenance,
     /// `[{email}]`: who gets the service's technical notifications.
     #[serde(default)]
-    pub tech_emails: Vec<Value>,
+    pub(crate) tech_emails: Vec<Value>,
     /// Creation time.
-    pub create_time: Millis,
+    pub(crate) create_time: Millis,
     /// Last change.
-    pub update_time: Millis,
+    pub(crate) update_time: Millis,
     /// Powered on.
-    pub powered: bool,
+    pub(crate) powered: bool,
     /// The change in progress, if any (kept after it is done).
-    pub transition: Option<Transition>,
+    pub(crate) transition: Option<Transition>,
     /// When the service first became RUNNING (backups start then).
-    pub first_running_ms: Millis,
+    pub(crate) first_running_ms: Millis,
     /// The port of its first component.
-    pub port: u16,
+    pub(crate) port: u16,
     /// Kafka topics by name.
-    pub topics: BTreeMap<String, Topic>,
+    pub(crate) topics: BTreeMap<String, Topic>,
     /// Logical databases.
-    pub databases: Vec<String>,
+    pub(crate) databases: Vec<String>,
     /// Service users by name.
-    pub users: BTreeMap<String, ServiceUser>,
+    pub(crate) users: BTreeMap<String, ServiceUser>,
     /// PgBouncer connection pools by name (PostgreSQL only).
     #[serde(default)]
-    pub pools: BTreeMap<String, ConnectionPool>,
+    pub(crate) pools: BTreeMap<String, ConnectionPool>,
     /// Aiven's own Kafka ACL entries, in the order added (Kafka only).
     #[serde(default)]
-    pub kafka_acls: Vec<KafkaAcl>,
+    pub(crate) kafka_acls: Vec<KafkaAcl>,
     /// Kafka Connect connectors by name (Kafka with Kafka Connect, or
     /// Kafka Connect).
     #[serde(default)]
-    pub connectors: BTreeMap<String, Connector>,
+    pub(crate) connectors: BTreeMap<String, Connector>,
     /// The Karapace schema registry of a Kafka service.
     #[serde(default)]
-    pub schema_registry: SchemaRegistry,
+    pub(crate) schema_registry: SchemaRegistry,
     /// Kafka-native ACL entries, in the order added (Kafka only).
     #[serde(default)]
-    pub kafka_native_acls: Vec<KafkaNativeAcl>,
+    pub(crate) kafka_native_acls: Vec<KafkaNativeAcl>,
     /// Kafka client quotas, in the order created (Kafka only).
     #[serde(default)]
-    pub kafka_quotas: Vec<KafkaQuota>,
+    pub(crate) kafka_quotas: Vec<KafkaQuota>,
     /// OpenSearch indices by name; `None` until first changed, meaning the
     /// indices a new service has (see `handlers::opensearch`).
     #[serde(default)]
-    pub opensearch_indices: Option<BTreeMap<String, OpenSearchIndex>>,
+    pub(crate) opensearch_indices: Option<BTreeMap<String, OpenSearchIndex>>,
     /// OpenSearch's ACL configuration (`opensearch_acl_config`); `None`
     /// until first set: disabled, with no entries.
     #[serde(default)]
-    pub opensearch_acl: Option<Value>,
+    pub(crate) opensearch_acl: Option<Value>,
 }
 
 /// A Kafka Connect connector.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Connector {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Connector {
     /// Its name (`config.name`).
-    pub name: String,
+    pub(crate) name: String,
     /// Its configuration, as sent (`name`, `connector.class`, …).
-    pub config: Map<String, Value>,
+    pub(crate) config: Map<String, Value>,
     /// `RUNNING`, `PAUSED` or `STOPPED`.
-    pub state: String,
+    pub(crate) state: String,
     /// Its task count (`tasks.max`).
-    pub tasks: u32,
+    pub(crate) tasks: u32,
 }
 
 /// A schema of the registry, under its global id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RegisteredSchema {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct RegisteredSchema {
     /// The schema text.
-    pub schema: String,
+    pub(crate) schema: String,
     /// `AVRO`, `JSON` or `PROTOBUF`.
-    pub schema_type: String,
+    pub(crate) schema_type: String,
     /// `[{name, subject, version}]`.
     #[serde(default)]
-    pub references: Vec<Value>,
+    pub(crate) references: Vec<Value>,
 }
 
 /// A subject: its versions in order, each naming a global schema id.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Subject {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Subject {
     /// `(version, schema id)`, ascending.
-    pub versions: Vec<(u32, u32)>,
+    pub(crate) versions: Vec<(u32, u32)>,
     /// The highest version ever given (versions are never reused).
-    pub last_version: u32,
+    pub(crate) last_version: u32,
 }
 
 /// The Karapace schema registry of a Kafka service.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct SchemaRegistry {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct SchemaRegistry {
     /// Schemas by global id (from 1).
     #[serde(default)]
-    pub schemas: BTreeMap<u32, RegisteredSchema>,
+    pub(crate) schemas: BTreeMap<u32, RegisteredSchema>,
     /// Subjects by name.
     #[serde(default)]
-    pub subjects: BTreeMap<String, Subject>,
+    pub(crate) subjects: BTreeMap<String, Subject>,
     /// The global compatibility level; `None`: `BACKWARD`.
     #[serde(default)]
-    pub compatibility: Option<String>,
+    pub(crate) compatibility: Option<String>,
     /// Subjects' own compatibility levels.
     #[serde(default)]
-    pub subject_compatibility: BTreeMap<String, String>,
+    pub(crate) subject_compatibility: BTreeMap<String, String>,
     /// Aiven's schema registry ACL entries added, in order.
     #[serde(default)]
-    pub acls: Vec<SchemaRegistryAcl>,
+    pub(crate) acls: Vec<SchemaRegistryAcl>,
 }
 
 /// One schema registry ACL entry (`ServiceSchemaRegistryAcl*`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaRegistryAcl {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct SchemaRegistryAcl {
     /// `acl` + hex.
-    pub id: String,
+    pub(crate) id: String,
     /// `schema_registry_read` or `schema_registry_write`.
-    pub permission: String,
+    pub(crate) permission: String,
     /// `Config:` or `Subject:` + a subject name pattern.
-    pub resource: String,
+    pub(crate) resource: String,
     /// User name pattern.
-    pub username: String,
+    pub(crate) username: String,
 }
 
 /// A PgBouncer connection pool of a PostgreSQL service.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ConnectionPool {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct ConnectionPool {
     /// Pool name: the database name clients connect to.
-    pub name: String,
+    pub(crate) name: String,
     /// The database it serves.
-    pub database: String,
+    pub(crate) database: String,
     /// The user it connects as; `None`: the connecting client's own.
-    pub username: Option<String>,
+    pub(crate) username: Option<String>,
     /// `session`, `transaction` or `statement`.
-    pub mode: String,
+    pub(crate) mode: String,
     /// Server connections.
-    pub size: i64,
+    pub(crate) size: i64,
 }
 
 /// A service integration endpoint: an external system integrations may
 /// send to or read from.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Endpoint {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Endpoint {
     /// `endpoint_id`.
-    pub id: String,
+    pub(crate) id: String,
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// One of the description's endpoint types.
-    pub endpoint_type: String,
+    pub(crate) endpoint_type: String,
     /// Settings as given.
-    pub user_config: Map<String, Value>,
-}
-
-impl Endpoint {
-    /// The `service_integration_endpoint` object.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "endpoint_config": self.user_config,
-            "endpoint_id": self.id,
-            "endpoint_name": self.name,
-            "endpoint_type": self.endpoint_type,
-            "user_config": self.user_config,
-        })
-    }
+    pub(crate) user_config: Map<String, Value>,
 }
 
 /// A service integration.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Integration {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Integration {
     /// `service_integration_id`.
-    pub id: String,
+    pub(crate) id: String,
     /// One of the description's integration types.
-    pub integration_type: String,
+    pub(crate) integration_type: String,
     /// Source project.
-    pub source_project: String,
+    pub(crate) source_project: String,
     /// Source service, if the source is a service.
-    pub source_service: Option<String>,
+    pub(crate) source_service: Option<String>,
     /// Source service's type (or the endpoint's type).
-    pub source_service_type: String,
+    pub(crate) source_service_type: String,
     /// Source integration endpoint, if the source is an endpoint.
-    pub source_endpoint_id: Option<String>,
+    pub(crate) source_endpoint_id: Option<String>,
     /// Destination project.
-    pub dest_project: String,
+    pub(crate) dest_project: String,
     /// Destination service, if the destination is a service.
-    pub dest_service: Option<String>,
+    pub(crate) dest_service: Option<String>,
     /// Destination service's type (or the endpoint's type).
-    pub dest_service_type: String,
+    pub(crate) dest_service_type: String,
     /// Destination integration endpoint, if the destination is an endpoint.
-    pub dest_endpoint_id: Option<String>,
+    pub(crate) dest_endpoint_id: Option<String>,
     /// Integration settings as given.
-    pub user_config: Map<String, Value>,
+    pub(crate) user_config: Map<String, Value>,
     /// Creation time.
-    pub create_time: Millis,
+    pub(crate) create_time: Millis,
     /// Status `starting` until then, `running` after.
-    pub ready_ms: Millis,
+    pub(crate) ready_ms: Millis,
 }
 
 impl Integration {
     /// Whether it involves the service `name` of `project`.
-    pub fn involves(&self, project: &str, name: &str) -> bool {
+    pub(crate) fn involves(&self, project: &str, name: &str) -> bool {
         (self.source_project == project && self.source_service.as_deref() == Some(name))
             || (self.dest_project == project && self.dest_service.as_deref() == Some(name))
-    }
-
-    /// The `service_integration` object of `ServiceIntegrationGet` (and an
-    /// entry of the service's `service_integrations`).
-    pub fn to_json(&self, now: Millis) -> Value {
-        let running = now >= self.ready_ms;
-        let (status, desc) = if running {
-            ("running", "Integration is running")
-        } else {
-            ("starting", "Integration is starting")
-        };
-        let mut i = json!({
-            "active": true,
-            "description": format!(
-                "{} integration from {} to {}",
-                self.integration_type,
-                self.source_service.as_deref().or(self.source_endpoint_id.as_deref()).unwrap_or(""),
-                self.dest_service.as_deref().or(self.dest_endpoint_id.as_deref()).unwrap_or(""),
-            ),
-            "dest_project": self.dest_project,
-            "dest_service_type": self.dest_service_type,
-            "enabled": true,
-            "integration_status": {
-                "state": { "errors": [], "nodes": {}, "status": status },
-                "status_user_desc": desc,
-            },
-            "integration_type": self.integration_type,
-            "service_integration_id": self.id,
-            "source_project": self.source_project,
-            "source_service": self.source_service.as_deref().unwrap_or(""),
-            "source_service_type": self.source_service_type,
-            "user_config": self.user_config,
-        });
-        if let Some(d) = &self.dest_service {
-            i["dest_service"] = json!(d);
-        }
-        if let Some(e) = &self.source_endpoint_id {
-            i["source_endpoint_id"] = json!(e);
-        }
-        if let Some(e) = &self.dest_endpoint_id {
-            i["dest_endpoint_id"] = json!(e);
-        }
-        i
     }
 }
 
 /// A project VPC.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Vpc {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Vpc {
     /// `project_vpc_id`.
-    pub id: String,
+    pub(crate) id: String,
     /// Cloud.
-    pub cloud_name: String,
+    pub(crate) cloud_name: String,
     /// IPv4 network, `a.b.c.d/n`.
-    pub network_cidr: String,
+    pub(crate) network_cidr: String,
     /// Creation time.
-    pub create_time: Millis,
+    pub(crate) create_time: Millis,
     /// Last change.
-    pub update_time: Millis,
+    pub(crate) update_time: Millis,
     /// APPROVED until then, ACTIVE after.
-    pub active_ms: Millis,
+    pub(crate) active_ms: Millis,
     /// Set by a delete: DELETING until then, gone after.
-    pub deleted_ms: Option<Millis>,
+    pub(crate) deleted_ms: Option<Millis>,
     /// Peering connections, in creation order.
-    pub peerings: Vec<Peering>,
+    pub(crate) peerings: Vec<Peering>,
     /// The name an organization VPC was given (project VPCs have none).
     #[serde(default)]
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
 }
 
 /// A VPC peering connection.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Peering {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Peering {
     /// `peering_connection_id`.
-    pub id: String,
+    pub(crate) id: String,
     /// The peer's cloud account (AWS account, GCP project, Azure subscription).
-    pub peer_cloud_account: String,
+    pub(crate) peer_cloud_account: String,
     /// The peer's VPC (or VNet) name.
-    pub peer_vpc: String,
+    pub(crate) peer_vpc: String,
     /// The peer's region, if given.
-    pub peer_region: Option<String>,
+    pub(crate) peer_region: Option<String>,
     /// Azure resource group (empty elsewhere).
-    pub peer_resource_group: String,
+    pub(crate) peer_resource_group: String,
     /// Azure app id (empty elsewhere).
-    pub peer_azure_app_id: String,
+    pub(crate) peer_azure_app_id: String,
     /// Azure tenant id (empty elsewhere).
-    pub peer_azure_tenant_id: String,
+    pub(crate) peer_azure_tenant_id: String,
     /// Extra peer networks routed through the connection.
-    pub user_peer_network_cidrs: Vec<String>,
+    pub(crate) user_peer_network_cidrs: Vec<String>,
     /// Creation time.
-    pub create_time: Millis,
+    pub(crate) create_time: Millis,
     /// APPROVED until then, then PENDING_PEER (the peer has to accept).
-    pub pending_ms: Millis,
+    pub(crate) pending_ms: Millis,
     /// PENDING_PEER until then, ACTIVE after (the simulated peer accepts).
-    pub active_ms: Millis,
+    pub(crate) active_ms: Millis,
     /// Set by a delete: DELETING until then, gone after.
-    pub deleted_ms: Option<Millis>,
+    pub(crate) deleted_ms: Option<Millis>,
 }
 
 /// The VPC states at `now`: APPROVED (being built), ACTIVE, DELETING, and
 /// `None` once a deletion is done.
-pub fn vpc_state(
+pub(crate) fn vpc_state(
     active_ms: Millis,
     deleted_ms: Option<Millis>,
     now: Millis,
@@ -545,7 +463,7 @@ pub fn vpc_state(
 
 impl Peering {
     /// Its state at `now` (`None` once deleted).
-    pub fn state(&self, now: Millis) -> Option<&'static str> {
+    pub(crate) fn state(&self, now: Millis) -> Option<&'static str> {
         match self.deleted_ms {
             Some(d) if now >= d => None,
             Some(_) => Some("DELETING"),
@@ -554,652 +472,282 @@ impl Peering {
             None => Some("ACTIVE"),
         }
     }
-
-    /// The peering connection object of the VPC operations.
-    pub fn to_json(&self, cloud: &str, now: Millis) -> Value {
-        let state = self.state(now).unwrap_or("DELETED");
-        let (kind, info) = match state {
-            "APPROVED" => ("", "Peering connection is being set up"),
-            "PENDING_PEER" => (
-                "pending-peer",
-                "Aiven has created the peering connection; the peer has to accept it",
-            ),
-            "ACTIVE" => ("", "Peering connection is active"),
-            _ => ("", "Peering connection is being deleted"),
-        };
-        let provider = cloud.split('-').next().unwrap_or("");
-        let connection_type = match provider {
-            "google" => "google-vpc-peering",
-            "azure" => "azure-vnet-peering",
-            "do" => "do-vpc-peering",
-            "upcloud" => "upcloud-vpc-peering",
-            _ => "aws-vpc-peering-connection",
-        };
-        let mut p = json!({
-            "create_time": format_time(self.create_time),
-            "peer_azure_app_id": self.peer_azure_app_id,
-            "peer_azure_tenant_id": self.peer_azure_tenant_id,
-            "peer_cloud_account": self.peer_cloud_account,
-            "peer_resource_group": self.peer_resource_group,
-            "peer_vpc": self.peer_vpc,
-            "peering_connection_id": self.id,
-            "state": state,
-            "state_info": { "message": info, "type": kind, "warnings": [] },
-            "update_time": format_time(self.create_time),
-            "user_peer_network_cidrs": self.user_peer_network_cidrs,
-            "vpc_peering_connection_type": connection_type,
-        });
-        if let Some(r) = &self.peer_region {
-            p["peer_region"] = json!(r);
-        }
-        p
-    }
 }
 
 impl Vpc {
     /// Its state at `now` (`None` once deleted).
-    pub fn state(&self, now: Millis) -> Option<&'static str> {
+    pub(crate) fn state(&self, now: Millis) -> Option<&'static str> {
         vpc_state(self.active_ms, self.deleted_ms, now)
-    }
-
-    /// The entry of `VpcList`.
-    pub fn summary_json(&self, now: Millis) -> Value {
-        json!({
-            "cloud_name": self.cloud_name,
-            "create_time": format_time(self.create_time),
-            "network_cidr": self.network_cidr,
-            "project_vpc_id": self.id,
-            "state": self.state(now).unwrap_or("DELETED"),
-            "update_time": format_time(self.update_time),
-        })
-    }
-
-    /// The object of `VpcGet`, `VpcCreate` and `VpcDelete`.
-    pub fn to_json(&self, now: Millis) -> Value {
-        let mut v = self.summary_json(now);
-        v["peering_connections"] = json!(self
-            .peerings
-            .iter()
-            .filter(|p| p.state(now).is_some())
-            .map(|p| p.to_json(&self.cloud_name, now))
-            .collect::<Vec<_>>());
-        v
-    }
-
-    /// The entry of `OrganizationVpcList`.
-    pub fn organization_summary_json(&self, organization_id: &str, now: Millis) -> Value {
-        json!({
-            "clouds": [{ "cloud_name": self.cloud_name, "network_cidr": self.network_cidr }],
-            "create_time": format_time(self.create_time),
-            "display_name": self.display_name.as_deref().unwrap_or_default(),
-            "organization_id": organization_id,
-            "organization_vpc_id": self.id,
-            "state": self.state(now).unwrap_or("DELETED"),
-            "update_time": format_time(self.update_time),
-        })
-    }
-
-    /// The object of `OrganizationVpcGet` (and of its create, update and
-    /// delete).
-    pub fn organization_json(&self, organization_id: &str, now: Millis) -> Value {
-        let mut v = self.organization_summary_json(organization_id, now);
-        v["peering_connections"] = self.to_json(now)["peering_connections"].take();
-        v
     }
 }
 
 /// A Kafka topic.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Topic {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct Topic {
     /// Topic name.
-    pub name: String,
+    pub(crate) name: String,
     /// Partitions.
-    pub partitions: u32,
+    pub(crate) partitions: u32,
     /// Replication factor.
-    pub replication: u32,
+    pub(crate) replication: u32,
     /// Minimum in-sync replicas.
-    pub min_insync_replicas: u32,
+    pub(crate) min_insync_replicas: u32,
     /// Retention in bytes (-1: unlimited).
-    pub retention_bytes: i64,
+    pub(crate) retention_bytes: i64,
     /// Retention in hours.
-    pub retention_hours: i64,
+    pub(crate) retention_hours: i64,
     /// `delete` or `compact`.
-    pub cleanup_policy: String,
+    pub(crate) cleanup_policy: String,
     /// `[{key, value}]`.
-    pub tags: Vec<Value>,
+    pub(crate) tags: Vec<Value>,
     /// Topic configuration set by the user.
-    pub config: Map<String, Value>,
+    pub(crate) config: Map<String, Value>,
     /// The user group owning the topic, if one was named.
     #[serde(default)]
-    pub owner_user_group_id: Option<String>,
+    pub(crate) owner_user_group_id: Option<String>,
     /// The topic's description, if one was given.
     #[serde(default)]
-    pub topic_description: Option<String>,
+    pub(crate) topic_description: Option<String>,
     /// CONFIGURING until then.
-    pub ready_ms: Millis,
+    pub(crate) ready_ms: Millis,
 }
 
 /// A service user.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ServiceUser {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct ServiceUser {
     /// User name.
-    pub username: String,
+    pub(crate) username: String,
     /// Password.
-    pub password: String,
+    pub(crate) password: String,
     /// The service's primary user (cannot be deleted).
-    pub primary: bool,
+    pub(crate) primary: bool,
     /// MySQL authentication plugin.
-    pub authentication: Option<String>,
+    pub(crate) authentication: Option<String>,
     /// Access control settings as given.
-    pub access_control: Option<Value>,
+    pub(crate) access_control: Option<Value>,
     /// Kafka: the client certificate (PEM) signed by the project CA.
     #[serde(default)]
-    pub access_cert: Option<String>,
+    pub(crate) access_cert: Option<String>,
     /// Kafka: its private key (PEM).
     #[serde(default)]
-    pub access_key: Option<String>,
+    pub(crate) access_key: Option<String>,
 }
-
-impl ServiceUser {
-    /// The `user` object of `ServiceUserGet`.
-    pub fn to_json(&self) -> Value {
-        let mut u = json!({
-            "username": self.username,
-            "password": self.password,
-            "type": if self.primary { "primary" } else { "normal" },
-        });
-        if let Some(a) = &self.authentication {
-            u["authentication"] = json!(a);
-        }
-        if let Some(a) = &self.access_control {
-            u["access_control"] = a.clone();
-        }
-        if let (Some(cert), Some(key)) = (&self.access_cert, &self.access_key) {
-            u["access_cert"] = json!(cert);
-            u["access_cert_not_valid_after_time"] = json!(crate::kms::NOT_AFTER);
-            u["access_key"] = json!(key);
-        }
-        u
-    }
-}
-
-impl Topic {
-    /// The entry of `ServiceKafkaTopicList` and of the service's `topics`.
-    /// `owner_user_group_id` and `topic_description` are sent only when set
-    /// (see `conformance::PUBLISHED_EXCEPTIONS`).
-    pub fn summary_json(&self, now: Millis) -> Value {
-        let mut t = json!({
-            "cleanup_policy": self.cleanup_policy,
-            "min_insync_replicas": self.min_insync_replicas,
-            "partitions": self.partitions,
-            "remote_storage_enable": false,
-            "replication": self.replication,
-            "retention_bytes": self.retention_bytes,
-            "retention_hours": self.retention_hours,
-            "state": lifecycle::topic_state(self.ready_ms, now),
-            "tags": self.tags,
-            "topic_name": self.name,
-        });
-        if let Some(owner) = &self.owner_user_group_id {
-            t["owner_user_group_id"] = json!(owner);
-        }
-        if let Some(description) = &self.topic_description {
-            t["topic_description"] = json!(description);
-        }
-        t
-    }
-
-    /// The `topic` object of `ServiceKafkaTopicGet`.
-    pub fn detail_json(&self, now: Millis) -> Value {
-        let mut config = Map::new();
-        let entry = |value: Value, set: bool| {
-            json!({
-                "source": if set { "topic_config" } else { "default_config" },
-                "synonyms": [],
-                "value": value,
-            })
-        };
-        let retention_ms = if self.retention_hours < 0 {
-            -1
-        } else {
-            self.retention_hours.saturating_mul(3_600_000)
-        };
-        for (k, v) in [
-            ("cleanup_policy", json!(self.cleanup_policy)),
-            ("min_insync_replicas", json!(self.min_insync_replicas)),
-            ("retention_bytes", json!(self.retention_bytes)),
-            ("retention_ms", json!(retention_ms)),
-        ] {
-            config.insert(k.into(), entry(v, false));
-        }
-        for (k, v) in &self.config {
-            config.insert(k.clone(), entry(v.clone(), true));
-        }
-        let partitions: Vec<Value> = (0..self.partitions)
-            .map(|i| {
-                json!({
-                    "consumer_groups": [],
-                    "earliest_offset": 0,
-                    "isr": self.replication,
-                    "latest_offset": 0,
-                    "partition": i,
-                    "size": 0,
-                })
-            })
-            .collect();
-        let mut t = self.summary_json(now);
-        t["config"] = Value::Object(config);
-        t["partitions"] = json!(partitions);
-        t
-    }
-}
-
 impl Service {
     /// The catalog entry of its type.
-    pub fn kind(&self) -> &'static ServiceType {
+    pub(crate) fn kind(&self) -> &'static ServiceType {
         catalog::service_type(&self.service_type).expect("stored services have known types")
     }
 
     /// Its state at `now`.
-    pub fn state(&self, now: Millis) -> ServiceState {
+    pub(crate) fn state(&self, now: Millis) -> ServiceState {
         lifecycle::service_state(self.powered, self.transition.as_ref(), now)
     }
 
     /// The primary user.
-    pub fn primary_user(&self) -> Option<&ServiceUser> {
+    pub(crate) fn primary_user(&self) -> Option<&ServiceUser> {
         self.users.values().find(|u| u.primary)
     }
 
     /// Its DNS name.
-    pub fn host(&self, project: &str) -> String {
+    pub(crate) fn host(&self, project: &str) -> String {
         format!("{}-{}.a.aivencloud.com", self.name, project)
-    }
-
-    /// `service_uri` and `service_uri_params`.
-    pub fn uri(&self, project: &str) -> (String, Value) {
-        let host = self.host(project);
-        let port = self.port;
-        let (user, password) = self
-            .primary_user()
-            .map(|u| (u.username.as_str(), u.password.as_str()))
-            .unwrap_or(("avnadmin", ""));
-        let params = |extra: Value| {
-            let mut p = json!({
-                "host": host,
-                "port": port.to_string(),
-                "user": user,
-                "password": password,
-            });
-            if let (Some(p), Value::Object(e)) = (p.as_object_mut(), extra) {
-                p.extend(e);
-            }
-            p
-        };
-        match self.kind().uri {
-            UriStyle::Postgres => (
-                format!("postgres://{user}:{password}@{host}:{port}/defaultdb?sslmode=require"),
-                params(json!({"dbname": "defaultdb", "sslmode": "require"})),
-            ),
-            UriStyle::Mysql => (
-                format!("mysql://{user}:{password}@{host}:{port}/defaultdb?ssl-mode=REQUIRED"),
-                params(json!({"dbname": "defaultdb", "ssl-mode": "REQUIRED"})),
-            ),
-            UriStyle::Redis => (
-                format!("rediss://{user}:{password}@{host}:{port}"),
-                params(json!({})),
-            ),
-            UriStyle::HostPort => (
-                format!("{host}:{port}"),
-                json!({"host": host, "port": port.to_string()}),
-            ),
-            UriStyle::Https => (
-                format!("https://{user}:{password}@{host}:{port}"),
-                params(json!({})),
-            ),
-            UriStyle::HttpsDb => (
-                format!("https://{user}:{password}@{host}:{port}/defaultdb"),
-                params(json!({"dbname": "defaultdb"})),
-            ),
-        }
-    }
-
-    /// An entry of `connection_pools`: clients reach a pool through the
-    /// `pgbouncer` component (the port after the service's), naming the
-    /// pool as the database; a pool without a user takes the client's.
-    pub fn pool_json(&self, project: &str, pool: &ConnectionPool) -> Value {
-        let host = self.host(project);
-        let port = u32::from(self.port) + 1;
-        let credentials = pool
-            .username
-            .as_ref()
-            .map(|u| {
-                let password = self.users.get(u).map_or("", |u| u.password.as_str());
-                format!("{u}:{password}@")
-            })
-            .unwrap_or_default();
-        let mut p = json!({
-            "connection_uri": format!(
-                "postgres://{credentials}{host}:{port}/{}?sslmode=require",
-                pool.name
-            ),
-            "database": pool.database,
-            "pool_mode": pool.mode,
-            "pool_name": pool.name,
-            "pool_size": pool.size,
-        });
-        if let Some(u) = &pool.username {
-            p["username"] = json!(u);
-        }
-        p
-    }
-
-    /// The backups that exist at `now`: the first when the service first
-    /// ran (or `no_backup_for_ms` later), then one per backup interval,
-    /// the newest `max_count` kept.
-    pub fn backups(&self, project: &str, now: Millis, no_backup_for_ms: Millis) -> Vec<Value> {
-        let kind = self.kind();
-        let interval = i64::from(kind.backup_interval_hours) * 3_600_000;
-        let keep = catalog::plan(kind, &self.plan).map_or(0, |p| p.backup_max_count);
-        let first = self.first_running_ms.saturating_add(no_backup_for_ms);
-        if interval == 0 || keep == 0 || now < first {
-            return Vec::new();
-        }
-        let last = (now - first) / interval;
-        let from = (last - i64::from(keep) + 1).max(0);
-        (from..=last)
-            .map(|k| {
-                let t = first + k * interval;
-                let stamp = chrono::DateTime::from_timestamp_millis(t)
-                    .unwrap_or_default()
-                    .format("%Y-%m-%d_%H-%M");
-                json!({
-                    "backup_name": format!("{stamp}_{k}.{}", self.service_type),
-                    "backup_time": format_time(t),
-                    "data_size": 16_777_216 + k * 1_048_576,
-                    "storage_location": format!("s3://aiven-sim-backups/{project}/{}", self.name),
-                })
-            })
-            .collect()
-    }
-
-    /// Kafka's ACL entries: Aiven's default (`avnadmin` may do anything)
-    /// and those added (`ServiceKafkaAclAdd`).
-    pub fn acl_json(&self) -> Value {
-        let default = json!({"id": "default-ab", "permission": "admin", "topic": "*", "username": "avnadmin"});
-        let added = self.kafka_acls.iter().map(|a| {
-            json!({"id": a.id, "permission": a.permission, "topic": a.topic, "username": a.username})
-        });
-        Value::Array(std::iter::once(default).chain(added).collect())
-    }
-
-    /// The schema registry's ACL entries: Aiven's defaults (`avnadmin` may
-    /// write the configuration and every subject) and those added.
-    pub fn schema_registry_acl_json(&self) -> Value {
-        let defaults = [
-            ("default-sr-admin-config", "Config:"),
-            ("default-sr-admin-subject", "Subject:*"),
-        ]
-        .map(|(id, resource)| {
-            json!({"id": id, "permission": "schema_registry_write", "resource": resource, "username": "avnadmin"})
-        });
-        let added = self.schema_registry.acls.iter().map(|a| {
-            json!({"id": a.id, "permission": a.permission, "resource": a.resource, "username": a.username})
-        });
-        Value::Array(defaults.into_iter().chain(added).collect())
-    }
-
-    /// The `service` object of `ServiceGet`.
-    pub fn to_json(&self, project: &Project, now: Millis, no_backup_for_ms: Millis) -> Value {
-        let kind = self.kind();
-        let plan = catalog::plan(kind, &self.plan);
-        let cloud = catalog::cloud_by_name(&self.cloud);
-        let host = self.host(&project.name);
-        let (service_uri, service_uri_params) = self.uri(&project.name);
-        let components: Vec<Value> = kind
-            .components
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                json!({
-                    "component": c,
-                    "host": host,
-                    "port": u32::from(self.port) + i as u32,
-                    "route": "dynamic",
-                    "ssl": true,
-                    "usage": "primary",
-                })
-            })
-            .collect();
-        let nodes = lifecycle::node_states(
-            &self.name,
-            self.node_count,
-            self.powered,
-            self.transition.as_ref(),
-            now,
-        );
-        let node_states: Vec<Value> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let mut v = json!({
-                    "availability_zone": availability_zone(&self.cloud, i),
-                    "name": n.name,
-                    "progress_updates": [],
-                    "state": n.state,
-                });
-                if kind.roles {
-                    v["role"] = json!(if i == 0 { "master" } else { "standby" });
-                }
-                v
-            })
-            .collect();
-        let mut connection_info = Map::new();
-        connection_info.insert(kind.name.into(), json!([service_uri]));
-        if matches!(kind.uri, UriStyle::Postgres | UriStyle::Mysql) {
-            connection_info.insert(format!("{}_params", kind.name), json!([service_uri_params]));
-        }
-        // Valkey and Dragonfly state the password apart (Aiven's CLI reads
-        // `valkey_password` for `connection-info valkey uri`).
-        if matches!(kind.uri, UriStyle::Redis) {
-            let password = self.primary_user().map_or("", |u| u.password.as_str());
-            connection_info.insert(format!("{}_password", kind.name), json!(password));
-        }
-        // Kafka's companions, when enabled in the user config.
-        if kind.name == "kafka" {
-            let (user, password) = self.primary_user().map_or(("avnadmin", ""), |u| {
-                (u.username.as_str(), u.password.as_str())
-            });
-            let host = self.host(&project.name);
-            for (key, uri_key, port) in [
-                ("kafka_rest", "kafka_rest_uri", 1),
-                ("schema_registry", "schema_registry_uri", 2),
-                ("kafka_connect", "kafka_connect_uri", 3),
-            ] {
-                if self.user_config.get(key) == Some(&Value::Bool(true)) {
-                    let port = u32::from(self.port) + port;
-                    let uri = format!("https://{user}:{password}@{host}:{port}");
-                    connection_info.insert(uri_key.into(), json!(uri));
-                }
-            }
-        }
-        let version = self
-            .user_config
-            .get(&catalog::version_key(kind))
-            .cloned()
-            .unwrap_or(json!(kind.default_version));
-        let mut s = json!({
-            "backups": self.backups(&project.name, now, no_backup_for_ms),
-            "cloud_description": cloud.map(|c| c.description).unwrap_or(""),
-            "cloud_name": self.cloud,
-            "components": components,
-            "connection_info": connection_info,
-            "create_time": format_time(self.create_time),
-            "disk_space_mb": self.disk_space_mb,
-            "features": {},
-            "group_list": ["default"],
-            "maintenance": {
-                "dow": self.maintenance.dow,
-                "enabled": true,
-                "time": self.maintenance.time,
-                "updates": [],
-            },
-            "metadata": { catalog::version_key(kind): version },
-            "node_count": self.node_count,
-            "node_cpu_count": plan.as_ref().map_or(1, |p| p.cpu * self.node_count),
-            "node_memory_mb": plan.as_ref().map_or(0, |p| p.memory_mb),
-            "node_states": node_states,
-            "plan": self.plan,
-            "project_vpc_id": self.project_vpc_id,
-            "service_integrations": project
-                .integrations
-                .values()
-                .filter(|i| i.involves(&project.name, &self.name))
-                .map(|i| i.to_json(now))
-                .collect::<Vec<_>>(),
-            "service_name": self.name,
-            "service_notifications": [],
-            "service_type": self.service_type,
-            "service_type_description": kind.description,
-            "service_uri": service_uri,
-            "service_uri_params": service_uri_params,
-            "state": self.state(now).as_str(),
-            "tags": self.tags,
-            "tech_emails": self.tech_emails,
-            "termination_protection": self.termination_protection,
-            "update_time": format_time(self.update_time),
-            "user_config": self.user_config,
-            "users": self.users.values().map(ServiceUser::to_json).collect::<Vec<_>>(),
-        });
-        if kind.databases {
-            s["databases"] = json!(self.databases);
-        }
-        if kind.topics {
-            s["acl"] = self.acl_json();
-            s["schema_registry_acl"] = self.schema_registry_acl_json();
-            s["topics"] = json!(self
-                .topics
-                .values()
-                .map(|t| t.summary_json(now))
-                .collect::<Vec<_>>());
-        }
-        if kind.name == "pg" {
-            s["connection_pools"] = json!(self
-                .pools
-                .values()
-                .map(|p| self.pool_json(&project.name, p))
-                .collect::<Vec<_>>());
-        }
-        s
-    }
-}
-
-/// The availability zone of a service's `index`th node in `cloud`, spread
-/// over three zones as Aiven places them (`aws-eu-west-1` → `eu-west-1a`,
-/// `google-europe-west1` → `europe-west1-b`, Azure zones `1`–`3`; the other
-/// providers name their one zone after the region).
-pub fn availability_zone(cloud: &str, index: usize) -> String {
-    let (provider, region) = cloud.split_once('-').unwrap_or(("", cloud));
-    let letter = ['a', 'b', 'c'][index % 3];
-    match provider {
-        "aws" => format!("{region}{letter}"),
-        "google" => format!("{region}-{letter}"),
-        "azure" => format!("{}", index % 3 + 1),
-        _ => region.to_string(),
     }
 }
 
 /// One Aiven Kafka ACL entry (`ServiceKafkaAcl*`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KafkaAcl {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct KafkaAcl {
     /// `acl` + hex.
-    pub id: String,
+    pub(crate) id: String,
     /// `admin`, `read`, `readwrite` or `write`.
-    pub permission: String,
+    pub(crate) permission: String,
     /// Topic name pattern.
-    pub topic: String,
+    pub(crate) topic: String,
     /// User name pattern.
-    pub username: String,
+    pub(crate) username: String,
 }
 
 /// One Kafka-native ACL entry (`ServiceKafkaNativeAcl*`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KafkaNativeAcl {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct KafkaNativeAcl {
     /// `acl` + hex.
-    pub id: String,
+    pub(crate) id: String,
     /// `*` or a host.
-    pub host: String,
+    pub(crate) host: String,
     /// `Read`, `Write`, …
-    pub operation: String,
+    pub(crate) operation: String,
     /// `LITERAL` or `PREFIXED`.
-    pub pattern_type: String,
+    pub(crate) pattern_type: String,
     /// `ALLOW` or `DENY`.
-    pub permission_type: String,
+    pub(crate) permission_type: String,
     /// `User:name`.
-    pub principal: String,
+    pub(crate) principal: String,
     /// The resource name or prefix.
-    pub resource_name: String,
+    pub(crate) resource_name: String,
     /// `Topic`, `Group`, …
-    pub resource_type: String,
-}
-
-impl KafkaNativeAcl {
-    /// The entry as the API sends it.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "host": self.host,
-            "id": self.id,
-            "operation": self.operation,
-            "pattern_type": self.pattern_type,
-            "permission_type": self.permission_type,
-            "principal": self.principal,
-            "resource_name": self.resource_name,
-            "resource_type": self.resource_type,
-        })
-    }
+    pub(crate) resource_type: String,
 }
 
 /// One Kafka client quota (`ServiceKafkaQuota*`), keyed by user and
 /// client-id (an empty string stands for the default of either).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct KafkaQuota {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct KafkaQuota {
     /// The user the quota applies to (`""`: any).
-    pub user: String,
+    pub(crate) user: String,
     /// The client-id it applies to (`""`: any).
-    pub client_id: String,
+    pub(crate) client_id: String,
     /// Bytes/second per broker consumers may fetch.
-    pub consumer_byte_rate: f64,
+    pub(crate) consumer_byte_rate: f64,
     /// Bytes/second per broker producers may send.
-    pub producer_byte_rate: f64,
+    pub(crate) producer_byte_rate: f64,
     /// Share of request handler time, percent.
-    pub request_percentage: f64,
-}
-
-impl KafkaQuota {
-    /// The quota as the API sends it.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "client-id": self.client_id,
-            "consumer_byte_rate": self.consumer_byte_rate,
-            "producer_byte_rate": self.producer_byte_rate,
-            "request_percentage": self.request_percentage,
-            "user": self.user,
-        })
-    }
+    pub(crate) request_percentage: f64,
 }
 
 /// One OpenSearch index.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenSearchIndex {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub(crate) struct OpenSearchIndex {
     /// When it was created.
-    pub create_time: Millis,
+    pub(crate) create_time: Millis,
     /// Documents in it.
-    pub docs: i64,
+    pub(crate) docs: i64,
     /// Bytes on disk.
-    pub size: i64,
+    pub(crate) size: i64,
     /// Shards.
-    pub number_of_shards: u32,
+    pub(crate) number_of_shards: u32,
     /// Replicas.
-    pub number_of_replicas: u32,
+    pub(crate) number_of_replicas: u32,
     /// Open (`false`: closed).
-    pub open: bool,
+    pub(crate) open: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::tests::populated;
+    use crate::tracked::Changed;
+
+    #[test]
+    fn a_new_state_is_empty_and_seeded() {
+        let a = State::new(7);
+        assert_eq!(a.revision, 0);
+        assert!(a.projects.is_empty() && a.generic.is_empty());
+        assert!(a.organization_vpcs.is_empty());
+        let (mut a, mut b, mut c) = (a.rng, State::new(7).rng, State::new(8).rng);
+        let first = a.next_u64();
+        assert_eq!(first, b.next_u64(), "the same seed, the same identifiers");
+        assert_ne!(first, c.next_u64());
+    }
+
+    #[test]
+    fn retiring_unknown_types_removes_only_those_services_and_marks_them() {
+        let mut state = populated();
+        let p = state.projects.get_mut("p").unwrap();
+        let mut old = p.services["pg1"].clone();
+        old.name = "old".into();
+        old.service_type = "cassandra".into();
+        p.services.insert("old".into(), old);
+        state.projects.saved(|p| p.services.saved(|_| {}));
+
+        let retired = state.retire_unknown_types();
+        assert_eq!(retired, ["p/old (cassandra)"]);
+        let kept: Vec<&String> = state.projects["p"].services.keys().collect();
+        assert_eq!(kept, ["kafka1", "pg1"]);
+        // The project was borrowed whole; its services map marks the removal.
+        assert_eq!(state.projects.changed(), &Changed::All);
+        assert_eq!(
+            state.projects["p"].services.changed(),
+            &Changed::Keys(["old".to_string()].into())
+        );
+        assert!(
+            state.retire_unknown_types().is_empty(),
+            "nothing left to retire"
+        );
+    }
+
+    #[test]
+    fn missing_cas_are_made_once_and_kept() {
+        let mut state = populated();
+        let kept = state.projects["p"].ca.as_ref().unwrap().cert_pem.clone();
+        state.projects.get_mut("q").unwrap().ca = None;
+        assert_eq!(state.fill_missing_cas(), 1);
+        assert!(state.projects["q"].ca.is_some());
+        assert_eq!(state.projects["p"].ca.as_ref().unwrap().cert_pem, kept);
+        assert_eq!(state.fill_missing_cas(), 0);
+    }
+
+    #[test]
+    fn removing_a_service_leaves_the_others_and_marks_only_it() {
+        let mut state = populated();
+        state.projects.saved(|p| p.services.saved(|_| {}));
+        let removed = state
+            .projects
+            .get_mut("p")
+            .unwrap()
+            .services
+            .remove("pg1")
+            .expect("it was there");
+        assert_eq!(removed.name, "pg1");
+        let p = &state.projects["p"];
+        assert_eq!(p.services.keys().collect::<Vec<_>>(), ["kafka1"]);
+        assert_eq!(
+            p.services.changed(),
+            &Changed::Keys(["pg1".to_string()].into())
+        );
+        assert_eq!(
+            state.projects.changed(),
+            &Changed::Keys(["p".to_string()].into())
+        );
+        // Its integrations are found by the names they hold.
+        let i = &p.integrations["i1"];
+        assert!(i.involves("p", "pg1") && i.involves("p", "kafka1"));
+        assert!(!i.involves("q", "pg1") && !i.involves("p", "other"));
+    }
+
+    #[test]
+    fn vpc_and_peering_states_follow_their_times() {
+        let state = populated();
+        let vpc = &state.projects["p"].vpcs["vpc1"];
+        assert_eq!(vpc.state(2), Some("APPROVED"));
+        assert_eq!(vpc.state(3), Some("ACTIVE"));
+        assert_eq!(vpc_state(3, Some(10), 5), Some("DELETING"));
+        assert_eq!(vpc_state(3, Some(10), 10), None, "gone once deleted");
+        let peering = &vpc.peerings[0];
+        assert_eq!(peering.state(1), Some("APPROVED"));
+        assert_eq!(peering.state(2), Some("PENDING_PEER"));
+        assert_eq!(peering.state(3), Some("ACTIVE"));
+    }
+
+    #[test]
+    fn a_service_knows_its_type_state_and_primary_user() {
+        let state = populated();
+        let pg = &state.projects["p"].services["pg1"];
+        assert_eq!(pg.kind().name, "pg");
+        assert_eq!(pg.state(4_999), ServiceState::Rebuilding);
+        assert_eq!(pg.state(5_000), ServiceState::Running);
+        assert_eq!(
+            pg.primary_user().map(|u| u.username.as_str()),
+            Some("avnadmin")
+        );
+        assert_eq!(pg.host("p"), "pg1-p.a.aivencloud.com");
+    }
+
+    #[test]
+    fn kafka_credentials_are_made_for_kafka_users_of_a_project_with_a_ca() {
+        let mut state = populated();
+        let p = &state.projects["p"];
+        let (cert, key) = State::kafka_credentials(p, "kafka", "app");
+        assert!(cert.unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(key.unwrap().contains("PRIVATE KEY"));
+        assert_eq!(State::kafka_credentials(p, "pg", "app"), (None, None));
+        state.projects.get_mut("q").unwrap().ca = None;
+        let q = &state.projects["q"];
+        assert_eq!(State::kafka_credentials(q, "kafka", "app"), (None, None));
+    }
 }

@@ -2,14 +2,13 @@
 //!
 //! The file is a [redb](https://docs.rs/redb) database: pure Rust (no C
 //! toolchain), ACID, crash-safe through copy-on-write B-trees, one file.
-//! One table holds the state as records, each a JSON value under its key:
-//!
-//! * `meta`: the revision and the identifier generator;
-//! * `p/<project>`: a project without its services and events;
-//! * `s/<project>/<service>`: a service (its topics, users, pools, …);
-//! * `e/<project>/<event id>`: an entry of the project's event log;
-//! * `g/<collection>`: a collection of the [generic](crate::generic) model;
-//! * `o/vpcs`: the organization's VPCs.
+//! One table holds the state as records, each a JSON value under its key
+//! (`meta`, `p/<project>`, `s/<project>/<service>`, `e/<project>/<event
+//! id>`, `g/<collection>`, `o/vpcs`): their format, its version and the
+//! migrations from older versions are [`crate::format`]'s. A file of an
+//! older version is migrated at start (and written back in the current
+//! version); a newer one is refused ([`PersistError::Format`]), the file
+//! left as it was.
 //!
 //! After a change the server writes, in one write transaction, only the
 //! records the change touched: the state's maps mark every entry borrowed
@@ -37,21 +36,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::model::{Event, Project, Service, State};
-use crate::rng::Rng;
+use crate::format::{
+    self, FormatError, ReadError, RecordReader, Snapshot, META, ORGANIZATION_VPCS,
+};
+use crate::model::{Project, State};
 use crate::tracked::{Changed, TrackedMap};
 
-const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
-const META: &str = "meta";
-const ORGANIZATION_VPCS: &str = "o/vpcs";
-
-/// The organization VPCs' record (none while there are none).
-fn organization_vpcs(state: &State) -> Option<Vec<u8>> {
-    (!state.organization_vpcs.is_empty()).then(|| to_bytes(&state.organization_vpcs))
-}
+pub(crate) const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 
 /// A record to write (its bytes and their hash) or to delete.
 type Change = (String, Option<(Vec<u8>, u64)>);
@@ -111,6 +103,15 @@ pub enum PersistError {
         /// What is wrong.
         reason: String,
     },
+    /// The database is of a format version this simulator does not read
+    /// (a newer one, or one no simulator wrote); the file is left as it was.
+    #[error("state database {path}: {source}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Which version, and why it cannot be read.
+        source: FormatError,
+    },
     /// A record of the database does not decode.
     #[error("state database {path}: record {key:?} is not valid: {source}")]
     Record {
@@ -132,14 +133,16 @@ impl PersistError {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct Meta {
-    revision: u64,
-    rng: Rng,
+/// Reads the state file at `path` (which no running simulator may hold
+/// open) as a [`Snapshot`], migrated to the current format version if it
+/// is of an older one (the file is not changed); `None` if it does not
+/// exist or holds no state yet.
+pub fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, PersistError> {
+    Ok(Persister::load(path)?.map(|s| Snapshot::of(&s)))
 }
 
 /// Writes the state database.
-pub struct Persister {
+pub(crate) struct Persister {
     path: PathBuf,
     db: redb::Database,
     /// Every record on disk, with the hash of its bytes.
@@ -174,35 +177,15 @@ fn prefixed<'a, V>(map: &'a BTreeMap<String, V>, prefix: &'a str) -> impl Iterat
     .take_while(move |k| k.starts_with(prefix))
 }
 
-fn to_bytes<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
-    serde_json::to_vec(v).expect("state serializes")
-}
-
-/// A project's own record: without its services and events.
-fn shell_bytes(p: &mut Project) -> Vec<u8> {
-    let services = std::mem::take(&mut p.services);
-    let events = std::mem::take(&mut p.events);
-    let bytes = to_bytes(p);
-    p.services = services;
-    p.events = events;
-    bytes
-}
-
-fn meta_bytes(state: &State) -> Vec<u8> {
-    to_bytes(&Meta {
-        revision: state.revision,
-        rng: state.rng.clone(),
-    })
-}
-
 /// Every record of a project.
 fn project_records(name: &str, p: &mut Project, out: &mut BTreeMap<String, Option<Vec<u8>>>) {
-    out.insert(format!("p/{name}"), Some(shell_bytes(p)));
+    out.insert(format::project_key(name), Some(format::project_record(p)));
+    let prefix = format::services_prefix(name);
     for (s, svc) in &p.services {
-        out.insert(format!("s/{name}/{s}"), Some(to_bytes(svc)));
+        out.insert(format!("{prefix}{s}"), Some(format::service_record(svc)));
     }
     for e in &p.events {
-        out.insert(format!("e/{name}/{}", e.id), Some(to_bytes(e)));
+        out.insert(format::event_key(name, e), Some(format::event_record(e)));
     }
 }
 
@@ -232,23 +215,23 @@ fn project_changes(
     written: &BTreeMap<String, u64>,
     out: &mut BTreeMap<String, Option<Vec<u8>>>,
 ) {
-    out.insert(format!("p/{name}"), Some(shell_bytes(p)));
-    let prefix = format!("s/{name}/");
+    out.insert(format::project_key(name), Some(format::project_record(p)));
+    let prefix = format::services_prefix(name);
     for s in changed_keys(&p.services, written, &prefix) {
-        let svc = p.services.get(&s).map(to_bytes);
+        let svc = p.services.get(&s).map(format::service_record);
         out.insert(format!("{prefix}{s}"), svc);
     }
     // Events never change once logged and are appended in id order: the
     // new ones are at the end, the dropped ones the first on disk.
-    let prefix = format!("e/{name}/");
+    let prefix = format::events_prefix(name);
     for e in p.events.iter().rev() {
-        let key = format!("{prefix}{}", e.id);
+        let key = format::event_key(name, e);
         if written.contains_key(&key) {
             break;
         }
-        out.insert(key, Some(to_bytes(e)));
+        out.insert(key, Some(format::event_record(e)));
     }
-    let first = p.events.first().map(|e| format!("{prefix}{}", e.id));
+    let first = p.events.first().map(|e| format::event_key(name, e));
     for k in prefixed(written, &prefix) {
         if first.as_deref().is_some_and(|f| k >= f) {
             break;
@@ -267,7 +250,8 @@ fn forget_changes(state: &mut State) {
 impl Persister {
     /// Opens (or creates) the state database at `path` and reads the state
     /// it holds (`None`: a new database). A JSON state file of the previous
-    /// format is migrated (moved to `<path>.json.bak`). Services of types
+    /// format is migrated (moved to `<path>.json.bak`), a database of an
+    /// older format version brought to the current one. Services of types
     /// the catalogue no longer offers are dropped, with a warning; projects
     /// saved without a CA get one; both written back at once.
     pub fn open(path: &Path) -> Result<(Self, Option<State>), PersistError> {
@@ -310,9 +294,21 @@ impl Persister {
             }
         }
         let p = Self::open_db(path)?;
-        let mut state = p.read_all()?;
+        let (mut state, version) = match p.read_all()? {
+            Some((s, v)) => (Some(s), v),
+            None => (None, format::FORMAT_VERSION),
+        };
         if let Some(s) = &mut state {
-            let mut changed = false;
+            // An older version is written back in the current one at once.
+            let mut changed = version != format::FORMAT_VERSION;
+            if changed {
+                tracing::info!(
+                    path = %path.display(),
+                    from = version,
+                    to = format::FORMAT_VERSION,
+                    "migrated the state file to the current format version"
+                );
+            }
             for service in s.retire_unknown_types() {
                 tracing::warn!(%service, "dropped a service of a retired type from the state file");
                 changed = true;
@@ -358,12 +354,7 @@ impl Persister {
         if !path.exists() {
             return Ok(None);
         }
-        Self::open_db(path)?.read_all()
-    }
-
-    /// The state file.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Self::open_db(path)?.read_all()?.map(|(s, _)| s))
     }
 
     /// How many changes were written.
@@ -384,71 +375,45 @@ impl Persister {
         }
     }
 
-    /// Reads every record back into a state (and remembers what is on disk).
-    fn read_all(&self) -> Result<Option<State>, PersistError> {
+    /// Reads every record back into a state (and remembers what is on
+    /// disk), with the format version it was written in; `None` if there
+    /// is no state yet. The version is read first: a newer one is refused
+    /// before any other record is.
+    fn read_all(&self) -> Result<Option<(State, u32)>, PersistError> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(RECORDS).map_err(|e| self.db_err(e))?;
+        let read_error = |e: ReadError| match e {
+            ReadError::Record(key, source) => PersistError::Record {
+                path: self.path.clone(),
+                key,
+                source,
+            },
+            ReadError::Format(source) => PersistError::Format {
+                path: self.path.clone(),
+                source,
+            },
+        };
+        let version = match table.get(META).map_err(|e| self.db_err(e))? {
+            Some(meta) => Some(format::meta_version(meta.value()).map_err(read_error)?),
+            None => None,
+        };
+        let mut reader = version.map(RecordReader::new);
         let mut written = BTreeMap::new();
-        let mut meta: Option<Meta> = None;
-        let mut projects: BTreeMap<String, Project> = BTreeMap::new();
-        let mut services: Vec<(String, String, Service)> = Vec::new();
-        let mut events: Vec<(String, Event)> = Vec::new();
-        let mut generic = BTreeMap::new();
-        let mut organization_vpcs = BTreeMap::new();
         for entry in table.iter().map_err(|e| self.db_err(e))? {
             let (k, v) = entry.map_err(|e| self.db_err(e))?;
-            let key = k.value().to_string();
+            let key = k.value();
             let bytes = v.value();
-            let bad = |source| PersistError::Record {
-                path: self.path.clone(),
-                key: key.clone(),
-                source,
-            };
-            written.insert(key.clone(), hash(bytes));
-            if key == META {
-                meta = Some(serde_json::from_slice(bytes).map_err(bad)?);
-            } else if let Some(name) = key.strip_prefix("p/") {
-                projects.insert(
-                    name.to_string(),
-                    serde_json::from_slice(bytes).map_err(bad)?,
-                );
-            } else if let Some(rest) = key.strip_prefix("s/") {
-                let (p, s) = rest.split_once('/').unwrap_or((rest, ""));
-                let svc = serde_json::from_slice(bytes).map_err(bad)?;
-                services.push((p.to_string(), s.to_string(), svc));
-            } else if let Some(rest) = key.strip_prefix("e/") {
-                let (p, _) = rest.split_once('/').unwrap_or((rest, ""));
-                events.push((p.to_string(), serde_json::from_slice(bytes).map_err(bad)?));
-            } else if key == ORGANIZATION_VPCS {
-                organization_vpcs = serde_json::from_slice(bytes).map_err(bad)?;
-            } else if let Some(c) = key.strip_prefix("g/") {
-                let items: BTreeMap<String, Value> = serde_json::from_slice(bytes).map_err(bad)?;
-                generic.insert(c.to_string(), items);
+            written.insert(key.to_string(), hash(bytes));
+            if let Some(reader) = &mut reader {
+                reader.record(key, bytes).map_err(read_error)?;
             }
         }
-        let Some(meta) = meta else {
-            *self.written.lock().expect("persist lock") = written;
-            return Ok(None);
+        let state = match (reader, version) {
+            (Some(reader), Some(version)) => Some((reader.finish().map_err(read_error)?, version)),
+            _ => None,
         };
-        for (p, s, svc) in services {
-            if let Some(project) = projects.get_mut(&p) {
-                project.services.unmarked_mut().insert(s, svc);
-            }
-        }
-        // Keys sort events by id, i.e. oldest first.
-        for (p, e) in events {
-            if let Some(project) = projects.get_mut(&p) {
-                project.events.push(e);
-            }
-        }
         *self.written.lock().expect("persist lock") = written;
-        Ok(Some(State {
-            revision: meta.revision,
-            projects: projects.into(),
-            rng: meta.rng,
-            generic: generic.into(),
-            organization_vpcs: organization_vpcs.into(),
-        }))
+        Ok(state)
     }
 
     /// Writes the records the state marks as changed (see
@@ -458,30 +423,33 @@ impl Persister {
     pub fn save(&self, state: &mut State) -> Result<(), PersistError> {
         let mut written = self.written.lock().expect("persist lock");
         let mut out: BTreeMap<String, Option<Vec<u8>>> = BTreeMap::new();
-        out.insert(META.to_string(), Some(meta_bytes(state)));
-        for name in changed_keys(&state.projects, &written, "p/") {
+        out.insert(META.to_string(), Some(format::meta_record(state)));
+        for name in changed_keys(&state.projects, &written, format::PROJECTS_PREFIX) {
             match state.projects.unmarked_mut().get_mut(&name) {
                 None => {
                     // Gone: its own record, its services and its events.
-                    out.insert(format!("p/{name}"), None);
-                    for prefix in [format!("s/{name}/"), format!("e/{name}/")] {
+                    out.insert(format::project_key(&name), None);
+                    for prefix in [format::services_prefix(&name), format::events_prefix(&name)] {
                         for k in prefixed(&written, &prefix) {
                             out.insert(k.to_string(), None);
                         }
                     }
                 }
-                Some(p) if !written.contains_key(&format!("p/{name}")) => {
+                Some(p) if !written.contains_key(&format::project_key(&name)) => {
                     project_records(&name, p, &mut out);
                 }
                 Some(p) => project_changes(&name, p, &written, &mut out),
             }
         }
-        for c in changed_keys(&state.generic, &written, "g/") {
-            let items = state.generic.get(&c).map(to_bytes);
-            out.insert(format!("g/{c}"), items);
+        for c in changed_keys(&state.generic, &written, format::GENERIC_PREFIX) {
+            let items = state.generic.get(&c).map(format::generic_record);
+            out.insert(format::generic_key(&c), items);
         }
         if state.organization_vpcs.changed() != &Changed::None {
-            out.insert(ORGANIZATION_VPCS.into(), organization_vpcs(state));
+            out.insert(
+                ORGANIZATION_VPCS.into(),
+                format::organization_vpcs_record(state),
+            );
         }
         self.commit(&mut written, out)?;
         forget_changes(state);
@@ -494,21 +462,26 @@ impl Persister {
         let mut state = state.clone();
         let mut out: BTreeMap<String, Option<Vec<u8>>> =
             written.keys().map(|k| (k.clone(), None)).collect();
-        out.insert(META.to_string(), Some(meta_bytes(&state)));
+        out.insert(META.to_string(), Some(format::meta_record(&state)));
         for (name, p) in state.projects.unmarked_mut() {
             project_records(name, p, &mut out);
         }
         for (c, items) in &state.generic {
-            out.insert(format!("g/{c}"), Some(to_bytes(items)));
+            out.insert(format::generic_key(c), Some(format::generic_record(items)));
         }
-        out.insert(ORGANIZATION_VPCS.into(), organization_vpcs(&state));
+        out.insert(
+            ORGANIZATION_VPCS.into(),
+            format::organization_vpcs_record(&state),
+        );
         self.commit(&mut written, out)
     }
 
     /// Reads the state on disk back (the rollback of a change that could
     /// not be saved).
     pub fn reload(&self, seed: u64) -> Result<State, PersistError> {
-        Ok(self.read_all()?.unwrap_or_else(|| State::new(seed)))
+        Ok(self
+            .read_all()?
+            .map_or_else(|| State::new(seed), |(s, _)| s))
     }
 
     fn commit(
@@ -566,11 +539,19 @@ fn migrate(path: &Path) -> Result<(Persister, State), PersistError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut state: State =
-        serde_json::from_slice(&bytes).map_err(|source| PersistError::Invalid {
+    let invalid = |source| PersistError::Invalid {
+        path: path.to_path_buf(),
+        source,
+    };
+    // A state document of version 1 (or a snapshot of any version read).
+    let json = serde_json::from_slice(&bytes).map_err(invalid)?;
+    let mut state = Snapshot::from_json(json)
+        .map_err(|source| PersistError::Format {
             path: path.to_path_buf(),
             source,
-        })?;
+        })?
+        .to_state()
+        .map_err(invalid)?;
     for service in state.retire_unknown_types() {
         tracing::warn!(%service, "dropped a service of a retired type from the state file");
     }
@@ -612,6 +593,7 @@ fn migrate(path: &Path) -> Result<(Persister, State), PersistError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Event, Service};
 
     fn service(name: &str) -> Service {
         serde_json::from_value(serde_json::json!({

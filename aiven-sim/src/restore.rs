@@ -1,7 +1,7 @@
 //! What a restored snapshot (`PUT /_sim/state`, [`crate::SimHandle::restore`])
 //! must satisfy: what intake would have let into the state.
 //!
-//! A snapshot is a [`State`] as JSON, so it can hold what no request could
+//! A snapshot holds the state as JSON (see [`crate::Snapshot`]), so it can hold what no request could
 //! create: a project named `x/y` (stored under the key `p/x/y`, it comes
 //! back from the state file as project `x`, service `y/sy`), a service
 //! whose name differs from its key, a topic of 10⁹ partitions, a clock
@@ -10,8 +10,8 @@
 //! operation), the sizes with the caps of `limits` and
 //! [`crate::intake`], times within ±[`MAX_CLOCK_MS`] of 1970, and the
 //! event log in the order the state file reads it back. The first
-//! problem is reported as a JSON pointer into the snapshot and what is
-//! wrong; nothing is restored.
+//! problem is reported as a JSON pointer into the snapshot's state and
+//! what is wrong; nothing is restored.
 
 use serde_json::{json, Value};
 
@@ -92,7 +92,7 @@ fn sizes(at: &str, v: &Value, user_config: bool) -> Result<(), String> {
 }
 
 /// Checks a snapshot; the first problem, as `pointer: what`.
-pub fn check(state: &State) -> Result<(), String> {
+pub(crate) fn check(state: &State) -> Result<(), String> {
     if state.projects.len() > MAX_PROJECTS {
         return Err(format!(
             "/projects: {} projects, at most {MAX_PROJECTS}",

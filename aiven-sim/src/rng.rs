@@ -3,6 +3,7 @@
 
 /// SplitMix64.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Rng(u64);
 

@@ -212,6 +212,23 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for TrackedMap<V> {
     }
 }
 
+/// Described as the plain map it is serialized as (the format's pinned
+/// schema, see `crate::format`).
+#[cfg(test)]
+impl<V: schemars::JsonSchema> schemars::JsonSchema for TrackedMap<V> {
+    fn schema_name() -> String {
+        BTreeMap::<String, V>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        BTreeMap::<String, V>::json_schema(generator)
+    }
+
+    fn is_referenceable() -> bool {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,7 +49,9 @@ mod observability;
 mod opensearch;
 mod organizations;
 mod pools;
+
 mod projects;
+pub(crate) mod render;
 mod schema_registry;
 mod services;
 mod users;

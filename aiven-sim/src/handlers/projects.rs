@@ -8,7 +8,8 @@ use serde_json::{json, Map, Value};
 use super::{done, project, project_mut, Ctx, Outcome, Req};
 use crate::catalog::{cloud_by_name, DEFAULT_CLOUD};
 use crate::error::ApiError;
-use crate::model::{Project, PROJECT_DETAILS};
+use crate::handlers::render::PROJECT_DETAILS;
+use crate::model::Project;
 
 /// `ProjectList`: every project, with the caller an admin of each.
 pub fn list(ctx: &mut Ctx<'_>, _: &Req<'_>) -> Outcome {

@@ -4,8 +4,9 @@
 use std::time::{Duration, Instant};
 
 use crate::common::{start, start_with, TestSim, TOKEN};
+use aiven_sim::format::FormatError;
 use aiven_sim::journal::REDACTED;
-use aiven_sim::{AdminError, FaultRule, ServerLimits, Simulator};
+use aiven_sim::{AdminError, FaultRule, ServerLimits, Simulator, Snapshot};
 use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -24,8 +25,9 @@ async fn admin(t: &TestSim, method: Method, path: &str, body: Option<Value>) -> 
     (status, resp.json().await.expect("admin answers JSON"))
 }
 
+/// A snapshot envelope without its state's revision.
 fn without_revision(mut v: Value) -> Value {
-    v.as_object_mut().unwrap().remove("revision");
+    v["state"].as_object_mut().unwrap().remove("revision");
     v
 }
 
@@ -36,8 +38,11 @@ async fn reset_snapshot_restore_over_http() {
     t.service("p1", "pg1", "pg", "startup-4").await;
     let (status, snap) = admin(&t, Method::GET, "/state", None).await;
     assert_eq!(status, 200);
+    assert_eq!(snap["format"], "aiven-sim-snapshot", "{snap}");
+    assert_eq!(snap["version"], 2, "{snap}");
+    assert_eq!(snap.as_object().unwrap().len(), 3, "{snap}");
     assert!(
-        snap["projects"]["p1"]["services"]["pg1"].is_object(),
+        snap["state"]["projects"]["p1"]["services"]["pg1"].is_object(),
         "{snap}"
     );
 
@@ -52,7 +57,7 @@ async fn reset_snapshot_restore_over_http() {
         without_revision(back.clone()),
         without_revision(snap.clone())
     );
-    assert!(back["revision"].as_u64() > snap["revision"].as_u64());
+    assert!(back["state"]["revision"].as_u64() > snap["state"]["revision"].as_u64());
     let (s, _, body) = t.raw(Method::GET, "/project/p1/service/pg1", None).await;
     assert_eq!(s, 200, "the restored service is served: {body}");
     assert_eq!(t.raw(Method::GET, "/project/p2", None).await.0, 404);
@@ -105,20 +110,79 @@ async fn reset_snapshot_restore_through_the_handle() {
     t.project("p1").await;
     let snap = t.sim.snapshot();
     t.project("p2").await;
-    assert_eq!(t.sim.state().projects.len(), 2);
+    assert_eq!(t.sim.snapshot().projects(), ["p1", "p2"]);
     t.sim.restore(snap.clone()).unwrap();
-    let names: Vec<_> = t.sim.state().projects.into_keys().collect();
-    assert_eq!(names, ["p1"]);
-    assert_eq!(without_revision(t.sim.snapshot()), without_revision(snap));
+    assert_eq!(t.sim.snapshot().projects(), ["p1"]);
+    assert_eq!(
+        without_revision(t.sim.snapshot().into_json()),
+        without_revision(snap.to_json())
+    );
     assert!(matches!(
-        t.sim.restore(json!("nope")),
+        Snapshot::from_json(json!("nope")),
+        Err(FormatError::Envelope(_))
+    ));
+    let mut not_a_state = snap.clone();
+    not_a_state.state_mut()["projects"] = json!(3);
+    assert!(matches!(
+        t.sim.restore(not_a_state),
         Err(AdminError::InvalidState(_))
     ));
     t.sim.reset().unwrap();
-    assert!(t.sim.state().projects.is_empty());
+    assert!(t.sim.snapshot().projects().is_empty());
     // A reset simulator creates what it created before: same seed, same ids.
     t.project("p1").await;
-    assert_eq!(t.sim.state().projects.len(), 1);
+    assert_eq!(t.sim.snapshot().projects(), ["p1"]);
+}
+
+/// `PUT /_sim/state` takes the bare state older simulators sent (format
+/// version 1, no envelope) and refuses versions it does not know, with a
+/// 400 that names the version; nothing is restored then.
+#[tokio::test]
+async fn restore_migrates_a_version_1_body_and_refuses_unknown_versions() {
+    let t = start().await;
+    t.project("p1").await;
+    t.service("p1", "pg1", "pg", "startup-4").await;
+    let (_, snap) = admin(&t, Method::GET, "/state", None).await;
+    let bare = snap["state"].clone();
+    assert!(bare.get("format").is_none() && bare["projects"]["p1"].is_object());
+    t.sim.reset().unwrap();
+    let (status, put) = admin(&t, Method::PUT, "/state", Some(bare)).await;
+    assert_eq!(status, 200, "{put}");
+    assert_eq!(t.sim.snapshot().projects(), ["p1"]);
+    assert_eq!(
+        t.sim.snapshot().service("p1", "pg1").unwrap()["plan"],
+        "startup-4"
+    );
+    let before = without_revision(t.sim.snapshot().into_json());
+
+    for (body, says) in [
+        (
+            json!({"format": "aiven-sim-snapshot", "version": 3, "state": snap["state"]}),
+            "format version 3 is newer than this simulator's (2)",
+        ),
+        (
+            json!({"format": "aiven-sim-snapshot", "version": 0, "state": snap["state"]}),
+            "format version 0 is not one aiven-sim wrote",
+        ),
+        (
+            json!({"format": "other", "version": 2, "state": snap["state"]}),
+            "not an aiven-sim snapshot",
+        ),
+        (
+            json!({"format": "aiven-sim-snapshot", "version": "2", "state": snap["state"]}),
+            "\"version\" is not a whole number",
+        ),
+    ] {
+        let (status, err) = admin(&t, Method::PUT, "/state", Some(body)).await;
+        assert_eq!(status, 400, "{err}");
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+    assert_eq!(
+        without_revision(t.sim.snapshot().into_json()),
+        before,
+        "nothing was restored"
+    );
 }
 
 #[tokio::test]

@@ -163,7 +163,7 @@ async fn concurrent_creates_and_updates_lose_nothing() {
     let passwords: BTreeSet<_> = users.iter().map(|u| u.password.clone()).collect();
     assert_eq!(passwords.len(), TASKS + 1, "every password differs");
     assert_eq!(
-        t.sim.state().revision,
+        t.sim.snapshot().revision(),
         3 + (TASKS as u64) * 5,
         "one revision per change"
     );

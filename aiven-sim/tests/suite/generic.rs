@@ -202,7 +202,7 @@ async fn generic_items_live_and_die_with_their_service() {
     assert_eq!(got["created_at"], app["created_at"]);
     let (_, list) = call(&t, "GET", apps, None).await;
     assert_eq!(list["applications"][0]["id"], id.as_str());
-    assert!(t.sim.state().generic.contains_key(apps));
+    assert!(t.sim.snapshot().state()["generic"][apps].is_object());
 
     // The account of a project exists for the generic model.
     let (_, project) = call(&t, "GET", "/project/p", None).await;
@@ -216,10 +216,11 @@ async fn generic_items_live_and_die_with_their_service() {
 
     let (s, _) = call(&t, "DELETE", "/project/p/service/s", None).await;
     assert_eq!(s, 200);
+    let snapshot = t.sim.snapshot();
     assert!(
-        t.sim.state().generic.is_empty(),
-        "{:?}",
-        t.sim.state().generic
+        snapshot.state().get("generic").is_none(),
+        "{}",
+        snapshot.state()["generic"]
     );
     t.service("p", "s", "pg", "startup-4").await;
     let (_, list) = call(&t, "GET", apps, None).await;

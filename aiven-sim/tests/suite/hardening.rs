@@ -437,23 +437,24 @@ async fn a_restored_snapshot_is_checked_like_intake_and_the_field_named() {
     t.service("p", "pg", "pg", "startup-4").await;
     let (_, good) = admin(&t, Method::GET, "/state", None).await.unwrap();
 
+    // Problems are named by a JSON pointer into the snapshot's state.
     let renamed = |key: &str| {
         let mut s = good.clone();
-        let mut p = s["projects"]["p"].take();
+        let mut p = s["state"]["projects"]["p"].take();
         p["name"] = json!(key);
-        s["projects"] = json!({ key: p });
+        s["state"]["projects"] = json!({ key: p });
         s
     };
     let with = |pointer: &str, v: Value| {
         let mut s = good.clone();
-        *s.pointer_mut(pointer).unwrap() = v;
+        *s.pointer_mut(&format!("/state{pointer}")).unwrap() = v;
         s
     };
     let keys: Map<String, Value> = (0..60_000).map(|i| (format!("k{i}"), json!(i))).collect();
     let mut events = good.clone();
     let e = json!({"id": "e1", "actor": "a", "event_type": "t", "event_desc": "d",
                    "service_name": "", "time": 0});
-    events["projects"]["p"]["events"] = json!([e.clone(), e]);
+    events["state"]["projects"]["p"]["events"] = json!([e.clone(), e]);
     let cases = [
         (renamed("x/y"), "/projects/x~1y"),
         (renamed("a b"), "/projects/a b"),
@@ -533,14 +534,14 @@ async fn a_restored_snapshot_survives_kill_9_exactly() {
     assert_eq!(s, 200, "{b}");
     let (_, mut snapshot) = call(&server, Method::GET, "/_sim/state", None).await;
     // A second project, copied, without a CA.
-    let mut q = snapshot["projects"]["p"].clone();
+    let mut q = snapshot["state"]["projects"]["p"].clone();
     q["name"] = json!("q");
     q.as_object_mut().unwrap().remove("ca");
-    snapshot["projects"]["q"] = q;
+    snapshot["state"]["projects"]["q"] = q;
     let (s, b) = call(&server, Method::PUT, "/_sim/state", Some(snapshot)).await;
     assert_eq!(s, 200, "{b}");
     let (_, restored) = call(&server, Method::GET, "/_sim/state", None).await;
-    assert!(restored["projects"]["q"]["services"]["k"].is_object());
+    assert!(restored["state"]["projects"]["q"]["services"]["k"].is_object());
     drop(server); // SIGKILL
 
     let server = spawn_server("127.0.0.1", &args).await;
@@ -554,7 +555,6 @@ async fn a_restored_snapshot_survives_kill_9_exactly() {
 #[tokio::test]
 #[ignore = "a measurement; prints its figures"]
 async fn integrity_check_cost_on_open() {
-    use aiven_sim::persist::Persister;
     use std::time::Instant;
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new();
@@ -582,20 +582,30 @@ async fn integrity_check_cost_on_open() {
     let mut snap = sim.snapshot();
     sim.shutdown().await;
     drop(sim);
-    let svc = snap["projects"]["p"]["services"]["s"].clone();
+    let project = snap.project("p").unwrap().clone();
+    let svc = snap.service("p", "s").unwrap().clone();
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
     for n in [10usize, 500, 2_000] {
+        // At most 1,000 services a project (a restore is checked as intake).
         for i in 0..n {
+            let into = format!("p{}", i / 500);
+            let projects = &mut snap.state_mut()["projects"];
+            if projects.get(&into).is_none() {
+                projects[&into] = project.clone();
+                projects[&into]["name"] = json!(into);
+            }
             let mut s = svc.clone();
             s["name"] = json!(format!("s{i}"));
-            snap["projects"]["p"]["services"][format!("s{i}")] = s;
+            projects[&into]["services"][format!("s{i}")] = s;
         }
-        let state: aiven_sim::State = serde_json::from_value(snap.clone()).unwrap();
         let path = dir.path().join(format!("n{n}.redb"));
-        Persister::open(&path).unwrap().0.save_all(&state).unwrap();
+        let mut writer = builder(&clock).state_file(&path).start().await.unwrap();
+        writer.restore(snap.clone()).unwrap();
+        writer.shutdown().await;
+        drop(writer);
         let (mut plain, mut checked) = (Vec::new(), Vec::new());
         for _ in 0..5 {
             let t = Instant::now();

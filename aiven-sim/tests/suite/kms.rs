@@ -81,12 +81,12 @@ async fn the_ca_survives_restarts_and_old_state_files_get_one() {
     // previous format): one is made and written back at once, so the next
     // restart serves the same one.
     let path = dir.path().join("old.json");
-    saved["projects"]["p"]
+    saved.state_mut()["projects"]["p"]
         .as_object_mut()
         .unwrap()
         .remove("ca")
         .expect("the CA is in the state file");
-    std::fs::write(&path, serde_json::to_vec(&saved).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_vec(saved.state()).unwrap()).unwrap();
     let t = start_on(&clock, &path).await;
     let made = ca(&t, "p").await.1["certificate"].clone();
     assert_ne!(made, pem);

@@ -9,12 +9,28 @@ use crate::common::{
     assert_same_state, body, builder, client, send, spawn_server, start_on, Server, TestSim, TOKEN,
 };
 use aiven_api::types;
-use aiven_sim::persist::Persister;
+use aiven_sim::persist::read_snapshot;
+use aiven_sim::Snapshot;
 use aiven_sim::{ManualClock, StartError};
 use serde_json::{json, Value};
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap()
+}
+
+/// What the state file at `path` holds.
+fn saved(path: &std::path::Path) -> Snapshot {
+    read_snapshot(path).unwrap().expect("a state was saved")
+}
+
+/// The names of the services of project `p` in a snapshot.
+fn services_of(snapshot: &Snapshot, p: &str) -> Vec<String> {
+    snapshot.project(p).unwrap()["services"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
 }
 
 #[tokio::test]
@@ -61,14 +77,14 @@ async fn the_state_survives_a_restart() {
     let pg_before = to_json(&t.get("p", "pg").await);
     let k_before = to_json(&t.get("p", "k").await);
     assert_eq!(pg_before["state"], "REBALANCING");
-    let revision = t.sim.state().revision;
+    let revision = t.sim.snapshot().revision();
     assert_eq!(t.sim.state_writes(), revision, "every change was written");
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
 
     let t = start_on(&clock, &path).await;
-    assert_eq!(t.sim.state().revision, revision);
+    assert_eq!(t.sim.snapshot().revision(), revision);
     assert_eq!(
         to_json(&t.get("p", "pg").await),
         pg_before,
@@ -83,12 +99,12 @@ async fn the_state_survives_a_restart() {
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
-    let saved = Persister::load(&path).unwrap().unwrap();
-    assert_eq!(saved.revision, revision + 1);
-    assert!(saved.projects.contains_key("q"));
+    let saved = saved(&path);
+    assert_eq!(saved.revision(), revision + 1);
+    assert!(saved.project("q").is_some());
     assert_eq!(
-        saved.projects["p"].services["pg"].databases,
-        ["defaultdb", "app"]
+        saved.service("p", "pg").unwrap()["databases"],
+        json!(["defaultdb", "app"])
     );
 }
 
@@ -107,10 +123,10 @@ async fn services_of_retired_types_are_dropped_on_load() {
 
     // A JSON state file (the previous format) written before Cassandra
     // reached end of life: migrated, the retired service dropped.
-    let mut saved = to_json(&Persister::load(&path).unwrap().unwrap());
-    saved["projects"]["p"]["services"]["old"]["service_type"] = json!("cassandra");
+    let mut saved = saved(&path);
+    saved.state_mut()["projects"]["p"]["services"]["old"]["service_type"] = json!("cassandra");
     let path = dir.path().join("old.json");
-    std::fs::write(&path, serde_json::to_vec(&saved).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_vec(saved.state()).unwrap()).unwrap();
 
     let t = start_on(&clock, &path).await;
     let services = t
@@ -148,13 +164,13 @@ async fn concurrent_changes_all_reach_the_file() {
     for task in tasks {
         task.await.unwrap();
     }
-    let revision = t.sim.state().revision;
+    let revision = t.sim.snapshot().revision();
     let mut t = Arc::into_inner(t).unwrap();
     t.sim.shutdown().await;
     drop(t);
-    let saved = Persister::load(&path).unwrap().unwrap();
-    assert_eq!(saved.revision, revision, "the newest revision is on disk");
-    assert_eq!(saved.projects["p"].services.len(), 32);
+    let saved = saved(&path);
+    assert_eq!(saved.revision(), revision, "the newest revision is on disk");
+    assert_eq!(services_of(&saved, "p").len(), 32);
 }
 
 #[tokio::test]
@@ -223,9 +239,9 @@ async fn the_binary_logs_requests_and_a_kill_loses_no_acknowledged_change() {
 
     // The file is whole and holds every acknowledged create; nothing but
     // the database is left in the directory.
-    let saved = Persister::load(&path).expect("not torn").expect("exists");
-    let services = &saved.projects["p"].services;
-    let found = acked.iter().filter(|n| services.contains_key(*n)).count();
+    let saved = read_snapshot(&path).expect("not torn").expect("exists");
+    let services = services_of(&saved, "p");
+    let found = acked.iter().filter(|n| services.contains(*n)).count();
     let debris: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -319,14 +335,16 @@ async fn every_record_survives_a_restart_exactly() {
     assert_eq!(status, 200, "{b}");
     let (status, _, b) = t.raw(reqwest::Method::DELETE, "/project/q", None).await;
     assert_eq!(status, 200, "{b}");
-    let before = to_json(&t.sim.state());
-    assert!(before["generic"].as_object().is_some_and(|g| !g.is_empty()));
+    let before = t.sim.snapshot();
+    assert!(before.state()["generic"]
+        .as_object()
+        .is_some_and(|g| !g.is_empty()));
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
 
     let t = start_on(&clock, &path).await;
-    assert_eq!(to_json(&t.sim.state()), before);
+    assert_eq!(t.sim.snapshot(), before);
     let pg = to_json(&t.get("p", "pg").await);
     assert_eq!(pg["connection_pools"][0]["pool_name"], "pool");
     assert!(pg["users"]
@@ -343,7 +361,7 @@ async fn a_change_that_cannot_be_saved_is_not_applied() {
     let clock = ManualClock::new();
     let t = start_on(&clock, &path).await;
     t.project("p").await;
-    let before = to_json(&t.sim.state());
+    let before = t.sim.snapshot();
     t.sim.fail_state_writes(true);
     let body = json!({"service_name": "pg", "service_type": "pg", "plan": "startup-4"});
     let (status, _, b) = t
@@ -358,7 +376,7 @@ async fn a_change_that_cannot_be_saved_is_not_applied() {
         b["message"].as_str().unwrap().contains("not applied"),
         "{b}"
     );
-    assert_eq!(to_json(&t.sim.state()), before, "state unchanged");
+    assert_eq!(t.sim.snapshot(), before, "state unchanged");
     let (status, _, _) = t
         .raw(reqwest::Method::GET, "/project/p/service/pg", None)
         .await;
@@ -372,8 +390,7 @@ async fn a_change_that_cannot_be_saved_is_not_applied() {
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
-    let saved = Persister::load(&path).unwrap().unwrap();
-    assert!(saved.projects["p"].services.contains_key("pg"));
+    assert!(saved(&path).service("p", "pg").is_some());
 }
 
 #[tokio::test]
@@ -398,6 +415,73 @@ async fn unusable_state_paths_fail_at_start_naming_the_path() {
     assert_eq!(std::fs::read(&not_redb).unwrap(), b"hello, not a database");
 }
 
+/// Replaces the `meta` record of a state file (no simulator holding it).
+fn set_meta(path: &std::path::Path, edit: impl FnOnce(&mut Value)) -> Value {
+    use redb::ReadableTable;
+    let records: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("records");
+    let db = redb::Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    let meta = {
+        let mut table = txn.open_table(records).unwrap();
+        let mut meta: Value =
+            serde_json::from_slice(table.get("meta").unwrap().unwrap().value()).unwrap();
+        edit(&mut meta);
+        table
+            .insert("meta", serde_json::to_vec(&meta).unwrap().as_slice())
+            .unwrap();
+        meta
+    };
+    txn.commit().unwrap();
+    meta
+}
+
+/// A state file records its format version. One of version 1 (written
+/// before there was one: no `format_version`) starts and is written back
+/// in the current version; one of a newer version is refused at start,
+/// naming the file and the version, and left as it was.
+#[tokio::test]
+async fn a_state_file_is_read_by_its_format_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let clock = ManualClock::new();
+    let mut t = start_on(&clock, &path).await;
+    t.project("p").await;
+    t.service("p", "pg", "pg", "startup-4").await;
+    let before = t.sim.snapshot();
+    t.sim.shutdown().await;
+    drop(t);
+
+    let v1 = set_meta(&path, |m| {
+        assert_eq!(m["format_version"], 2);
+        m.as_object_mut().unwrap().remove("format_version");
+    });
+    let mut t = start_on(&clock, &path).await;
+    assert_eq!(
+        t.sim.snapshot().state()["projects"],
+        before.state()["projects"]
+    );
+    assert_eq!(to_json(&t.get("p", "pg").await)["plan"], "startup-4");
+    t.sim.shutdown().await;
+    drop(t);
+    let now = set_meta(&path, |_| {});
+    assert_eq!(now["format_version"], 2, "written back in version 2");
+    assert_eq!(now["revision"], v1["revision"].as_u64().unwrap() + 1);
+
+    let newer = set_meta(&path, |m| m["format_version"] = json!(3));
+    let r = builder(&clock).state_file(&path).start().await;
+    let Err(e @ StartError::State(_)) = r else {
+        panic!("a file of format version 3 was accepted: {r:?}");
+    };
+    let text = e.to_string();
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(
+        text.contains("format version 3 is newer than this simulator's (2)"),
+        "{text}"
+    );
+    assert_eq!(set_meta(&path, |_| {}), newer, "left as it was");
+    assert!(read_snapshot(&path).is_err());
+}
+
 #[tokio::test]
 async fn a_json_state_file_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -407,22 +491,22 @@ async fn a_json_state_file_is_migrated() {
     t.service("p", "pg", "pg", "startup-4").await;
     let old = t.sim.snapshot();
     drop(t);
+    // The previous format: the state document, as a bare JSON file.
     let path = dir.path().join("state.json");
-    std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_vec(old.state()).unwrap()).unwrap();
 
     let t = start_on(&clock, &path).await;
-    assert_eq!(to_json(&t.sim.state()), old);
+    assert_eq!(t.sim.snapshot(), old);
     let bak = dir.path().join("state.json.json.bak");
     assert_eq!(
         std::fs::read(&bak).unwrap(),
-        serde_json::to_vec(&old).unwrap()
+        serde_json::to_vec(old.state()).unwrap()
     );
     t.service("p", "v", "valkey", "startup-4").await;
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
-    let saved = Persister::load(&path).unwrap().unwrap();
-    assert_eq!(saved.projects["p"].services.len(), 2);
+    assert_eq!(services_of(&saved(&path), "p"), ["pg", "v"]);
 }
 
 #[tokio::test]
@@ -458,13 +542,13 @@ async fn bodies_too_deep_to_store_are_refused() {
         )
         .await;
     assert_eq!(status, 200, "{b}");
-    let before = to_json(&t.sim.state());
+    let before = t.sim.snapshot();
     let mut t = t;
     t.sim.shutdown().await;
     drop(t);
     // Whatever was accepted reads back.
     let t = start_on(&clock, &path).await;
-    assert_eq!(to_json(&t.sim.state()), before);
+    assert_eq!(t.sim.snapshot(), before);
 }
 
 /// A state at the last revision moves on (wrapping) instead of panicking.
@@ -476,18 +560,18 @@ async fn a_state_at_the_last_revision_still_takes_changes() {
     t.project("p").await;
     let mut old = t.sim.snapshot();
     drop(t);
-    old["revision"] = json!(u64::MAX);
+    old.state_mut()["revision"] = json!(u64::MAX);
     let path = dir.path().join("state.json");
-    std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_vec(old.state()).unwrap()).unwrap();
 
     let mut t = start_on(&clock, &path).await;
     t.service("p", "pg", "pg", "startup-4").await;
     t.service("p", "v", "valkey", "startup-4").await;
     t.sim.shutdown().await;
     drop(t);
-    let saved = Persister::load(&path).unwrap().unwrap();
-    assert_eq!(saved.projects["p"].services.len(), 2);
-    assert!(saved.revision < 3, "wrapped: {}", saved.revision);
+    let saved = saved(&path);
+    assert_eq!(services_of(&saved, "p"), ["pg", "v"]);
+    assert!(saved.revision() < 3, "wrapped: {}", saved.revision());
 }
 
 #[tokio::test]
@@ -899,7 +983,7 @@ async fn every_change_survives_a_kill_of_the_binary() {
         Some(json!({"project_name": "q2"})),
     )];
     let (server, state) = changes_survive_a_kill(server, &path, &rename).await;
-    let integrations = &state["projects"]["p"]["integrations"];
+    let integrations = &state["state"]["projects"]["p"]["integrations"];
     let one = integrations.as_object().unwrap().values().next().unwrap();
     assert_eq!(one["dest_project"], "q2", "renamed in the other project");
 
@@ -910,9 +994,9 @@ async fn every_change_survives_a_kill_of_the_binary() {
         ("DELETE", "/project/q2/service/dst".into(), None),
     ];
     let (server, state) = changes_survive_a_kill(server, &path, &second).await;
-    assert_eq!(state["projects"]["p"]["integrations"], json!({}));
+    assert_eq!(state["state"]["projects"]["p"]["integrations"], json!({}));
     let last = [("DELETE", "/project/q2".into(), None)];
     let (_server, state) = changes_survive_a_kill(server, &path, &last).await;
-    assert_eq!(state["projects"]["p"]["integrations"], json!({}));
-    assert!(state["projects"].get("q2").is_none());
+    assert_eq!(state["state"]["projects"]["p"]["integrations"], json!({}));
+    assert!(state["state"]["projects"].get("q2").is_none());
 }

@@ -121,7 +121,12 @@ async fn a_pool_is_created_shown_updated_and_deleted() {
 
     // Pools are state: they survive in the service across reads and go
     // with it.
-    assert_eq!(t.sim.state().projects["p"].services["pg"].pools.len(), 1);
+    let snapshot = t.sim.snapshot();
+    let pools = snapshot.service("p", "pg").unwrap()["pools"].as_object();
+    assert_eq!(
+        pools.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>()),
+        Some(vec!["open"])
+    );
 }
 
 #[tokio::test]

@@ -103,8 +103,10 @@ async fn a_vpc_is_approved_then_active_then_deleting_then_gone() {
     let (status, _) = create_vpc(&t, "aws-eu-west-1", "10.2.0.0/16").await;
     assert_eq!(status, 200);
     assert_eq!(
-        t.sim.state().projects["p"].vpcs.len(),
-        1,
+        t.sim.snapshot().project("p").unwrap()["vpcs"]
+            .as_object()
+            .map(|v| v.len()),
+        Some(1),
         "the deleted one is forgotten"
     );
 }

@@ -75,7 +75,7 @@ fn the_readme_example_runs_against_the_simulator() {
             .env("AIVEN_TOKEN", "readme-token");
     });
     // It created the service (the project's journal says so) and deleted it.
-    let state = serde_json::to_value(sim.state()).unwrap();
+    let state = sim.snapshot().state().clone();
     let project = &state["projects"]["my-project"];
     assert!(project.is_object(), "{state}");
     assert!(

@@ -76,7 +76,7 @@ fn the_readme_environment_example_runs_against_the_simulator() {
     for var in ["PGHOST=", "KAFKA_BOOTSTRAP_SERVERS="] {
         assert!(dotenv.contains(var), "{var} missing from {dotenv}");
     }
-    let state = serde_json::to_value(sim.state()).unwrap();
+    let state = sim.snapshot().state().clone();
     let services = &state["projects"]["my-project"]["services"];
     assert_eq!(
         services,

@@ -30,8 +30,8 @@ async fn names(t: &TestSim) -> Vec<(String, String)> {
 /// Adds indices as clients writing to OpenSearch would (through a
 /// snapshot: the Aiven API creates none).
 fn add_indices(t: &TestSim, new: &[&str]) {
-    let mut state = t.sim.snapshot();
-    let service = &mut state["projects"]["p"]["services"]["os"];
+    let mut snapshot = t.sim.snapshot();
+    let service = &mut snapshot.state_mut()["projects"]["p"]["services"]["os"];
     let mut indices = serde_json::Map::new();
     for (name, _) in [
         (".kibana_1", 0),
@@ -44,7 +44,7 @@ fn add_indices(t: &TestSim, new: &[&str]) {
         indices.insert((*name).into(), index(true));
     }
     service["opensearch_indices"] = Value::Object(indices);
-    t.sim.restore(state).unwrap();
+    t.sim.restore(snapshot).unwrap();
 }
 
 fn index(open: bool) -> Value {

@@ -30,8 +30,8 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{format_time, Millis};
+use crate::context::{self, Ctx, Outcome, Req};
 use crate::error::ApiError;
-use crate::handlers::{self, Ctx, Outcome, Req};
 use crate::model::State;
 use crate::spec::{spec, OperationSpec};
 
@@ -223,23 +223,6 @@ pub struct Coverage {
     pub none: Vec<&'static str>,
 }
 
-/// The classification of every operation.
-pub fn coverage() -> Coverage {
-    let hand: BTreeSet<&str> = handlers::implemented().collect();
-    let mut c = Coverage::default();
-    for op in &spec().operations {
-        let id = op.operation_id.as_str();
-        if hand.contains(id) {
-            c.hand_modelled.push(id);
-        } else if let Some(m) = index().get(id) {
-            c.generic.push((id, m.role));
-        } else {
-            c.none.push(id);
-        }
-    }
-    c
-}
-
 /// Escapes a path parameter for a storage path (`/` and `%`).
 fn encode(v: &str) -> String {
     v.replace('%', "%25").replace('/', "%2F")
@@ -289,13 +272,13 @@ fn uuid(parts: &[&str]) -> String {
 /// the service under `/project/{project}/service/{service_name}`.
 fn check_parents(state: &State, op: &OperationSpec, req: &Req<'_>) -> Result<(), ApiError> {
     if req.params.contains_key("project") {
-        handlers::project(state, req)?;
+        context::project(state, req)?;
     }
     if op
         .path
         .starts_with("/project/{project}/service/{service_name}")
     {
-        handlers::service(state, req)?;
+        context::service(state, req)?;
     }
     Ok(())
 }
@@ -328,7 +311,7 @@ fn known_elsewhere(state: &State, model: &Model, req: &Req<'_>) -> bool {
         return false;
     };
     let value = req.param(key);
-    if key == "organization_id" && value == handlers::ORGANIZATION_ID {
+    if key == "organization_id" && value == crate::model::ORGANIZATION_ID {
         return true;
     }
     state.projects.values().any(|p| match key.as_str() {

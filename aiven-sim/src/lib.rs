@@ -125,6 +125,7 @@ pub mod admin;
 pub(crate) mod catalog;
 pub mod clock;
 pub mod conformance;
+mod context;
 pub(crate) mod error;
 pub mod exposure;
 pub mod faults;
@@ -132,7 +133,6 @@ pub mod format;
 pub mod generic;
 mod handlers;
 pub mod intake;
-pub mod integrity;
 pub mod journal;
 pub(crate) mod kms;
 pub(crate) mod lifecycle;
@@ -153,9 +153,9 @@ pub use conformance::{ConformanceReport, Violation};
 pub use error::ApiError;
 pub use faults::{FaultRule, Route};
 pub use format::Snapshot;
-pub use handlers::ORGANIZATION_ID;
 pub use journal::{Journal, JournalEntry};
 pub use lifecycle::Timings;
+pub use model::ORGANIZATION_ID;
 pub use net::ServerLimits;
 pub use server::{Stats, MAX_BODY_BYTES};
 
@@ -172,7 +172,7 @@ pub fn implemented_operations() -> Vec<&'static str> {
 /// How the simulator answers each operation of the description: with a
 /// hand-written handler, with the [`generic`] model, or not at all (501).
 pub fn coverage() -> generic::Coverage {
-    generic::coverage()
+    handlers::coverage()
 }
 
 /// Why the simulator did not start.

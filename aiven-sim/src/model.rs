@@ -17,6 +17,9 @@ use crate::lifecycle::{self, ServiceState, Transition};
 use crate::rng::Rng;
 use crate::tracked::TrackedMap;
 
+/// The one organization's id: every project belongs to it.
+pub const ORGANIZATION_ID: &str = "org4a1b2c3d4e5";
+
 /// Everything the simulator knows.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]

@@ -37,6 +37,8 @@ use std::sync::Mutex;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
+pub mod integrity;
+
 use crate::format::{
     self, FormatError, ReadError, RecordReader, Snapshot, META, ORGANIZATION_VPCS,
 };
@@ -92,10 +94,10 @@ pub enum PersistError {
         source: Box<redb::Error>,
     },
     /// The database is damaged: refused rather than served in part (see
-    /// [`crate::integrity`]); the file is left as it was.
+    /// [`integrity`]); the file is left as it was.
     #[error(
         "state database {path} is corrupted: {reason}; {}",
-        crate::integrity::WHAT_TO_DO
+        integrity::WHAT_TO_DO
     )]
     Corrupt {
         /// The file.
@@ -333,7 +335,7 @@ impl Persister {
             path: path.to_path_buf(),
             source: Box::new(e),
         };
-        let db = crate::integrity::open_database(path)?;
+        let db = integrity::open_database(path)?;
         let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
         txn.open_table(RECORDS).map_err(|e| db_err(e.into()))?;
         txn.commit().map_err(|e| db_err(e.into()))?;

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{done, service, service_mut, Ctx, Outcome, Req};
+use super::{add_once, done, service, service_mut, Ctx, Outcome, Req};
 use crate::clock::millis;
 use crate::error::ApiError;
 use crate::model::{KafkaAcl, Service, Topic};
@@ -210,27 +210,18 @@ pub fn acl_list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
 /// `ServiceKafkaAclAdd`: the same entry twice is kept once; the answer is
 /// the whole list.
 pub fn acl_add(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
-    let text = |k: &str| {
-        req.body
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (permission, topic, username) = (text("permission"), text("topic"), text("username"));
     let id = format!("acl{}", ctx.state.rng.hex(12));
+    let acl = KafkaAcl {
+        id,
+        permission: req.text("permission"),
+        topic: req.text("topic"),
+        username: req.text("username"),
+    };
     let s = service_mut(ctx.state, req)?;
     kafka(s)?;
-    let same =
-        |a: &KafkaAcl| a.permission == permission && a.topic == topic && a.username == username;
-    if !s.kafka_acls.iter().any(same) {
-        s.kafka_acls.push(KafkaAcl {
-            id,
-            permission,
-            topic,
-            username,
-        });
-    }
+    add_once(&mut s.kafka_acls, acl, |a, b| {
+        (&a.permission, &a.topic, &a.username) == (&b.permission, &b.topic, &b.username)
+    });
     Ok(json!({ "acl": s.acl_json(), "message": "added" }))
 }
 

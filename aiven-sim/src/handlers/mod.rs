@@ -9,7 +9,10 @@
 //! 1. Find its `operationId` in the description (routing, path parameters
 //!    and request validation come from it: nothing to write for those).
 //! 2. State: if it keeps any, add a field to the owning struct in
-//!    `model.rs` with `#[serde(default)]`, so saved states still load.
+//!    `model.rs` with `#[serde(default)]`. The state file's and the
+//!    snapshot's format is pinned (`crate::format`): its test then asks for
+//!    a new format version, the step from the previous one, and the new
+//!    version's schema.
 //! 3. Write `fn(&mut Ctx, &Req) -> Outcome` in the file of its resource
 //!    here (or a new one), using [`project`], [`service`] and the
 //!    `ApiError` constructors for Aiven's error format; answer the
@@ -23,19 +26,21 @@
 //!    operation ids out of every other file.
 //! 5. Test it over HTTP in `aiven-sim/tests/suite/` (the test fixtures check
 //!    every answer against the description's response schema); a change
-//!    also goes in `tests/suite/persistence.rs`'s restart invariant.
+//!    is covered by the restart invariant (`tests/suite/restart.rs` walks
+//!    every operation; add a generator to its random sequences).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use serde::de::DeserializeOwned;
+pub use crate::context::{
+    add_once, done, project, project_mut, service, service_mut, Ctx, Outcome, Req,
+};
 use serde_json::Value;
 
-use crate::clock::Millis;
 use crate::error::ApiError;
-use crate::lifecycle::Timings;
+use crate::generic::{self, Coverage};
 use crate::limits;
-use crate::model::{Project, Service, State};
+use crate::spec::spec;
 
 pub(crate) mod account;
 mod catalog;
@@ -61,44 +66,6 @@ mod vpcs;
 pub(crate) use self::{
     pools::valid_pool_name, projects::valid_project_name, services::valid_service_name,
 };
-
-/// What a handler works with.
-pub struct Ctx<'a> {
-    /// The state (locked).
-    pub state: &'a mut State,
-    /// The current time.
-    pub now: Millis,
-    /// Transition durations.
-    pub timings: &'a Timings,
-    /// Backups are hidden this long after a service first ran (a fault).
-    pub no_backup_for_ms: Millis,
-}
-
-/// One request.
-pub struct Req<'a> {
-    /// Path parameters.
-    pub params: &'a BTreeMap<String, String>,
-    /// Query parameters (the last of a repeated name).
-    pub query: &'a BTreeMap<String, String>,
-    /// The JSON body (`{}` when none was sent).
-    pub body: &'a Value,
-}
-
-impl Req<'_> {
-    /// A path parameter (present by construction of the route).
-    pub fn param(&self, name: &str) -> &str {
-        self.params.get(name).map(String::as_str).unwrap_or("")
-    }
-
-    /// The body as a typed request (the schema already accepted it).
-    pub fn body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_value(self.body.clone())
-            .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
-    }
-}
-
-/// A handler's answer: the 200 body or an error.
-pub type Outcome = Result<Value, ApiError>;
 
 type Handler = fn(&mut Ctx<'_>, &Req<'_>) -> Outcome;
 
@@ -466,7 +433,7 @@ static OPERATIONS: &[Operation] = &[
     op("ServiceQueryStatisticsReset", observability::stats_reset),
 ];
 
-pub use organizations::ORGANIZATION_ID;
+pub use crate::model::ORGANIZATION_ID;
 
 /// The `operationId`s the simulator implements.
 pub fn implemented() -> impl Iterator<Item = &'static str> {
@@ -482,47 +449,21 @@ pub(crate) fn operation(operation_id: &str) -> Option<&'static Operation> {
         .copied()
 }
 
-/// The project named in the path.
-pub fn project<'s>(state: &'s State, req: &Req<'_>) -> Result<&'s Project, ApiError> {
-    state
-        .projects
-        .get(req.param("project"))
-        .ok_or_else(ApiError::project_not_found)
-}
-
-/// The project named in the path, for changing.
-pub fn project_mut<'s>(state: &'s mut State, req: &Req<'_>) -> Result<&'s mut Project, ApiError> {
-    state
-        .projects
-        .get_mut(req.param("project"))
-        .ok_or_else(ApiError::project_not_found)
-}
-
-/// The service named in the path.
-pub fn service<'s>(
-    state: &'s State,
-    req: &Req<'_>,
-) -> Result<(&'s Project, &'s Service), ApiError> {
-    let p = project(state, req)?;
-    let s = p
-        .services
-        .get(req.param("service_name"))
-        .ok_or_else(ApiError::service_not_found)?;
-    Ok((p, s))
-}
-
-/// The service named in the path, for changing.
-pub fn service_mut<'s>(state: &'s mut State, req: &Req<'_>) -> Result<&'s mut Service, ApiError> {
-    project_mut(state, req)?
-        .services
-        .get_mut(req.param("service_name"))
-        .ok_or_else(ApiError::service_not_found)
-}
-
-/// A success body with only Aiven's `message` (`"deleted"`, …), which
-/// Aiven's CLI prints after every change.
-pub fn done(message: &str) -> Outcome {
-    Ok(serde_json::json!({ "message": message }))
+/// The classification of every operation of the description: hand-modelled
+/// here, answered by the generic model, or neither.
+pub fn coverage() -> Coverage {
+    let mut c = Coverage::default();
+    for op in &spec().operations {
+        let id = op.operation_id.as_str();
+        if operation(id).is_some() {
+            c.hand_modelled.push(id);
+        } else if let Some(m) = generic::index().get(id) {
+            c.generic.push((id, m.role));
+        } else {
+            c.none.push(id);
+        }
+    }
+    c
 }
 
 #[cfg(test)]

@@ -7,9 +7,8 @@ use serde_json::{json, Value};
 use super::{Ctx, Outcome, Req};
 use crate::clock::format_time;
 use crate::error::ApiError;
+use crate::model::ORGANIZATION_ID;
 
-/// The one organization's id.
-pub const ORGANIZATION_ID: &str = "org4a1b2c3d4e5";
 /// Its account id (what `ProjectCreate` takes as `account_id`).
 pub const ACCOUNT_ID: &str = "a4a1b2c3d4e5";
 

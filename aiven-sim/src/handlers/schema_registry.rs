@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use super::{done, service, service_mut, Ctx, Outcome, Req};
+use super::{add_once, done, service, service_mut, Ctx, Outcome, Req};
 use crate::error::ApiError;
 use crate::model::{RegisteredSchema, SchemaRegistry, SchemaRegistryAcl, Service, Subject};
 
@@ -458,33 +458,24 @@ pub fn acl_list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
 /// `ServiceSchemaRegistryAclAdd`: the same entry twice is kept once; the
 /// answer is the whole list. A resource is `Config:` or `Subject:NAME`.
 pub fn acl_add(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
-    let text = |k: &str| {
-        req.body
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (permission, resource, username) = (text("permission"), text("resource"), text("username"));
+    let resource = req.text("resource");
     if resource != "Config:" && !resource.starts_with("Subject:") {
         return Err(ApiError::bad_request(format!(
             "Invalid resource '{resource}': must be 'Config:' or 'Subject:<subject name>'"
         )));
     }
     let id = format!("acl{}", ctx.state.rng.hex(12));
+    let acl = SchemaRegistryAcl {
+        id,
+        permission: req.text("permission"),
+        resource,
+        username: req.text("username"),
+    };
     let s = service_mut(ctx.state, req)?;
     kafka(s)?;
-    let same = |a: &SchemaRegistryAcl| {
-        a.permission == permission && a.resource == resource && a.username == username
-    };
-    if !s.schema_registry.acls.iter().any(same) {
-        s.schema_registry.acls.push(SchemaRegistryAcl {
-            id,
-            permission,
-            resource,
-            username,
-        });
-    }
+    add_once(&mut s.schema_registry.acls, acl, |a, b| {
+        (&a.permission, &a.resource, &a.username) == (&b.permission, &b.resource, &b.username)
+    });
     Ok(json!({ "acl": s.schema_registry_acl_json(), "message": "added" }))
 }
 

@@ -139,44 +139,81 @@ pub fn list(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     Ok(json!({ "vpcs": vpcs }))
 }
 
+/// Checks a new VPC of its `owner` (`Project`, `Organization`) in
+/// `cloud_name`: a known cloud and a private network (400), and none of the
+/// owner's VPCs (`existing`) alive in that cloud (409).
+fn check_new_vpc<'v>(
+    owner: &str,
+    cloud_name: &str,
+    network_cidr: &str,
+    existing: impl IntoIterator<Item = &'v Vpc>,
+    now: Millis,
+) -> Result<(), ApiError> {
+    if catalog::cloud_by_name(cloud_name).is_none() {
+        return Err(ApiError::bad_request(format!(
+            "Invalid cloud: {cloud_name}"
+        )));
+    }
+    check_network(network_cidr)?;
+    if let Some(v) = existing
+        .into_iter()
+        .find(|v| v.cloud_name == cloud_name && v.state(now).is_some())
+    {
+        return Err(ApiError::conflict(format!(
+            "{owner} already has a VPC in cloud {cloud_name}: {}",
+            v.id
+        )));
+    }
+    Ok(())
+}
+
+/// A new VPC, built from now on, with the peering connections asked for
+/// (each checked).
+fn build_vpc(
+    ctx: &mut Ctx<'_>,
+    cloud_name: String,
+    network_cidr: String,
+    peerings: Vec<PeeringBody>,
+    display_name: Option<String>,
+) -> Result<Vpc, ApiError> {
+    let now = ctx.now;
+    let peerings = peerings
+        .into_iter()
+        .map(|b| new_peering(ctx, b))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Vpc {
+        id: ctx.state.rng.uuid(),
+        cloud_name,
+        network_cidr,
+        create_time: now,
+        update_time: now,
+        active_ms: now.saturating_add(millis(ctx.timings.vpc_build())),
+        deleted_ms: None,
+        peerings,
+        display_name,
+    })
+}
+
 /// `VpcCreate`: one VPC per cloud (409), a valid cloud and private network
 /// (400); peering connections may be created with it.
 pub fn create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
     let body: CreateBody = req.body()?;
     let now = ctx.now;
     let p = project(ctx.state, req)?;
-    if catalog::cloud_by_name(&body.cloud_name).is_none() {
-        return Err(ApiError::bad_request(format!(
-            "Invalid cloud: {}",
-            body.cloud_name
-        )));
-    }
-    check_network(&body.network_cidr)?;
-    if let Some(v) = p
-        .vpcs
-        .values()
-        .find(|v| v.cloud_name == body.cloud_name && v.state(now).is_some())
-    {
-        return Err(ApiError::conflict(format!(
-            "Project already has a VPC in cloud {}: {}",
-            body.cloud_name, v.id
-        )));
-    }
-    let mut peerings = Vec::new();
-    for b in body.peering_connections {
-        peerings.push(new_peering(ctx, b)?);
-    }
-    let vpc = Vpc {
-        id: ctx.state.rng.uuid(),
-        cloud_name: body.cloud_name,
-        network_cidr: body.network_cidr,
-        create_time: now,
-        update_time: now,
-        active_ms: now.saturating_add(millis(ctx.timings.vpc_build())),
-        deleted_ms: None,
-        peerings,
-        display_name: None,
-    };
+    check_new_vpc(
+        "Project",
+        &body.cloud_name,
+        &body.network_cidr,
+        p.vpcs.values(),
+        now,
+    )?;
+    let vpc = build_vpc(
+        ctx,
+        body.cloud_name,
+        body.network_cidr,
+        body.peering_connections,
+        None,
+    )?;
     let mut out = vpc.to_json(now);
     out["message"] = json!("created");
     let p = project_mut(ctx.state, req)?;
@@ -460,39 +497,20 @@ pub fn org_create(ctx: &mut Ctx<'_>, req: &Req<'_>) -> Outcome {
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::bad_request("One cloud is required"))?;
-    if catalog::cloud_by_name(&cloud.cloud_name).is_none() {
-        return Err(ApiError::bad_request(format!(
-            "Invalid cloud: {}",
-            cloud.cloud_name
-        )));
-    }
-    check_network(&cloud.network_cidr)?;
-    if let Some(v) = ctx
-        .state
-        .organization_vpcs
-        .values()
-        .find(|v| v.cloud_name == cloud.cloud_name && v.state(now).is_some())
-    {
-        return Err(ApiError::conflict(format!(
-            "Organization already has a VPC in cloud {}: {}",
-            cloud.cloud_name, v.id
-        )));
-    }
-    let mut peerings = Vec::new();
-    for b in body.peering_connections {
-        peerings.push(new_peering(ctx, b)?);
-    }
-    let vpc = Vpc {
-        id: ctx.state.rng.uuid(),
-        cloud_name: cloud.cloud_name,
-        network_cidr: cloud.network_cidr,
-        create_time: now,
-        update_time: now,
-        active_ms: now.saturating_add(millis(ctx.timings.vpc_build())),
-        deleted_ms: None,
-        peerings,
-        display_name: body.display_name,
-    };
+    check_new_vpc(
+        "Organization",
+        &cloud.cloud_name,
+        &cloud.network_cidr,
+        ctx.state.organization_vpcs.values(),
+        now,
+    )?;
+    let vpc = build_vpc(
+        ctx,
+        cloud.cloud_name,
+        cloud.network_cidr,
+        body.peering_connections,
+        body.display_name,
+    )?;
     let mut out = vpc.organization_json(&org, now);
     out["message"] = json!("created");
     prune(ctx.state.organization_vpcs.all_mut(), now);

@@ -32,7 +32,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::persist::PersistError;
+use super::PersistError;
 
 /// What the error says to do about a damaged file.
 pub const WHAT_TO_DO: &str = "the file was left as it is: restore it from a backup, or move \

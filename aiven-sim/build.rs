@@ -294,18 +294,7 @@ fn to_draft7(schema: &mut Value) {
 /// and their only list is the first enum holding both `pg` and `kafka`
 /// (invoice lines, which from 2026 on also list internal types).
 fn service_types(raw: &Value) -> Value {
-    // A chain of `$ref`s longer than any real one is a cycle: give up on it.
-    const MAX_REF_HOPS: usize = 64;
-    let resolve = |s: &Value| -> Option<Value> {
-        let mut s = s;
-        for _ in 0..MAX_REF_HOPS {
-            match s.get("$ref").and_then(Value::as_str) {
-                Some(r) => s = raw.pointer(r.strip_prefix('#')?)?,
-                None => return Some(s.clone()),
-            }
-        }
-        None
-    };
+    let resolve = |s: &Value| walk::resolve(raw, s).cloned();
     let catalogue: Vec<Value> = walk::operations(raw)
         .into_iter()
         .find(|op| op.operation_id() == Some("ListPublicServiceTypes"))

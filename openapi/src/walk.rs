@@ -140,12 +140,7 @@ impl<'a> OperationRef<'a> {
     /// `components/parameters` resolved; an operation-level parameter replaces
     /// a path-level one of the same name and location.
     pub fn parameters(&self, doc: &'a Value) -> Vec<&'a Value> {
-        let resolve = |p: &'a Value| -> Option<&'a Value> {
-            match p.get("$ref").and_then(Value::as_str) {
-                Some(r) => doc.pointer(r.strip_prefix('#')?),
-                None => Some(p),
-            }
-        };
+        let resolve = |p: &'a Value| resolve(doc, p);
         let key = |p: &Value| {
             (
                 p.get("name").and_then(Value::as_str).map(str::to_string),
@@ -166,6 +161,21 @@ impl<'a> OperationRef<'a> {
         out.extend(own);
         out
     }
+}
+
+/// `value`, or what its chain of local `$ref`s (`#/…`) ends at; `None` for
+/// a reference outside the document, a missing target, or a chain longer
+/// than any real one (a cycle).
+pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Option<&'a Value> {
+    const MAX_HOPS: usize = 64;
+    let mut v = value;
+    for _ in 0..MAX_HOPS {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => v = doc.pointer(r.strip_prefix('#')?)?,
+            None => return Some(v),
+        }
+    }
+    None
 }
 
 /// Every operation of the document, in document order (paths, then
@@ -378,4 +388,29 @@ pub(crate) fn component_sides(doc: &Value) -> BTreeMap<String, BTreeSet<Side>> {
         }
     }
     sides
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn resolve_follows_chains_and_stops_on_cycles() {
+        let doc = json!({"components": {"schemas": {
+            "A": {"$ref": "#/components/schemas/B"},
+            "B": {"type": "string"},
+            "C": {"$ref": "#/components/schemas/D"},
+            "D": {"$ref": "#/components/schemas/C"},
+        }}});
+        let at = |p: &str| super::resolve(&doc, doc.pointer(p).unwrap());
+        assert_eq!(
+            at("/components/schemas/A"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(at("/components/schemas/C"), None);
+        let outside = json!({"$ref": "other.yml#/x"});
+        assert_eq!(super::resolve(&doc, &outside), None);
+        let missing = json!({"$ref": "#/components/schemas/Z"});
+        assert_eq!(super::resolve(&doc, &missing), None);
+    }
 }

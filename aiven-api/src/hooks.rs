@@ -26,6 +26,69 @@ pub trait Transport: Send + Sync + 'static {
     ) -> Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 }
 
+/// How many times a call's request was sent. A [`Transport`] that retries
+/// records it in the response's extensions
+/// (`response.extensions_mut().insert(attempts)`); without one a request is
+/// sent once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempts {
+    /// Times the request was sent.
+    pub sent: u32,
+    /// How many of the earlier attempts failed ambiguously (the server may
+    /// have processed them).
+    pub ambiguous: u32,
+}
+
+impl Default for Attempts {
+    fn default() -> Self {
+        Self {
+            sent: 1,
+            ambiguous: 0,
+        }
+    }
+}
+
+/// The call an error response answered: the generated client sets it on
+/// every [`AivenError`](crate::types::AivenError) it returns (its `call`
+/// field), so the operation and the attempts reach the error as values. The
+/// server never sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The operation called.
+    pub operation: &'static Operation,
+    /// How often its request was sent.
+    pub attempts: Attempts,
+}
+
+/// The operation [`ClientHooks::exec`] resolved, kept in the response's
+/// extensions for [`error_response`].
+#[derive(Clone, Copy)]
+struct Called(&'static Operation);
+
+/// The body of an error response, with the [`Call`] it answered. The
+/// generated code calls this for every error status instead of decoding
+/// the body itself (see aiven-openapi's codegen).
+pub async fn error_response(
+    response: reqwest::Response,
+) -> Result<
+    progenitor_client::ResponseValue<crate::types::AivenError>,
+    progenitor_client::Error<crate::types::AivenError>,
+> {
+    let call = response.extensions().get::<Called>().map(|c| Call {
+        operation: c.0,
+        attempts: response
+            .extensions()
+            .get::<Attempts>()
+            .copied()
+            .unwrap_or_default(),
+    });
+    let mut value =
+        progenitor_client::ResponseValue::<crate::types::AivenError>::from_response(response)
+            .await?;
+    value.call = call;
+    Ok(value)
+}
+
 /// The state the generated client carries beside its `reqwest::Client`.
 #[derive(Clone, Default)]
 pub struct ClientState {
@@ -117,7 +180,11 @@ impl ClientHooks<ClientState> for crate::Client {
         };
         let result = match operation {
             Some(op) => match result {
-                Ok(r) => Ok(crate::redact::response_url(r, op)),
+                Ok(r) => {
+                    let mut r = crate::redact::response_url(r, op);
+                    r.extensions_mut().insert(Called(op));
+                    Ok(r)
+                }
                 Err(e) => Err(crate::redact::request_error(e, op)),
             },
             None => result,

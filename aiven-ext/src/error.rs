@@ -8,10 +8,7 @@ use aiven_api::Operation;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::retry::{
-    retry_after, too_large, truncate, ResponseTooLarge, RetryClass, AMBIGUOUS_ATTEMPTS_HEADER,
-    ATTEMPTS_HEADER, OPERATION_HEADER,
-};
+use crate::retry::{retry_after, too_large, truncate, ResponseTooLarge, RetryClass};
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -239,6 +236,9 @@ impl ApiError {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
+        // The generated client sets `call` on every error it returns (the
+        // hooks resolved the operation, the transport counted the attempts).
+        let call = body.call;
         let details = body.errors.unwrap_or_default();
         let message = body
             .message
@@ -246,9 +246,7 @@ impl ApiError {
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         Self {
             status,
-            // Only error responses carry the header: the lookup is off the
-            // success path.
-            operation: header(OPERATION_HEADER).and_then(|op| Operation::by_id(&op)),
+            operation: call.map(|c| c.operation),
             message: truncate(&message),
             // Every server string that goes into the Display is cut.
             error_codes: details
@@ -261,12 +259,8 @@ impl ApiError {
                 .map(|id| truncate(&id)),
             retry_after: retry_after(headers, SystemTime::now()),
             details,
-            attempts: header(ATTEMPTS_HEADER)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1),
-            ambiguous_attempts: header(AMBIGUOUS_ATTEMPTS_HEADER)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0),
+            attempts: call.map_or(1, |c| c.attempts.sent),
+            ambiguous_attempts: call.map_or(0, |c| c.attempts.ambiguous),
         }
     }
 

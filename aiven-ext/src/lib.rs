@@ -212,7 +212,7 @@ pub use export::{dotenv, encode_userinfo, EnvVar};
 pub use lifecycle::{CreateService, DeleteService, Deletion, UpdateService};
 pub use ownership::{Owner, OWNER_TAG};
 pub use readiness::{Check, Readiness, PRESET_CONFIRMATIONS, REACHABLE_TIMEOUT};
-pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport, OPERATION_HEADER};
+pub use retry::{ResponseTooLarge, RetryPolicy, RetryTransport};
 pub use state::{
     ConnectorState, IntegrationExt, IntegrationStatus, NodeState, PeeringState, ServiceExt,
     ServiceState, ServiceType, StateExt, TopicState, VpcState,

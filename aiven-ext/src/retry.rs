@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use aiven_api::hooks::Attempts;
 use aiven_api::hooks::Transport;
 use aiven_api::types::AivenError;
 use aiven_api::Operation;
@@ -25,20 +26,6 @@ use reqwest::{Request, Response, ResponseBuilderExt, StatusCode, Url, Version};
 
 use crate::backoff::{self, Jitter};
 use crate::clock::Clock;
-
-/// Response header this crate adds to every error response, naming the
-/// operation (`operationId`, e.g. `ServiceGet`), so that converting a
-/// generated client's error into [`Error`](crate::Error) can report it.
-pub const OPERATION_HEADER: &str = "x-aiven-ext-operation";
-
-/// Response header this crate adds to every error response: how many times
-/// the request was sent ([`ApiError::attempts`](crate::ApiError::attempts)).
-pub(crate) const ATTEMPTS_HEADER: &str = "x-aiven-ext-attempts";
-
-/// Response header this crate adds to every error response after retries:
-/// how many earlier attempts failed ambiguously
-/// ([`ApiError::ambiguous_attempts`](crate::ApiError::ambiguous_attempts)).
-pub(crate) const AMBIGUOUS_ATTEMPTS_HEADER: &str = "x-aiven-ext-ambiguous-attempts";
 
 /// How transient failures are retried. See the crate docs for the rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -542,12 +529,13 @@ impl RetryTransport {
             .await
         };
         let earlier_ambiguous = earlier.into_inner();
-        Ok(into_response(normalize_error_body(
-            result?,
-            operation,
-            attempts,
-            earlier_ambiguous,
-        )))
+        let mut response = into_response(normalize_error_body(result?));
+        // The generated client reads them back into the error's `call`.
+        response.extensions_mut().insert(Attempts {
+            sent: attempts,
+            ambiguous: earlier_ambiguous,
+        });
+        Ok(response)
     }
 }
 
@@ -587,28 +575,12 @@ fn into_response(b: Buffered) -> Response {
 
 /// Error responses reach the generated code as `AivenError` JSON whatever the
 /// server sent (an HTML 502 from a proxy, an empty 404), so the status is
-/// never lost to a body parse error; the operation and the number of
-/// attempts are recorded in headers.
-fn normalize_error_body(
-    mut b: Buffered,
-    operation: &'static Operation,
-    attempts: u32,
-    earlier_ambiguous: u32,
-) -> Buffered {
+/// never lost to a body parse error.
+fn normalize_error_body(mut b: Buffered) -> Buffered {
     let status = b.status;
     if !(status.is_client_error() || status.is_server_error()) {
         return b;
     }
-    b.headers.insert(
-        OPERATION_HEADER,
-        HeaderValue::from_static(operation.operation_id),
-    );
-    b.headers
-        .insert(ATTEMPTS_HEADER, HeaderValue::from(attempts));
-    b.headers.insert(
-        AMBIGUOUS_ATTEMPTS_HEADER,
-        HeaderValue::from(earlier_ambiguous),
-    );
     let Body::Read(body) = &b.body else {
         return b;
     };

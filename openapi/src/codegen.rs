@@ -89,6 +89,7 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
         prune_response_builders(&mut file, &response_only_types(&prepared.doc));
     }
     own_client_builder(&mut file)?;
+    error_call(&mut file)?;
     let methods = client_methods(&file);
     let redaction = redacting_debug(&mut file);
     Ok(Generated {
@@ -347,6 +348,86 @@ fn own_client_builder(file: &mut syn::File) -> Result<(), Error> {
             "the generated client no longer calls `reqwest::ClientBuilder::new()`; update \
              own_client_builder in aiven-openapi's codegen (reqwest has no TLS backend of \
              its own here)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Makes the call an error answered reach the error as a value: the error
+/// body's struct ([`rules::ERROR_SCHEMA`]) gets a `call` field the server
+/// never sends (`#[serde(skip)]`), and every error arm of a method that
+/// returns it decodes through `crate::hooks::error_response`, which sets it
+/// from what the hooks and the transport recorded on the response. Fails
+/// loudly if progenitor's output no longer has either shape.
+fn error_call(file: &mut syn::File) -> Result<(), Error> {
+    let error = syn::Ident::new(rules::ERROR_SCHEMA, proc_macro2::Span::call_site());
+    let types = file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    });
+    let body = types.and_then(|items| {
+        items.iter_mut().find_map(|i| match i {
+            syn::Item::Struct(st) if st.ident == error => Some(st),
+            _ => None,
+        })
+    });
+    let Some(syn::ItemStruct {
+        fields: syn::Fields::Named(fields),
+        ..
+    }) = body
+    else {
+        return Err(Error::Codegen(format!(
+            "the generated types have no struct {error} with named fields; update error_call \
+             in aiven-openapi's codegen"
+        )));
+    };
+    fields.named.push(syn::parse_quote! {
+        /// The call this error answered (its operation and attempts), set
+        /// by the client; never sent by the server.
+        #[serde(skip)]
+        pub call: ::std::option::Option<crate::hooks::Call>
+    });
+
+    struct Arms {
+        error: String,
+        swapped: usize,
+    }
+    impl syn::visit_mut::VisitMut for Arms {
+        fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+            let returns_error = f
+                .sig
+                .output
+                .to_token_stream()
+                .into_iter()
+                .any(|t| t.to_string() == self.error);
+            if returns_error {
+                syn::visit_mut::visit_impl_item_fn_mut(self, f);
+            }
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            let syn::Expr::Path(p) = &*call.func else {
+                return;
+            };
+            let is_error_response = p.path.segments.len() == 2
+                && p.path.segments[0].ident == "Error"
+                && p.path.segments[1].ident == "ErrorResponse";
+            if is_error_response && call.args.len() == 1 {
+                call.args[0] = syn::parse_quote!(crate::hooks::error_response(response).await?);
+                self.swapped += 1;
+            }
+        }
+    }
+    let mut arms = Arms {
+        error: error.to_string(),
+        swapped: 0,
+    };
+    syn::visit_mut::VisitMut::visit_file_mut(&mut arms, file);
+    if arms.swapped == 0 {
+        return Err(Error::Codegen(
+            "the generated client has no `Error::ErrorResponse(…)` arm; update error_call in \
+             aiven-openapi's codegen"
                 .into(),
         ));
     }

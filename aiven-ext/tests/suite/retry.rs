@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::common::{self, client, first, serve_service, service, SVC};
-use aiven_ext::aiven_api::types;
+use aiven_ext::aiven_api::{self, types};
 use aiven_ext::clock::{Clock, MockClock};
 use aiven_ext::{Error, RetryPolicy};
 use httpmock::prelude::*;
@@ -333,6 +333,69 @@ async fn api_errors_carry_status_operation_codes_and_request_id() {
         err.to_string(),
         "ServiceGet: HTTP 404 Not Found: Service not found [service_not_found] (request id req-123)"
     );
+}
+
+/// The generated client's error carries the call it answered as a value
+/// (`AivenError::call`): the operation the hooks resolved and the attempts
+/// the transport counted, with aiven-ext's retries and without them.
+#[tokio::test]
+async fn a_generated_error_carries_its_operation_and_attempts() {
+    let server = MockServer::start_async().await;
+    let busy = server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC).is_true(first(2));
+            then.status(503).body("busy");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(SVC);
+            then.status(404)
+                .json_body(json!({"message": "Service not found"}));
+        })
+        .await;
+    let c = client(&server, &MockClock::new());
+    let raw = c
+        .service_get()
+        .project("p")
+        .service_name("pg-1")
+        .send()
+        .await
+        .unwrap_err();
+    let aiven_api::Error::ErrorResponse(body) = &raw else {
+        panic!("{raw:?}");
+    };
+    let call = body.call.expect("the call is set on the error");
+    assert_eq!(call.operation.operation_id, "ServiceGet");
+    // A 503 may have been processed: both earlier attempts are ambiguous.
+    assert_eq!((call.attempts.sent, call.attempts.ambiguous), (3, 2));
+    assert_eq!(busy.calls_async().await, 2);
+    let err = Error::from(raw);
+    let api = err.api().unwrap();
+    assert_eq!(
+        (api.operation_id(), api.attempts, api.ambiguous_attempts),
+        (Some("ServiceGet"), 3, 2)
+    );
+
+    // Without a transport: sent once, the operation still known.
+    let plain = aiven_api::Client::new(
+        &format!("{}/v1", server.base_url()),
+        aiven_api::hooks::ClientState::new(),
+    );
+    let raw = plain
+        .service_get()
+        .project("p")
+        .service_name("pg-1")
+        .send()
+        .await
+        .unwrap_err();
+    let aiven_api::Error::ErrorResponse(body) = &raw else {
+        panic!("{raw:?}");
+    };
+    let call = body.call.expect("the call is set on the error");
+    assert_eq!(call.operation.operation_id, "ServiceGet");
+    assert_eq!(call.attempts, aiven_api::hooks::Attempts::default());
+    assert_eq!(call.attempts.sent, 1);
 }
 
 #[tokio::test]

@@ -956,6 +956,94 @@ mod tests {
     }
 
     #[test]
+    fn lenient_marks_open_world_fields_and_swaps_decoding() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct Open {
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub acl: ::std::option::Option<bool>,
+                    #[serde(rename = "docURL", default)]
+                    pub doc_url: ::std::option::Option<::std::string::String>,
+                    pub count: i64,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                pub struct Other {
+                    pub acl: ::std::option::Option<bool>,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                pub struct Closed {
+                    pub acl: ::std::option::Option<bool>,
+                }
+            }
+            impl Client {
+                pub async fn thing_get(&self) -> Result<ResponseValue<types::Open>, Error<types::Other>> {
+                    let info = OperationInfo { operation_id: "thing_get" };
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    }
+                }
+            }
+        };
+        assert_eq!(lenient_fields(&mut file), 3);
+        lenient_responses(&mut file).unwrap();
+        let code = prettyplease::unparse(&file);
+        let flat: String = code.split_whitespace().collect();
+        // One index per wire name, shared by structs.
+        assert_eq!(
+            flat.matches("crate::lenient::field::<0,_,_>").count(),
+            2,
+            "{code}"
+        );
+        assert_eq!(
+            flat.matches("crate::lenient::field::<1,_,_>").count(),
+            1,
+            "{code}"
+        );
+        assert!(flat.contains(r#"&[&str]=&["acl","docURL"];"#), "{code}");
+        assert_eq!(
+            flat.matches(r#"deserialize_with="crate::lenient::extra""#)
+                .count(),
+            2
+        );
+        // `default` added once where missing; the closed struct is untouched.
+        assert_eq!(flat.matches("#[serde(default)]").count(), 2, "{code}");
+        assert!(flat.contains("pubstructClosed{pubacl"), "{code}");
+        assert!(!flat.contains("ResponseValue::from_response"), "{code}");
+        assert_eq!(
+            flat.matches(r#"crate::lenient::from_response(response,"thing_get")"#)
+                .count(),
+            2,
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn lenient_responses_fails_when_the_pattern_is_gone() {
+        let mut renamed: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn thing_get(&self) -> Result<ResponseValue<types::Open>, Error<()>> {
+                    let info = OperationInfo { operation_id: "thing_get" };
+                    ResponseValue::from_json(response).await
+                }
+            }
+        };
+        let err = lenient_responses(&mut renamed).unwrap_err().to_string();
+        assert!(err.contains("no longer calls"), "{err}");
+        let mut orphan: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn thing_get(&self) -> Result<ResponseValue<types::Open>, Error<()>> {
+                    ResponseValue::from_response(response).await
+                }
+            }
+        };
+        let err = lenient_responses(&mut orphan).unwrap_err().to_string();
+        assert!(err.contains("thing_get"), "{err}");
+    }
+
+    #[test]
     fn send_null_components_become_options() {
         let doc = serde_json::json!({
             "openapi": "3.0.1",

@@ -532,9 +532,9 @@ fn is_free_form_object(s: &Value) -> bool {
         && s.get("properties")
             .and_then(Value::as_object)
             .is_none_or(|p| p.is_empty())
-        && !s
-            .get("additionalProperties")
-            .is_some_and(|a| a.as_object().is_some_and(|a| !a.is_empty()))
+        && s.get("additionalProperties")
+            .and_then(Value::as_object)
+            .is_none_or(Map::is_empty)
         && !LISTS_OF_SCHEMAS.iter().any(|k| s.get(*k).is_some())
 }
 

@@ -82,9 +82,10 @@ pub async fn error_response(
             .copied()
             .unwrap_or_default(),
     });
+    // Decoded as every answer is (leniently, warning under the operation).
+    let method = call.map_or("", |c| c.operation.client_method);
     let mut value =
-        progenitor_client::ResponseValue::<crate::types::AivenError>::from_response(response)
-            .await?;
+        crate::lenient::from_response::<crate::types::AivenError, _>(response, method).await?;
     value.call = call;
     Ok(value)
 }

@@ -17,6 +17,7 @@
 )]
 
 pub mod hooks;
+pub mod lenient;
 pub mod redact;
 pub mod tls;
 

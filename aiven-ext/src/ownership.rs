@@ -76,9 +76,10 @@ pub(crate) fn owner_in(tags: Option<&Map<String, Value>>) -> Option<&str> {
     tags?.get(OWNER_TAG)?.as_str()
 }
 
-/// The owner a service's tags name, if any.
+/// The owner a service's tags name, if any (tags the server sent as
+/// anything but an object name none).
 pub(crate) fn owner_of(service: &types::Service) -> Option<&str> {
-    owner_in(service.tags.as_ref())
+    owner_in(service.tags.as_ref().and_then(Value::as_object))
 }
 
 /// Whether `service` carries `owner`'s mark.

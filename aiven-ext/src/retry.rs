@@ -584,8 +584,10 @@ fn normalize_error_body(mut b: Buffered) -> Buffered {
     let Body::Read(body) = &b.body else {
         return b;
     };
+    // Leniently, as the client will decode it (and warn): an error body
+    // with one field of the wrong type (`errors: [[]]`) is still Aiven's.
     let is_aiven_error = body.trim_ascii_start().starts_with(b"{")
-        && serde_json::from_slice::<AivenError>(body).is_ok();
+        && aiven_api::lenient::decode::<AivenError>(body).is_ok();
     if !is_aiven_error {
         b.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -371,7 +371,9 @@ impl ServiceExt for types::Service {
     }
     fn persistence_off(&self) -> bool {
         self.user_config
-            .iter()
+            .as_ref()
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
             .flatten()
             .any(|(key, value)| key.ends_with("_persistence") && value.as_str() == Some("off"))
     }

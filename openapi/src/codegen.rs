@@ -89,6 +89,9 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
         prune_response_builders(&mut file, &response_only_types(&prepared.doc));
     }
     own_client_builder(&mut file)?;
+    lenient_fields(&mut file);
+    lenient_responses(&mut file)?;
+    // After the lenient passes: `call` is not a field the server sends.
     error_call(&mut file)?;
     let methods = client_methods(&file);
     let redaction = redacting_debug(&mut file);
@@ -354,6 +357,197 @@ fn own_client_builder(file: &mut syn::File) -> Result<(), Error> {
     Ok(())
 }
 
+/// The path of the type (`Option`, `Map`, …) a field is declared with, last
+/// segment only.
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a `#[serde(...)]` attribute list names `key` (`flatten`, `default`).
+fn serde_has(attrs: &[syn::Attribute], key: &str) -> bool {
+    let mut found = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(key) {
+                found = true;
+            }
+            if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// Marks the fields of open-world structs (those with a flattened `extra`
+/// map: the responses) for lenient decoding (aiven-api's `lenient` module):
+/// each `Option` field gets `deserialize_with = "crate::lenient::field::<N,
+/// _, _>"`, `N` indexing the table of wire names this adds to the file
+/// (`LENIENT_FIELD_NAMES`), and `extra` gets `crate::lenient::extra`, which
+/// takes the raw values of the struct's fields that did not decode. Strict
+/// decoding is unchanged: the field function is then
+/// `Option::<T>::deserialize`. Returns how many fields were marked.
+pub fn lenient_fields(file: &mut syn::File) -> usize {
+    let mut names: Vec<String> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut marked = 0;
+    if let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    }) {
+        for item in types_mod.iter_mut() {
+            let syn::Item::Struct(st) = item else {
+                continue;
+            };
+            let syn::Fields::Named(named) = &mut st.fields else {
+                continue;
+            };
+            let open = named.named.iter().any(|f| {
+                f.ident.as_ref().is_some_and(|i| i == "extra")
+                    && serde_has(&f.attrs, "flatten")
+                    && type_name(&f.ty).as_deref() == Some("Map")
+            });
+            if !open {
+                continue;
+            }
+            for f in named.named.iter_mut() {
+                let Some(ident) = f.ident.clone() else {
+                    continue;
+                };
+                if ident == "extra" && serde_has(&f.attrs, "flatten") {
+                    f.attrs.push(syn::parse_quote!(
+                        #[serde(deserialize_with = "crate::lenient::extra")]
+                    ));
+                    continue;
+                }
+                if type_name(&f.ty).as_deref() != Some("Option")
+                    || serde_has(&f.attrs, "deserialize_with")
+                    || serde_has(&f.attrs, "with")
+                    || serde_has(&f.attrs, "flatten")
+                {
+                    continue;
+                }
+                let wire = serde_rename(&f.attrs)
+                    .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
+                let n = *index.entry(wire.clone()).or_insert_with(|| {
+                    names.push(wire);
+                    names.len() - 1
+                });
+                let path = format!("crate::lenient::field::<{n}, _, _>");
+                f.attrs
+                    .push(syn::parse_quote!(#[serde(deserialize_with = #path)]));
+                // A field with `deserialize_with` is no longer missing-means-
+                // `None` by itself.
+                if !serde_has(&f.attrs, "default") {
+                    f.attrs.push(syn::parse_quote!(#[serde(default)]));
+                }
+                marked += 1;
+            }
+        }
+    }
+    file.items.push(syn::parse_quote! {
+        /// Wire names of the fields decoded by `crate::lenient::field`, by index.
+        #[doc(hidden)]
+        pub(crate) static LENIENT_FIELD_NAMES: &[&str] = &[#(#names),*];
+    });
+    marked
+}
+
+/// Swaps every `ResponseValue::from_response(response)` of the generated
+/// client (the decoding of a JSON body, success or error) for
+/// `crate::lenient::from_response(response, "<operation>")`, which decodes
+/// strictly and, only if that fails on a value of the wrong type, again
+/// leniently, warning with the operation's name. Fails rather than leave
+/// strict decoding in place if progenitor stops calling `from_response`, or
+/// calls it where no `operation_id` names the operation.
+fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
+    /// The `operation_id: "…"` literal inside a function.
+    #[derive(Default)]
+    struct FindId(Option<String>);
+    impl<'ast> Visit<'ast> for FindId {
+        fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
+            if let (syn::Member::Named(n), syn::Expr::Lit(l)) = (&fv.member, &fv.expr) {
+                if n == "operation_id" {
+                    if let syn::Lit::Str(s) = &l.lit {
+                        self.0.get_or_insert(s.value());
+                    }
+                }
+            }
+            syn::visit::visit_field_value(self, fv);
+        }
+    }
+    struct Swap {
+        operation: Option<String>,
+        swapped: usize,
+        orphans: Vec<String>,
+        current: String,
+    }
+    impl syn::visit_mut::VisitMut for Swap {
+        fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+            let mut find = FindId::default();
+            find.visit_impl_item_fn(f);
+            self.operation = find.0;
+            self.current = f.sig.ident.to_string();
+            syn::visit_mut::visit_impl_item_fn_mut(self, f);
+            self.operation = None;
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            let syn::Expr::Path(p) = &*call.func else {
+                return;
+            };
+            let names: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if names != ["ResponseValue", "from_response"] || call.args.len() != 1 {
+                return;
+            }
+            let Some(operation) = &self.operation else {
+                self.orphans.push(self.current.clone());
+                return;
+            };
+            let response = &call.args[0];
+            *call = syn::parse_quote!(crate::lenient::from_response(#response, #operation));
+            self.swapped += 1;
+        }
+    }
+    let mut swap = Swap {
+        operation: None,
+        swapped: 0,
+        orphans: Vec::new(),
+        current: String::new(),
+    };
+    syn::visit_mut::VisitMut::visit_file_mut(&mut swap, file);
+    if !swap.orphans.is_empty() {
+        return Err(Error::Codegen(format!(
+            "`ResponseValue::from_response` called where no `operation_id` names the \
+             operation ({}); update lenient_responses in aiven-openapi's codegen",
+            swap.orphans.join(", ")
+        )));
+    }
+    // A typed body (success or error) is decoded somewhere.
+    let typed_body = {
+        let code = file.to_token_stream().to_string();
+        code.contains("ResponseValue < types ::") || code.contains("Error < types ::")
+    };
+    if swap.swapped == 0 && typed_body {
+        return Err(Error::Codegen(
+            "the generated client no longer calls `ResponseValue::from_response(response)`; \
+             update lenient_responses in aiven-openapi's codegen (responses would decode \
+             strictly)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Makes the call an error answered reach the error as a value: the error
 /// body's struct ([`rules::ERROR_SCHEMA`]) gets a `call` field the server
 /// never sends (`#[serde(skip)]`), and every error arm of a method that
@@ -372,14 +566,26 @@ fn error_call(file: &mut syn::File) -> Result<(), Error> {
             _ => None,
         })
     });
-    let Some(syn::ItemStruct {
-        fields: syn::Fields::Named(fields),
-        ..
-    }) = body
-    else {
+    // A document without the error body (one the rules did not prepare)
+    // has nothing to carry it.
+    let Some(st) = body else {
+        return if file
+            .to_token_stream()
+            .into_iter()
+            .any(|t| t.to_string() == rules::ERROR_SCHEMA)
+        {
+            Err(Error::Codegen(format!(
+                "the generated code names {error} but has no struct of it; update error_call in \
+                 aiven-openapi's codegen"
+            )))
+        } else {
+            Ok(())
+        };
+    };
+    let syn::Fields::Named(fields) = &mut st.fields else {
         return Err(Error::Codegen(format!(
-            "the generated types have no struct {error} with named fields; update error_call \
-             in aiven-openapi's codegen"
+            "the generated struct {error} has no named fields; update error_call in \
+             aiven-openapi's codegen"
         )));
     };
     fields.named.push(syn::parse_quote! {
@@ -841,6 +1047,146 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect();
         assert_eq!(methods, expected);
+    }
+
+    #[test]
+    fn lenient_marks_open_world_fields_and_swaps_decoding() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct Open {
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub acl: ::std::option::Option<bool>,
+                    #[serde(rename = "docURL", default)]
+                    pub doc_url: ::std::option::Option<::std::string::String>,
+                    pub count: i64,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                pub struct Other {
+                    pub acl: ::std::option::Option<bool>,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                pub struct Closed {
+                    pub acl: ::std::option::Option<bool>,
+                }
+            }
+            impl Client {
+                pub async fn thing_get(&self) -> Result<ResponseValue<types::Open>, Error<types::Other>> {
+                    let info = OperationInfo { operation_id: "thing_get" };
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    }
+                }
+            }
+        };
+        assert_eq!(lenient_fields(&mut file), 3);
+        lenient_responses(&mut file).unwrap();
+        let code = prettyplease::unparse(&file);
+        let flat: String = code.split_whitespace().collect();
+        // One index per wire name, shared by structs.
+        assert_eq!(
+            flat.matches("crate::lenient::field::<0,_,_>").count(),
+            2,
+            "{code}"
+        );
+        assert_eq!(
+            flat.matches("crate::lenient::field::<1,_,_>").count(),
+            1,
+            "{code}"
+        );
+        assert!(flat.contains(r#"&[&str]=&["acl","docURL"];"#), "{code}");
+        assert_eq!(
+            flat.matches(r#"deserialize_with="crate::lenient::extra""#)
+                .count(),
+            2
+        );
+        // `default` added once where missing; the closed struct is untouched.
+        assert_eq!(flat.matches("#[serde(default)]").count(), 2, "{code}");
+        assert!(flat.contains("pubstructClosed{pubacl"), "{code}");
+        assert!(!flat.contains("ResponseValue::from_response"), "{code}");
+        assert_eq!(
+            flat.matches(r#"crate::lenient::from_response(response,"thing_get")"#)
+                .count(),
+            2,
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn lenient_responses_fails_when_the_pattern_is_gone() {
+        let mut renamed: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn thing_get(&self) -> Result<ResponseValue<types::Open>, Error<()>> {
+                    let info = OperationInfo { operation_id: "thing_get" };
+                    ResponseValue::from_json(response).await
+                }
+            }
+        };
+        let err = lenient_responses(&mut renamed).unwrap_err().to_string();
+        assert!(err.contains("no longer calls"), "{err}");
+        let mut orphan: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn thing_get(&self) -> Result<ResponseValue<types::Open>, Error<()>> {
+                    ResponseValue::from_response(response).await
+                }
+            }
+        };
+        let err = lenient_responses(&mut orphan).unwrap_err().to_string();
+        assert!(err.contains("thing_get"), "{err}");
+    }
+
+    #[test]
+    fn error_call_adds_the_field_and_swaps_every_error_arm() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct AivenError {
+                    pub message: Option<String>,
+                }
+            }
+            impl<'a> ThingGet<'a> {
+                pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::AivenError>> {
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16..=499u16 => Err(Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        )),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
+                }
+            }
+        };
+        error_call(&mut file).unwrap();
+        let code = prettyplease::unparse(&file);
+        let flat: String = code.split_whitespace().collect();
+        assert!(
+            flat.contains("#[serde(skip)]pubcall:::std::option::Option<crate::hooks::Call>"),
+            "{code}"
+        );
+        assert!(
+            flat.contains(
+                "Err(Error::ErrorResponse(crate::hooks::error_response(response).await?))"
+            ),
+            "{code}"
+        );
+        // The success arm is left alone.
+        assert!(
+            flat.contains("200u16=>ResponseValue::from_response(response).await"),
+            "{code}"
+        );
+
+        // The struct without any arm returning it: progenitor changed.
+        let mut no_arm: syn::File = syn::parse_quote! {
+            pub mod types { pub struct AivenError { pub message: Option<String> } }
+        };
+        let err = error_call(&mut no_arm).unwrap_err().to_string();
+        assert!(err.contains("ErrorResponse"), "{err}");
+        // Arms naming the error without its struct: refused too.
+        let mut no_struct: syn::File = syn::parse_quote! {
+            fn f() -> Result<(), Error<types::AivenError>> { Err(Error::ErrorResponse(x)) }
+        };
+        assert!(error_call(&mut no_struct).is_err());
     }
 
     #[test]

@@ -81,6 +81,19 @@ pub const RULES: &[Rule] = &[
         apply: placeholder_map_keys,
     },
     Rule {
+        name: "list-leftover-properties",
+        defect: "a property named `None` or `null`: a generator's rendering of a nameless item, \
+                 not a key any server sends by intent",
+        example: "UserAuthLoginOptionsResponse `None: {type: array, description: List of \
+                  available login methods}` beside `action`, `method`, … (November 2023, June 2026)",
+        why: "the name is lost, so no field may claim one: the property is removed (its \
+              description kept in the object's), and what the server sends under any key stays \
+              reachable by name in `extra`. An object whose only property was such a leftover \
+              is any JSON value: whether the server sends the nameless list bare or wrapped is \
+              not known, and a `serde_json::Value` decodes both without claiming either",
+        apply: list_leftover_properties,
+    },
+    Rule {
         name: "colliding-property-identifiers",
         defect: "sibling properties whose Rust field names are the same",
         example: "`topics.exclude` beside `topics_exclude` on MirrorMaker replication flows \
@@ -153,6 +166,29 @@ pub const RULES: &[Rule] = &[
         why: "request schemas stay strict and response schemas become tolerant, so a schema used \
               on both sides is copied to `<Name>Response` for the response side",
         apply: split_shared_components,
+    },
+    Rule {
+        name: "free-form-response-values",
+        defect: "a response value declared as an object with no properties \
+                 (`type: object, properties: {}`) and no schema for its keys",
+        example: "Kafka REST messages' `key` and `value`, which the API sends as strings or any \
+                  JSON its embedded format gives (ServiceKafkaTopicMessageList, June 2026)",
+        why: "such a declaration says nothing about the value beyond \"object\", and the server \
+              sends what it holds; a property, item or map value declared so in a response is \
+              any JSON value (`serde_json::Value`, which still reads an object with `get`). A \
+              body itself stays an object: Aiven answers are objects",
+        apply: free_form_response_values,
+    },
+    Rule {
+        name: "response-defaults",
+        defect: "`default` on response schemas",
+        example: "`saml_digest_algorithm: default sha256`, `is_enabled_2fa: default false` in \
+                  response bodies (10 fields, June 2026)",
+        why: "a default tells a client what the server assumes when a request leaves a value out; \
+              on a response it made typify decode a field the server did not send as \
+              `Some(default)`, a value nobody sent. Request schemas keep theirs (a request \
+              builder starts from the default and sends it)",
+        apply: response_defaults,
     },
     Rule {
         name: "map-like-objects",
@@ -433,6 +469,117 @@ fn placeholder_map_keys(doc: &mut Value) -> Result<usize, Error> {
             obj.insert("type".into(), json!("object"));
             obj.insert("additionalProperties".into(), value);
             n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// Property names that stand for no name: Python's `None`, JSON's `null`.
+const LEFTOVER_NAMES: [&str; 2] = ["None", "null"];
+
+fn list_leftover_properties(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    for_each_schema(doc, &mut |s| {
+        let Some(obj) = s.as_object_mut() else { return };
+        let Some(Value::Object(props)) = obj.get_mut("properties") else {
+            return;
+        };
+        let leftovers: Vec<String> = props
+            .keys()
+            .filter(|k| LEFTOVER_NAMES.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if leftovers.is_empty() {
+            return;
+        }
+        let mut notes = Vec::new();
+        for name in &leftovers {
+            let removed = props.remove(name).expect("listed");
+            let what = removed
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("undocumented");
+            let ty = schema_type(&removed).unwrap_or("any value");
+            notes.push(format!(
+                "The description also lists a property named `{name}` ({ty}: {what}), a \
+                 leftover without a wire name; what the server sends beyond the named \
+                 properties is kept by name."
+            ));
+            n += 1;
+        }
+        let only = props.is_empty();
+        if let Some(Value::Array(required)) = obj.get_mut("required") {
+            required.retain(|r| !r.as_str().is_some_and(|r| leftovers.iter().any(|l| l == r)));
+            if required.is_empty() {
+                obj.remove("required");
+            }
+        }
+        if only {
+            // Nothing named is left: any JSON value.
+            for key in ["type", "properties", "additionalProperties", "required"] {
+                obj.remove(key);
+            }
+        }
+        append_description(obj, &notes.join(" "));
+    });
+    Ok(n)
+}
+
+/// Whether `s` is `type: object` with no properties and no schema for its
+/// keys: a free-form value.
+fn is_free_form_object(s: &Value) -> bool {
+    schema_type(s) == Some("object")
+        && s.get("properties")
+            .and_then(Value::as_object)
+            .is_none_or(|p| p.is_empty())
+        && s.get("additionalProperties")
+            .and_then(Value::as_object)
+            .is_none_or(Map::is_empty)
+        && !LISTS_OF_SCHEMAS.iter().any(|k| s.get(*k).is_some())
+}
+
+const LISTS_OF_SCHEMAS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+
+fn free_form_response_values(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    let mut any = |v: &mut Value| {
+        if is_free_form_object(v) {
+            let obj = v.as_object_mut().expect("an object schema");
+            for key in [
+                "type",
+                "properties",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+                "required",
+            ] {
+                obj.remove(key);
+            }
+            n += 1;
+        }
+    };
+    // The values inside a schema, not the schema itself: a body (or a
+    // component, which may be one) stays an object.
+    for_each_schema_of_side(doc, Side::Response, &mut |s| {
+        if let Some(Value::Object(props)) = s.get_mut("properties") {
+            props.values_mut().for_each(&mut any);
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(child) = s.get_mut(key) {
+                any(child);
+            }
+        }
+    });
+    Ok(n)
+}
+
+fn response_defaults(doc: &mut Value) -> Result<usize, Error> {
+    let mut n = 0;
+    for_each_schema_of_side(doc, Side::Response, &mut |s| {
+        if let Some(obj) = s.as_object_mut() {
+            if obj.remove("default").is_some() {
+                n += 1;
+            }
         }
     });
     Ok(n)
@@ -1227,7 +1374,7 @@ mod tests {
     fn rule_names_are_unique_and_documented() {
         let names: BTreeSet<&str> = RULES.iter().map(|r| r.name).collect();
         assert_eq!(names.len(), RULES.len());
-        assert_eq!(RULES.len(), 18);
+        assert_eq!(RULES.len(), 21);
         for r in RULES {
             assert!(!r.defect.is_empty() && !r.example.is_empty() && !r.why.is_empty());
         }
@@ -1834,6 +1981,162 @@ mod tests {
             "latest_available_version": {"type": "string"},
             "user_config_schema": {"type": "object", "properties": {}},
         }})
+    }
+
+    // list-leftover-properties
+
+    #[test]
+    fn list_leftover_properties_fires() {
+        let login = |props: Value, required: Value| {
+            doc(
+                json!({"/l": {"post": returns("LoginOptions", schema_ref("LoginOptions"))}}),
+                json!({"LoginOptions": {
+                    "type": "object",
+                    "description": "Options",
+                    "properties": props,
+                    "required": required,
+                }}),
+            )
+        };
+        // Beside named properties: the leftover goes, its description stays.
+        let before = login(
+            json!({
+                "None": {"type": "array", "description": "List of methods",
+                         "items": {"type": "object", "properties": {}}},
+                "action": {"type": "string"},
+            }),
+            json!(["action", "None"]),
+        );
+        let after = login(json!({"action": {"type": "string"}}), json!(["action"]));
+        let mut after = after;
+        after["components"]["schemas"]["LoginOptions"]["description"] = json!(
+            "Options\n\nThe description also lists a property named `None` (array: List of \
+             methods), a leftover without a wire name; what the server sends beyond the named \
+             properties is kept by name."
+        );
+        assert_rule("list-leftover-properties", before, 1, &after);
+
+        // The only property, on either side, anywhere: any JSON value.
+        let before = doc(
+            json!({"/w": {"put": sends("Put", json!({"type": "object", "properties": {
+                "w": {"type": "object", "properties": {"null": {"type": "string"}},
+                      "required": ["null"]},
+            }}))}}),
+            json!({}),
+        );
+        let after = doc(
+            json!({"/w": {"put": sends("Put", json!({"type": "object", "properties": {
+                "w": {"description": "The description also lists a property named `null` \
+                      (string: undocumented), a leftover without a wire name; what the server \
+                      sends beyond the named properties is kept by name."},
+            }}))}}),
+            json!({}),
+        );
+        assert_rule("list-leftover-properties", before, 1, &after);
+    }
+
+    #[test]
+    fn list_leftover_properties_clean() {
+        // Names that merely contain or resemble the words are real names.
+        assert_noop(
+            "list-leftover-properties",
+            doc(
+                json!({"/t": {"get": returns("T", json!({"type": "object", "properties": {
+                    "none_left": {"type": "boolean"},
+                    "NONE": {"type": "string"},
+                    "nullable": {"type": "string"},
+                }}))}}),
+                json!({}),
+            ),
+        );
+    }
+
+    // free-form-response-values
+
+    #[test]
+    fn free_form_response_values_fires() {
+        let messages = |key: Value, value: Value| {
+            doc(
+                json!({"/m": {"post": returns("MessageList", schema_ref("MessageList"))}}),
+                json!({"MessageList": {"type": "object", "properties": {
+                    "messages": {"type": "array", "items": {"type": "object", "properties": {
+                        "key": key,
+                        "value": value,
+                        "offset": {"type": "integer"},
+                    }}},
+                    "tags": {"type": "object"},
+                    "lists": {"type": "array", "items": {"type": "object", "properties": {}}},
+                }}}),
+            )
+        };
+        let mut before = messages(
+            json!({"type": "object", "description": "The key", "properties": {}}),
+            json!({"type": "object", "description": "The value", "properties": {},
+                   "additionalProperties": true}),
+        );
+        let mut after = messages(
+            json!({"description": "The key"}),
+            json!({"description": "The value"}),
+        );
+        after["components"]["schemas"]["MessageList"]["properties"]["tags"] = json!({});
+        after["components"]["schemas"]["MessageList"]["properties"]["lists"]["items"] = json!({});
+        assert_rule("free-form-response-values", before.clone(), 4, &after);
+        // The body itself stays an object.
+        before["components"]["schemas"]["Empty"] = json!({"type": "object", "properties": {}});
+        before["paths"]["/e"] = json!({"get": returns("Empty", schema_ref("Empty"))});
+        after["components"]["schemas"]["Empty"] = json!({"type": "object", "properties": {}});
+        after["paths"]["/e"] = json!({"get": returns("Empty", schema_ref("Empty"))});
+        assert_rule("free-form-response-values", before, 4, &after);
+    }
+
+    #[test]
+    fn free_form_response_values_clean() {
+        // Requests keep their maps; typed maps and objects with properties stay.
+        assert_noop(
+            "free-form-response-values",
+            doc(
+                json!({
+                    "/p": {"put": sends("Put", json!({"type": "object", "properties": {
+                        "user_config": {"type": "object", "properties": {}},
+                    }}))},
+                    "/g": {"get": returns("Get", json!({"type": "object", "properties": {
+                        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "service": {"type": "object", "properties": {"name": {"type": "string"}}},
+                        "either": {"type": "object", "oneOf": [{"type": "object"}]},
+                    }}))},
+                }),
+                json!({}),
+            ),
+        );
+    }
+
+    // response-defaults
+
+    #[test]
+    fn response_defaults_fires() {
+        let body = |flag: Value| {
+            json!({"type": "object", "properties": {
+                "items": {"type": "array", "items": {"type": "object", "properties": {
+                    "enabled": flag,
+                }}},
+            }})
+        };
+        let before = doc(
+            json!({
+                "/g": {"get": returns("Get", body(json!({"type": "boolean", "default": false})))},
+                "/p": {"put": sends("Put", body(json!({"type": "boolean", "default": false})))},
+            }),
+            json!({}),
+        );
+        let after = doc(
+            json!({
+                "/g": {"get": returns("Get", body(json!({"type": "boolean"})))},
+                // A request builder starts from its default: kept.
+                "/p": {"put": sends("Put", body(json!({"type": "boolean", "default": false})))},
+            }),
+            json!({}),
+        );
+        assert_rule("response-defaults", before, 1, &after);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Decoding a realistic `ServiceList` (1, 100, 1000 services) into the
-//! generated types vs into `serde_json::Value`, the floor.
+//! generated types vs into `serde_json::Value`, the floor; and the lenient
+//! path (`lenient`: every service has one field of the wrong type, so the
+//! strict decode fails and the lenient pass runs).
 //!
 //! `cargo bench -p aiven-tests --bench decode`
 
@@ -16,6 +18,19 @@ fn decode(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("value", n), &body, |b, body| {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(body).expect("value"))
+        });
+        let mut bad = aiven_tests::service_list_json(n);
+        for s in bad["services"].as_array_mut().expect("services") {
+            s["node_count"] = "three".into();
+        }
+        let bad = serde_json::to_vec(&bad).expect("encode");
+        group.bench_with_input(BenchmarkId::new("lenient", n), &bad, |b, body| {
+            b.iter(|| {
+                let (list, report) =
+                    aiven_api::lenient::decode::<ServiceListResponse>(body).expect("lenient");
+                assert_eq!(report.total, n);
+                list
+            })
         });
     }
     group.finish();

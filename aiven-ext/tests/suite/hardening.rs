@@ -550,8 +550,9 @@ async fn cross_origin_redirects_are_not_followed() {
 #[tokio::test]
 async fn secrets_in_a_damaged_body_are_redacted_in_the_error() {
     for body in [
-        // A wrong type elsewhere: the secrets sit in the kept body.
-        r#"{"service": {"service_name": 5, "password": "pw-SECRET-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "state": "RUNNING"}}"#,
+        // Not an object where one is declared (a field of the wrong type
+        // alone decodes leniently): the secrets sit in the kept body.
+        r#"[{"service": {"service_name": "pg-1", "password": "pw-SECRET-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "state": "RUNNING"}}]"#,
         // Cut short inside a user's password (and inside the URI's).
         r#"{"service": {"service_name": "pg-1", "service_uri": "postgres://avnadmin:pw-SECRET-2@pg.example:5432/defaultdb", "users": [{"username": "avnadmin", "password": "pw-SECRET-3"#,
     ] {

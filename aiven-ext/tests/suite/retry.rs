@@ -554,8 +554,10 @@ async fn is_retryable_is_the_classification_verdict_for_undecodable_successes() 
     server
         .mock_async(|when, then| {
             when.method(GET).path(SVC);
+            // Not an object: undecodable even leniently (a field of the
+            // wrong type alone is decoded as absent).
             then.status(200)
-                .json_body(json!({"service": {"service_name": 42}}));
+                .json_body(json!([{"service": {"service_name": "pg-1"}}]));
         })
         .await;
     server

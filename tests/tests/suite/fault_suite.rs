@@ -280,7 +280,7 @@ async fn lifecycle(sim: &SimHandle, c: &AivenClient, retries: &Retries, name: &s
     let tags = svc.tags.unwrap_or_default();
     for i in 0..TAGS {
         assert_eq!(
-            tags.get(&format!("k{i}")),
+            tags.get(format!("k{i}")),
             Some(&json!(format!("v{i}"))),
             "{tags:?}"
         );

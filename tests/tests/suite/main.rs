@@ -23,6 +23,7 @@ mod decode_fuzz;
 mod docs;
 mod fault_suite;
 mod input_validation;
+mod lenient;
 mod module_graph;
 mod open_world;
 mod readme;

@@ -281,7 +281,11 @@ pub async fn spawn_server(state: &std::path::Path) -> Server {
 pub async fn spawn_server_with(state: &std::path::Path, args: &[&str]) -> Server {
     use std::io::BufRead;
     let port = free_port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aiven-sim"))
+    // Only aiven-sim's own tests have the binary; the workspace suite
+    // includes these fixtures too and never spawns it.
+    let binary = option_env!("CARGO_BIN_EXE_aiven-sim")
+        .expect("the aiven-sim binary is built for aiven-sim's own tests");
+    let mut child = std::process::Command::new(binary)
         .args([
             "--listen",
             &format!("127.0.0.1:{port}"),

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::binary::free_port;
 use crate::common::{self, builder, start, TestSim, TOKEN};
 use aiven_api::types;
 use aiven_sim::{ManualClock, StartError};
@@ -180,14 +181,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Starts the binary with `args` and waits until it serves on 127.0.0.1.

@@ -5,6 +5,7 @@
 //! hardening, the admin API, …). Every response is checked against the
 //! description (`common`).
 
+mod binary;
 mod common;
 
 mod admin;

@@ -5,9 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::{
-    assert_same_state, body, builder, client, send, spawn_server, start_on, Server, TestSim, TOKEN,
-};
+use crate::binary::{send, spawn_server, Server};
+use crate::common::{assert_same_state, body, builder, client, start_on, TestSim, TOKEN};
 use aiven_api::types;
 use aiven_sim::persist::read_snapshot;
 use aiven_sim::Snapshot;

@@ -22,10 +22,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::common::{
-    builder, first_difference, request, send, spawn_server, state_body, walk_every_operation,
-    Server, Target,
-};
+use crate::binary::{send, spawn_server, Server};
+use crate::common::{builder, first_difference, request, state_body, walk_every_operation, Target};
 use aiven_sim::spec::OperationSpec;
 use aiven_sim::ManualClock;
 use serde_json::{json, Value};

@@ -319,6 +319,21 @@ fn own_path_encoding(code: &str) -> Result<String, Error> {
     Ok(code.replace(CALL, "crate::hooks::encode_path("))
 }
 
+/// The path a call expression calls (`reqwest::ClientBuilder::new` →
+/// `["reqwest", "ClientBuilder", "new"]`); empty for a call of anything
+/// else (a closure, a method's result).
+fn called(call: &syn::ExprCall) -> Vec<String> {
+    match &*call.func {
+        syn::Expr::Path(p) => p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Swaps `reqwest::ClientBuilder::new()` in the generated `Client::new` for
 /// `crate::tls::client_builder()`, which installs the workspace's one TLS
 /// crypto backend (ring) before reqwest builds its TLS configuration: reqwest
@@ -330,17 +345,9 @@ fn own_client_builder(file: &mut syn::File) -> Result<(), Error> {
     impl syn::visit_mut::VisitMut for Swap {
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             syn::visit_mut::visit_expr_call_mut(self, call);
-            if let syn::Expr::Path(p) = &*call.func {
-                let names: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                if names == ["reqwest", "ClientBuilder", "new"] && call.args.is_empty() {
-                    *call.func = syn::parse_quote!(crate::tls::client_builder);
-                    self.0 += 1;
-                }
+            if called(call) == ["reqwest", "ClientBuilder", "new"] && call.args.is_empty() {
+                *call.func = syn::parse_quote!(crate::tls::client_builder);
+                self.0 += 1;
             }
         }
     }
@@ -497,16 +504,7 @@ fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
         }
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             syn::visit_mut::visit_expr_call_mut(self, call);
-            let syn::Expr::Path(p) = &*call.func else {
-                return;
-            };
-            let names: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            if names != ["ResponseValue", "from_response"] || call.args.len() != 1 {
+            if called(call) != ["ResponseValue", "from_response"] || call.args.len() != 1 {
                 return;
             }
             let Some(operation) = &self.operation else {
@@ -613,12 +611,7 @@ fn error_call(file: &mut syn::File) -> Result<(), Error> {
         }
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             syn::visit_mut::visit_expr_call_mut(self, call);
-            let syn::Expr::Path(p) = &*call.func else {
-                return;
-            };
-            let is_error_response = p.path.segments.len() == 2
-                && p.path.segments[0].ident == "Error"
-                && p.path.segments[1].ident == "ErrorResponse";
+            let is_error_response = called(call) == ["Error", "ErrorResponse"];
             if is_error_response && call.args.len() == 1 {
                 call.args[0] = syn::parse_quote!(crate::hooks::error_response(response).await?);
                 self.swapped += 1;

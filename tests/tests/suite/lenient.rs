@@ -7,52 +7,18 @@
 //! Each case goes through the real HTTP stack against httpmock; the shapes
 //! are those of Aiven's documented example answers.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use serde_json::{json, Value};
 
 use aiven_tests::raw_client;
 
-/// A writer that keeps everything the subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+use crate::log::Log;
 
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// The warnings printed so far, one line each.
-    fn warnings(&self) -> Vec<String> {
-        String::from_utf8(self.0.lock().unwrap().clone())
-            .unwrap()
-            .lines()
-            .filter(|l| l.contains("WARN"))
-            .map(str::to_owned)
-            .collect()
-    }
-}
-
-/// Captures this thread's tracing output (the tests run on a current-thread
-/// runtime, so the decode happens on it) until the guard is dropped.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
+/// Captures this thread's warnings (the decode happens on it) until the
+/// guard is dropped.
+fn capture() -> (Log, tracing::subscriber::DefaultGuard) {
+    Log::capture("warn")
 }
 
 /// A server answering `method path` with `body`.
@@ -68,7 +34,7 @@ async fn serve(method: httpmock::Method, path: &str, body: Value) -> MockServer 
 }
 
 /// Exactly one warning, naming the operation and the field.
-fn assert_one_warning(captured: &Captured, operation_id: &str, field: &str) {
+fn assert_one_warning(captured: &Log, operation_id: &str, field: &str) {
     let warnings = captured.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert!(

@@ -24,6 +24,7 @@ mod docs;
 mod fault_suite;
 mod input_validation;
 mod lenient;
+mod log;
 mod module_graph;
 mod open_world;
 mod readme;

@@ -19,8 +19,6 @@
 // `download_cookie` is the secret path parameter under test.
 #![allow(deprecated)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aiven_ext::requests::{NewIntegration, NewService};
@@ -28,44 +26,14 @@ use aiven_ext::{AivenClient, RetryPolicy};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use serde_json::json;
-use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::log::Log;
 
 const REDACTED: &str = aiven_api::redact::REDACTED;
 
-/// What a test's thread logged.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    /// Keeps everything logged on the calling thread until the guard drops.
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let log = Self::default();
-        let writer = log.clone();
-        // httpmock logs the requests it receives: it is the server here.
-        let subscriber = tracing_subscriber::fmt()
-            .with_env_filter("trace,httpmock=off")
-            .with_span_events(FmtSpan::CLOSE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        (log, tracing::subscriber::set_default(subscriber))
-    }
-
-    /// Everything printed so far.
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
+/// Everything, but httpmock's log of the requests it receives (it is the
+/// server here).
+const HTTPMOCK_OFF: &str = "trace,httpmock=off";
 
 /// The log lines that mention `needle`.
 fn lines_with(log: &str, needle: &str) -> Vec<String> {
@@ -91,7 +59,7 @@ fn invoice_request<'a>(
 /// response's error (which prints the response with its URL).
 #[tokio::test]
 async fn download_cookie_is_masked_in_the_span_builder_debug_and_response_errors() {
-    let (log, _guard) = Log::capture();
+    let (log, _guard) = Log::capture(HTTPMOCK_OFF);
     let cookie = "COOKIE-span-4f1c9a77";
     let server = MockServer::start_async().await;
     server
@@ -166,7 +134,7 @@ fn silent_server() -> String {
 /// timeout errors, which print the URL they were for.
 #[tokio::test]
 async fn download_cookie_is_masked_in_retry_warnings_and_transport_errors() {
-    let (log, _guard) = Log::capture();
+    let (log, _guard) = Log::capture(HTTPMOCK_OFF);
     let cookie = "COOKIE-retry-9be2d310";
     let mut policy = RetryPolicy::default();
     policy.max_attempts = 2;
@@ -232,7 +200,7 @@ async fn download_cookie_is_masked_in_retry_warnings_and_transport_errors() {
 /// Issue 18 item 1: the simulator's journal and its INFO request log.
 #[tokio::test]
 async fn download_cookie_is_masked_in_the_simulator_journal_and_request_log() {
-    let (log, _guard) = Log::capture();
+    let (log, _guard) = Log::capture(HTTPMOCK_OFF);
     let cookie = "COOKIE-sim-07aa1e5c";
     let sim = aiven_sim::Simulator::builder()
         .token("sim-token")

@@ -2,39 +2,15 @@
 //! with the operation id, method, path, status and duration, and never record
 //! the Authorization header.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use serde_json::json;
-use tracing_subscriber::fmt::format::FmtSpan;
 
-/// A writer that keeps everything the subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::log::Log;
 
 #[tokio::test]
 async fn each_call_has_a_span_with_operation_status_and_no_token() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Log::capture("trace");
 
     let server = MockServer::start_async().await;
     server
@@ -53,7 +29,7 @@ async fn each_call_has_a_span_with_operation_status_and_no_token() {
         .await
         .expect("service get");
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("operation_id=\"ServiceGet\""), "{log}");
     assert!(log.contains("method=GET"), "{log}");
     assert!(

@@ -123,6 +123,17 @@ fn write(path: &Path, text: &str) {
 /// by client method name (the name the hooks receive) for binary search; and
 /// one constant per operation (`SERVICE_GET`), so that hand-written code
 /// names operations by a checked name instead of a string.
+/// Whether a parameter of the path template has a secret name: the rule
+/// `aiven_redact::path` applies to each call's path, decided here once.
+fn masked_path(template: &str) -> bool {
+    template.split('/').any(|segment| {
+        segment
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+            .is_some_and(aiven_redact::is_sensitive)
+    })
+}
+
 fn operation_table(
     prepared: &aiven_openapi::Prepared,
     generated: &codegen::Generated,
@@ -143,8 +154,8 @@ fn operation_table(
     for (index, (method, op)) in rows.iter().enumerate() {
         writeln!(
             table,
-            "    Operation {{ operation_id: {:?}, method: {:?}, path: {:?}, client_method: {:?} }},",
-            op.operation_id, op.method, op.path, method
+            "    Operation {{ operation_id: {:?}, method: {:?}, path: {:?}, client_method: {:?}, masked_path: {} }},",
+            op.operation_id, op.method, op.path, method, masked_path(&op.path)
         )
         .expect("write to String");
         writeln!(

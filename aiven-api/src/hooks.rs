@@ -154,7 +154,8 @@ impl ClientHooks<ClientState> for crate::Client {
         // Secret path parameters (`download_cookie`) are masked in what is
         // recorded, and in the URL that errors and responses report.
         let path = request.url().path();
-        let shown_path = operation.map_or(path.into(), |op| crate::redact::path(path, op.path));
+        let shown_path =
+            operation.map_or(path.into(), |op| crate::redact::operation_path(path, op));
         let span = tracing::info_span!(
             "aiven_api",
             operation_id,
@@ -243,7 +244,7 @@ pub fn check_path(base_path: &str, url: &reqwest::Url, client_method: &str) -> R
         ))
     };
     // A refusal quotes the path, with secret parameters masked.
-    let shown = || crate::redact::path(url.path(), op.path);
+    let shown = || crate::redact::operation_path(url.path(), op);
     let base_segments: Vec<&str> = base_path.split('/').filter(|s| !s.is_empty()).collect();
     let mut segments = url.path().split('/').skip(1);
     for expected in &base_segments {

@@ -102,6 +102,7 @@ fn kind(value: &Value) -> &'static str {
 /// case) `Option::<T>::deserialize`; in a lenient decode, a value that does
 /// not decode as `T` becomes `None` and is kept for the struct's [`extra`].
 #[doc(hidden)]
+#[inline]
 pub fn field<'de, const N: usize, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -110,6 +111,18 @@ where
     if !LENIENT.get() {
         return Option::<T>::deserialize(deserializer);
     }
+    lenient_field::<N, D, T>(deserializer)
+}
+
+/// [`field`] in a lenient decode: out of line, so the strict path every
+/// answer takes stays one flag load and the plain decode.
+#[cold]
+#[inline(never)]
+fn lenient_field<'de, const N: usize, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
     let raw = Value::deserialize(deserializer)?;
     let field = name(N);
     let mark = STATE.with_borrow_mut(|s| {

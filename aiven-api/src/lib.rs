@@ -36,6 +36,11 @@ pub struct Operation {
     pub path: &'static str,
     /// Name of the [`Client`] method.
     pub client_method: &'static str,
+    /// Whether a path parameter has a secret name (`download_cookie`), so
+    /// the path shown in spans, logs and errors is masked
+    /// ([`redact::operation_path`]). Decided once, when the table is
+    /// generated: the many operations without one pay nothing per call.
+    pub masked_path: bool,
 }
 
 impl Operation {

@@ -15,6 +15,17 @@ pub use aiven_redact::{is_sensitive, path, query, text, url, value, REDACTED};
 
 use crate::Operation;
 
+/// `path` (a request's) as it may be shown for `operation`: its secret
+/// path parameters masked, as [`path`] masks them; borrowed as it is when
+/// the operation has none ([`Operation::masked_path`], the usual case).
+pub fn operation_path<'a>(path: &'a str, operation: &Operation) -> std::borrow::Cow<'a, str> {
+    if operation.masked_path {
+        aiven_redact::path(path, operation.path)
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
 /// `url` as it may be shown for a request of `operation`: the path
 /// parameters whose name is sensitive (`download_cookie`) replaced by
 /// [`REDACTED`] (percent-encoded, as a URL holds it), the values of
@@ -28,7 +39,7 @@ pub fn request_url(url: &reqwest::Url, operation: &Operation) -> reqwest::Url {
 /// no copy is made).
 fn masked_url(url: &reqwest::Url, operation: &Operation) -> Option<reqwest::Url> {
     use std::borrow::Cow;
-    let path = aiven_redact::path(url.path(), operation.path);
+    let path = operation_path(url.path(), operation);
     let query = url.query().map(query);
     let userinfo = !url.username().is_empty() || url.password().is_some();
     if matches!(path, Cow::Borrowed(_)) && !matches!(query, Some(Cow::Owned(_))) && !userinfo {

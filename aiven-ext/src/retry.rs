@@ -470,9 +470,11 @@ impl RetryTransport {
         // A connection refused or a timeout prints its URL: the retry
         // warning and the error show it with secret path segments masked.
         let result = result.map_err(|e| aiven_api::redact::request_error(e, operation));
+        // Scanned once: the body may be megabytes.
+        let cut_short = result.as_ref().is_ok_and(Buffered::is_cut_short_json);
         let class = match &result {
             Err(e) => RetryClass::of_transport(e, while_reading_body),
-            Ok(b) if b.is_cut_short_json() => RetryClass::Ambiguous,
+            Ok(_) if cut_short => RetryClass::Ambiguous,
             Ok(b) => RetryClass::of_status(b.status),
         };
         let ambiguous = class == RetryClass::Ambiguous;
@@ -486,7 +488,7 @@ impl RetryTransport {
                 ..
             }) => None,
             // Processed, but the answer arrived damaged: ask again.
-            Ok(b) if idempotent && b.is_cut_short_json() => Some(RetryHint::new(format!(
+            Ok(b) if idempotent && cut_short => Some(RetryHint::new(format!(
                 "{} with a JSON body cut short",
                 b.status
             ))),

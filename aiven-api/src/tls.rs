@@ -23,12 +23,3 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::ClientBuilder::new()
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_client_builds_with_the_installed_provider() {
-        super::client_builder().build().expect("a reqwest client");
-        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
-    }
-}

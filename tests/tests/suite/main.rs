@@ -17,6 +17,7 @@ mod sim_common;
 #[path = "../../../aiven-ext/tests/suite/own_process.rs"]
 mod own_process;
 
+mod api_parts;
 mod avn_cli;
 mod coverage;
 mod decode_fuzz;

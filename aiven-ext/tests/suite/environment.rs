@@ -434,25 +434,7 @@ async fn run_tears_down_on_sigterm() {
     if !own_process::is_child(module_path!(), TEST) {
         return own_process::run_alone(module_path!(), TEST, |_| {});
     }
-    let (_sim, client) = sim().await;
-    // The signal goes out once the last child is made: `run` listens by then.
-    let once = std::sync::atomic::AtomicBool::new(false);
-    let env = environment().on_progress(move |e: &EnvironmentEvent| {
-        let last = e.resource == Resource::topic("ci-kafka", "events") && e.outcome == "created";
-        if last && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            // SAFETY: kill(2) with this process's own id and a valid signal.
-            unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
-        }
-    });
-    let code = env
-        .run(&client, "p", MAX, &["sleep", "30"])
-        .await
-        .expect("torn down");
-    assert_eq!(code, 143);
-    for service in ["ci-pg", "ci-kafka"] {
-        let gone = client.get_service("p", service).await.unwrap_err();
-        assert!(gone.is_not_found(), "{service}: {gone}");
-    }
+    let (_sim, client, env) = run_cancelled_by(libc::SIGTERM, 143).await;
     let code = env.run(&client, "p", MAX, &["sh", "-c", "exit 7"]).await;
     assert_eq!(code.unwrap(), 7, "the command's own code");
     let e = env
@@ -470,24 +452,36 @@ async fn run_tears_down_on_ctrl_c() {
     if !own_process::is_child(module_path!(), TEST) {
         return own_process::run_alone(module_path!(), TEST, |_| {});
     }
-    let (_sim, client) = sim().await;
+    run_cancelled_by(libc::SIGINT, 130).await;
+}
+
+/// Runs `sleep 30` in the environment and sends `signal` to this process
+/// once the last child is made (`run` listens by then): `run` must answer
+/// `code` with both services deleted. Returns the simulator, the client and
+/// the environment for further checks.
+async fn run_cancelled_by(
+    signal: libc::c_int,
+    code: u8,
+) -> (aiven_sim::SimHandle, AivenClient, Environment) {
+    let (sim, client) = sim().await;
     let once = std::sync::atomic::AtomicBool::new(false);
     let env = environment().on_progress(move |e: &EnvironmentEvent| {
         let last = e.resource == Resource::topic("ci-kafka", "events") && e.outcome == "created";
         if last && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
             // SAFETY: kill(2) with this process's own id and a valid signal.
-            unsafe { libc::kill(libc::getpid(), libc::SIGINT) };
+            unsafe { libc::kill(libc::getpid(), signal) };
         }
     });
-    let code = env
+    let answered = env
         .run(&client, "p", MAX, &["sleep", "30"])
         .await
         .expect("torn down");
-    assert_eq!(code, 130);
+    assert_eq!(answered, code, "signal {signal}");
     for service in ["ci-pg", "ci-kafka"] {
         let gone = client.get_service("p", service).await.unwrap_err();
         assert!(gone.is_not_found(), "{service}: {gone}");
     }
+    (sim, client, env)
 }
 
 /// `up` waits for each service by its type's readiness preset: a pg

@@ -355,18 +355,7 @@ async fn a_generated_error_carries_its_operation_and_attempts() {
         })
         .await;
     let c = client(&server, &MockClock::new());
-    let raw = c
-        .service_get()
-        .project("p")
-        .service_name("pg-1")
-        .send()
-        .await
-        .unwrap_err();
-    let aiven_api::Error::ErrorResponse(body) = &raw else {
-        panic!("{raw:?}");
-    };
-    let call = body.call.expect("the call is set on the error");
-    assert_eq!(call.operation.operation_id, "ServiceGet");
+    let (raw, call) = service_get_error(&c).await;
     // A 503 may have been processed: both earlier attempts are ambiguous.
     assert_eq!((call.attempts.sent, call.attempts.ambiguous), (3, 2));
     assert_eq!(busy.calls_async().await, 2);
@@ -382,7 +371,17 @@ async fn a_generated_error_carries_its_operation_and_attempts() {
         &format!("{}/v1", server.base_url()),
         aiven_api::hooks::ClientState::new(),
     );
-    let raw = plain
+    let (_, call) = service_get_error(&plain).await;
+    assert_eq!(call.attempts, aiven_api::hooks::Attempts::default());
+    assert_eq!(call.attempts.sent, 1);
+}
+
+/// `ServiceGet` of pg-1 through `client`, which must fail with an error
+/// response carrying its call, resolved as `ServiceGet`.
+async fn service_get_error(
+    client: &aiven_api::Client,
+) -> (aiven_api::Error<types::AivenError>, aiven_api::hooks::Call) {
+    let raw = client
         .service_get()
         .project("p")
         .service_name("pg-1")
@@ -394,8 +393,7 @@ async fn a_generated_error_carries_its_operation_and_attempts() {
     };
     let call = body.call.expect("the call is set on the error");
     assert_eq!(call.operation.operation_id, "ServiceGet");
-    assert_eq!(call.attempts, aiven_api::hooks::Attempts::default());
-    assert_eq!(call.attempts.sent, 1);
+    (raw, call)
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! The SDK's guided tour: `cargo xtask quickstart [-- --help]`.
+//! The SDK's guided tour: `cargo quickstart [--help]` (a cargo alias for
+//! `cargo run -p aiven-quickstart --`).
 //!
 //! Without `AIVEN_TOKEN` or `AIVEN_AUTH_TOKEN` (or with `--simulator`) it
 //! starts the simulator in this process (nothing leaves the machine) and

@@ -4,11 +4,12 @@
 //! For each variant of `aiven-api` (every operation group; the groups
 //! aiven-ext declares; the `services` group alone) it builds it once (so its
 //! dependencies are built), cleans `aiven-api` alone, builds it again in
-//! debug under `/usr/bin/time -v` with `CARGO_INCREMENTAL=0` (as CI), and reports the generated lines and operations (written by
+//! debug under `/usr/bin/time -v` with `CARGO_INCREMENTAL=0` (as CI), and
+//! reports the generated lines and operations (written by
 //! `aiven-api/build.rs`), wall time and peak memory. Then, unless
-//! `--no-cold`, it clones the checkout's `HEAD` into a temporary directory and
-//! times `cargo xtask quickstart` there with an empty target directory: the
-//! newcomer's first command. The target directory is cargo's:
+//! `--no-cold`, it clones the checkout's `HEAD` into a temporary directory
+//! and times `cargo quickstart` (the README's main job) there with an empty
+//! target directory: the newcomer's first command. The target directory is cargo's:
 //! `$CARGO_TARGET_DIR` when set.
 
 use std::path::{Path, PathBuf};
@@ -194,8 +195,8 @@ pub struct ColdRun {
     pub peak_mib: Option<f64>,
 }
 
-/// Clones `HEAD` into a temporary directory and times `cargo xtask
-/// quickstart` there with an empty target directory (the registry's
+/// Clones `HEAD` into a temporary directory and times `cargo quickstart`
+/// there with an empty target directory (the registry's
 /// downloads are reused: no network here). Uncommitted changes are not
 /// measured.
 pub fn cold_main_job() -> Result<ColdRun> {
@@ -220,7 +221,7 @@ fn cold_main_job_in(scratch: &Path) -> Result<ColdRun> {
         bail!("git clone of {} failed", root.display());
     }
     let mut cmd = timed_cargo();
-    cmd.args(["xtask", "quickstart"])
+    cmd.args(["quickstart"])
         .current_dir(&clone)
         .env("CARGO_TARGET_DIR", scratch.join("target"))
         // The embedded simulator, whatever this shell has.
@@ -233,12 +234,12 @@ fn cold_main_job_in(scratch: &Path) -> Result<ColdRun> {
             absolute_source(&source, &root),
         );
     }
-    let output = cmd.output().context("running cargo xtask quickstart")?;
+    let output = cmd.output().context("running cargo quickstart")?;
     let wall_secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
         bail!(
-            "cargo xtask quickstart in a fresh clone failed:\n{}",
+            "cargo quickstart in a fresh clone failed:\n{}",
             crate::check_spec::first_errors(&stderr, 10)
         );
     }
@@ -370,7 +371,7 @@ pub fn run(args: &BuildCostArgs) -> Result<()> {
         let cold = cold_main_job()?;
         println!();
         println!(
-            "fresh clone → `cargo xtask quickstart` done: {:.0} s ({}:{:02}), peak RSS {}",
+            "fresh clone → `cargo quickstart` done: {:.0} s ({}:{:02}), peak RSS {}",
             cold.wall_secs,
             cold.wall_secs as u64 / 60,
             cold.wall_secs as u64 % 60,

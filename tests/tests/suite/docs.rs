@@ -290,6 +290,40 @@ fn the_xtask_commands_named_exist() {
     );
 }
 
+/// The README's main job, `cargo quickstart`, is the workspace's cargo alias
+/// for running the quickstart crate; the other of the two commands is an
+/// xtask command (checked above).
+#[test]
+fn the_readme_commands_exist() {
+    let readme = read(&root().join("README.md"));
+    let block = readme
+        .split("## Two commands")
+        .nth(1)
+        .and_then(|s| s.split("```sh\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("README's two commands");
+    let commands: Vec<&str> = block
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .collect();
+    assert_eq!(
+        commands,
+        ["cargo quickstart", "cargo xtask test"],
+        "{block}"
+    );
+    let config = read(&root().join(".cargo/config.toml"));
+    let alias = config
+        .lines()
+        .find_map(|l| l.strip_prefix("quickstart = "))
+        .expect("a `quickstart` alias in .cargo/config.toml");
+    assert_eq!(alias, "\"run --package aiven-quickstart --\"");
+    let manifest = read(&root().join("quickstart/Cargo.toml"));
+    assert!(
+        manifest.contains("name = \"aiven-quickstart\""),
+        "{manifest}"
+    );
+}
+
 #[test]
 fn the_simulator_flags_named_exist() {
     // The flags are declared with clap in the binary's sources.

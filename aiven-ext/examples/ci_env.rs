@@ -33,6 +33,10 @@ pub struct Args {
     /// The simulator's state file, so that runs see each other's work.
     #[arg(long, requires = "sim")]
     sim_state: Option<PathBuf>,
+    /// How long the simulator's services take to come up: `fast` (seconds),
+    /// `instant` or `realistic` (minutes), as `aiven-sim --profile`.
+    #[arg(long, requires = "sim", value_parser = ["fast", "instant", "realistic"])]
+    sim_profile: Option<String>,
     /// `up`: write the connection details (secrets included) here, mode 0600.
     #[arg(long)]
     env_file: Option<PathBuf>,
@@ -71,6 +75,9 @@ async fn connect(args: &Args) -> aiven_ext::Result<(AivenClient, Option<aiven_si
         return Ok((AivenClient::from_env()?, None));
     }
     let mut sim = aiven_sim::Simulator::builder().project(&args.project);
+    if let Some(profile) = args.sim_profile.as_deref() {
+        sim = sim.timings(aiven_sim::Timings::profile(profile).unwrap_or_default());
+    }
     if let Some(path) = &args.sim_state {
         sim = sim.state_file(path);
     }

@@ -29,6 +29,10 @@ pub struct Args {
     /// The simulator's state file, so that runs see each other's work.
     #[arg(long, requires = "sim")]
     sim_state: Option<PathBuf>,
+    /// How long the simulator's services take to come up: `fast` (seconds),
+    /// `instant` or `realistic` (minutes), as `aiven-sim --profile`.
+    #[arg(long, requires = "sim", value_parser = ["fast", "instant", "realistic"])]
+    sim_profile: Option<String>,
     /// `up`: write the connection details here, mode 0600.
     #[arg(long)]
     env_file: Option<PathBuf>,
@@ -44,6 +48,9 @@ pub async fn run(args: Args) -> aiven_ext::Result<()> {
         false => AivenClient::from_env()?,
         true => {
             let mut builder = aiven_sim::Simulator::builder().project(&args.project);
+            if let Some(profile) = args.sim_profile.as_deref() {
+                builder = builder.timings(aiven_sim::Timings::profile(profile).unwrap_or_default());
+            }
             if let Some(path) = &args.sim_state {
                 builder = builder.state_file(path);
             }

@@ -30,7 +30,15 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
     let state = dir.path().join("sim-state.redb");
     let state_arg = state.display().to_string();
     let step = |args: &[&str]| {
-        let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
+        // Instant services: what is tested is the steps, not the waiting.
+        let mut argv = vec![
+            "ci_env",
+            "--sim",
+            "--sim-profile",
+            "instant",
+            "--sim-state",
+            state_arg.as_str(),
+        ];
         argv.extend_from_slice(args);
         example::run(example::Args::parse_from(argv))
     };
@@ -191,7 +199,15 @@ async fn teardown_never_deletes_a_same_named_service_it_did_not_make() {
     }
     let state_arg = state.display().to_string();
     let step = |args: &[&str]| {
-        let mut argv = vec!["ci_env", "--sim", "--sim-state", state_arg.as_str()];
+        // Instant services: what is tested is the steps, not the waiting.
+        let mut argv = vec![
+            "ci_env",
+            "--sim",
+            "--sim-profile",
+            "instant",
+            "--sim-state",
+            state_arg.as_str(),
+        ];
         argv.extend_from_slice(args);
         example::run(example::Args::parse_from(argv))
     };

@@ -392,7 +392,15 @@ async fn the_file_example_plans_ups_and_downs() {
     let env_file = dir.path().join("ci.env");
     let env_arg = env_file.display().to_string();
     let step = |args: &[&str]| {
-        let mut argv = vec!["ci_env_file", "--sim", "--sim-state", state.as_str()];
+        // Instant services: what is tested is the steps, not the waiting.
+        let mut argv = vec![
+            "ci_env_file",
+            "--sim",
+            "--sim-profile",
+            "instant",
+            "--sim-state",
+            state.as_str(),
+        ];
         argv.extend_from_slice(args);
         ci_env_file::run(ci_env_file::Args::parse_from(argv))
     };

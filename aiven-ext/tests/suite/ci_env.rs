@@ -20,6 +20,22 @@ mod example {
     include!("../../examples/ci_env.rs");
 }
 
+/// The example's arguments for `args` on an embedded simulator keeping its
+/// state in `state`, with instant services: what is tested is the steps,
+/// not the waiting.
+fn example_args(state: &str, args: &[&str]) -> example::Args {
+    let mut argv = vec![
+        "ci_env",
+        "--sim",
+        "--sim-profile",
+        "instant",
+        "--sim-state",
+        state,
+    ];
+    argv.extend_from_slice(args);
+    example::Args::parse_from(argv)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn up_twice_down_twice_and_a_failing_run_tears_down() {
     const TEST: &str = "up_twice_down_twice_and_a_failing_run_tears_down";
@@ -29,19 +45,7 @@ async fn up_twice_down_twice_and_a_failing_run_tears_down() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("sim-state.redb");
     let state_arg = state.display().to_string();
-    let step = |args: &[&str]| {
-        // Instant services: what is tested is the steps, not the waiting.
-        let mut argv = vec![
-            "ci_env",
-            "--sim",
-            "--sim-profile",
-            "instant",
-            "--sim-state",
-            state_arg.as_str(),
-        ];
-        argv.extend_from_slice(args);
-        example::run(example::Args::parse_from(argv))
-    };
+    let step = |args: &[&str]| example::run(example_args(&state_arg, args));
     // The services the state database holds (each run has closed it), read
     // as the simulator's own loader reads it; its event log names deleted
     // services too, so only the project's services count.
@@ -198,19 +202,7 @@ async fn teardown_never_deletes_a_same_named_service_it_did_not_make() {
             .was_created());
     }
     let state_arg = state.display().to_string();
-    let step = |args: &[&str]| {
-        // Instant services: what is tested is the steps, not the waiting.
-        let mut argv = vec![
-            "ci_env",
-            "--sim",
-            "--sim-profile",
-            "instant",
-            "--sim-state",
-            state_arg.as_str(),
-        ];
-        argv.extend_from_slice(args);
-        example::run(example::Args::parse_from(argv))
-    };
+    let step = |args: &[&str]| example::run(example_args(&state_arg, args));
     let services = || {
         let mut tries = 0;
         let loaded = loop {

@@ -119,10 +119,6 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
 }
 
-/// `OPERATIONS`: one row per operation found in the generated client, sorted
-/// by client method name (the name the hooks receive) for binary search; and
-/// one constant per operation (`SERVICE_GET`), so that hand-written code
-/// names operations by a checked name instead of a string.
 /// Whether a parameter of the path template has a secret name: the rule
 /// `aiven_redact::path` applies to each call's path, decided here once.
 fn masked_path(template: &str) -> bool {
@@ -134,6 +130,10 @@ fn masked_path(template: &str) -> bool {
     })
 }
 
+/// `OPERATIONS`: one row per operation found in the generated client, sorted
+/// by client method name (the name the hooks receive) for binary search; and
+/// one constant per operation (`SERVICE_GET`), so that hand-written code
+/// names operations by a checked name instead of a string.
 fn operation_table(
     prepared: &aiven_openapi::Prepared,
     generated: &codegen::Generated,

@@ -119,15 +119,14 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
 }
 
-/// Whether a parameter of the path template has a secret name: the rule
-/// `aiven_redact::path` applies to each call's path, decided here once.
+/// Whether `aiven_redact::path` masks anything in this operation's paths,
+/// decided here once: applied to the template itself, it masks exactly the
+/// parameters whose names are secret (the rule stays in aiven-redact).
 fn masked_path(template: &str) -> bool {
-    template.split('/').any(|segment| {
-        segment
-            .strip_prefix('{')
-            .and_then(|s| s.strip_suffix('}'))
-            .is_some_and(aiven_redact::is_sensitive)
-    })
+    matches!(
+        aiven_redact::path(template, template),
+        std::borrow::Cow::Owned(_)
+    )
 }
 
 /// `OPERATIONS`: one row per operation found in the generated client, sorted

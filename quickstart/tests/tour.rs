@@ -21,11 +21,15 @@ fn the_tour_runs_offline_on_the_embedded_simulator() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the quickstart binary starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).map(|_| text)
-    });
+    // Both pipes drained while the tour runs, so neither can fill and stall it.
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            pipe.read_to_string(&mut text).map(|_| text)
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -37,14 +41,8 @@ fn the_tour_runs_offline_on_the_embedded_simulator() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let out = reader.join().unwrap().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let out = stdout.join().unwrap().unwrap();
+    let err = stderr.join().unwrap().unwrap();
     assert!(status.success(), "{status}\n{out}\n{err}");
     for step in [
         "the embedded simulator at http://127.0.0.1:",

@@ -108,23 +108,33 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
+    field_named(name(N), deserializer)
+}
+
+/// [`field`] by wire name (the written-out impls of `crate::decode` know it).
+#[doc(hidden)]
+#[inline]
+pub fn field_named<'de, D, T>(field: &'static str, deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
     if !LENIENT.get() {
         return Option::<T>::deserialize(deserializer);
     }
-    lenient_field::<N, D, T>(deserializer)
+    lenient_field::<D, T>(field, deserializer)
 }
 
-/// [`field`] in a lenient decode: out of line, so the strict path every
-/// answer takes stays one flag load and the plain decode.
+/// [`field_named`] in a lenient decode: out of line, so the strict path
+/// every answer takes stays one flag load and the plain decode.
 #[cold]
 #[inline(never)]
-fn lenient_field<'de, const N: usize, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+fn lenient_field<'de, D, T>(field: &'static str, deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
     let raw = Value::deserialize(deserializer)?;
-    let field = name(N);
     let mark = STATE.with_borrow_mut(|s| {
         s.depth += 1;
         s.path.push(field);
@@ -168,6 +178,15 @@ where
     D: Deserializer<'de>,
 {
     let mut map = Map::deserialize(deserializer)?;
+    take_set_aside(&mut map);
+    Ok(map)
+}
+
+/// Moves the raw values of the fields of the struct being finished that did
+/// not decode (in a lenient decode) into its `extra` map.
+#[doc(hidden)]
+#[inline]
+pub fn take_set_aside(map: &mut Map<String, Value>) {
     if LENIENT.get() {
         STATE.with_borrow_mut(|s| {
             while s.pending.last().is_some_and(|(d, _, _)| *d == s.depth) {
@@ -176,7 +195,6 @@ where
             }
         });
     }
-    Ok(map)
 }
 
 /// Resets the lenient state when a lenient decode ends, even by a panic.

@@ -16,6 +16,8 @@
     deprecated
 )]
 
+#[doc(hidden)]
+pub mod decode;
 pub mod hooks;
 pub mod lenient;
 pub mod redact;

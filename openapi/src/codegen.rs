@@ -10,6 +10,8 @@ use syn::visit::Visit;
 
 use crate::{idents, rules, walk, Error, Prepared};
 
+mod decode_impls;
+
 /// The generated client's interface style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interface {
@@ -93,6 +95,8 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     lenient_responses(&mut file)?;
     // After the lenient passes: `call` is not a field the server sends.
     error_call(&mut file)?;
+    // After every pass that adds fields or serde attributes.
+    decode_impls::open_struct_impls(&mut file);
     let methods = client_methods(&file);
     let redaction = redacting_debug(&mut file);
     Ok(Generated {
@@ -283,6 +287,12 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 
 /// Removes `Debug` from the struct's derives; false if it derived none.
 fn drop_derived_debug(attrs: &mut [syn::Attribute]) -> bool {
+    drop_derived(attrs, "Debug")
+}
+
+/// Removes the trait named `name` (last path segment) from an item's
+/// derives; false if it derived none.
+fn drop_derived(attrs: &mut [syn::Attribute], name: &str) -> bool {
     use syn::punctuated::Punctuated;
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let Ok(paths) =
@@ -290,11 +300,11 @@ fn drop_derived_debug(attrs: &mut [syn::Attribute]) -> bool {
         else {
             continue;
         };
-        let is_debug = |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "Debug");
-        if !paths.iter().any(is_debug) {
+        let is_it = |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == name);
+        if !paths.iter().any(is_it) {
             continue;
         }
-        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_debug(p)).collect();
+        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_it(p)).collect();
         *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
         return true;
     }

@@ -21,6 +21,7 @@ mod api_parts;
 mod avn_cli;
 mod coverage;
 mod decode_fuzz;
+mod decode_impls;
 mod docs;
 mod fault_suite;
 mod input_validation;

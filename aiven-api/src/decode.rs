@@ -1,0 +1,185 @@
+//! The generic half of the generated response structs' `Deserialize` impls
+//! (aiven-openapi's `codegen::decode_impls` writes the other half: one
+//! `match` on the key per struct). Behaviour is serde's derive for a struct
+//! with a flattened map: keys decode as identifiers, a known key twice is
+//! ``duplicate field `x` ``, a missing field is `None` for an `Option`,
+//! its default when it has one and ``missing field `x` `` otherwise, and
+//! every other key goes to `extra`. Lenient fields go through
+//! [`crate::lenient::field_named`].
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+/// A response struct whose `Deserialize` is written out.
+#[doc(hidden)]
+pub trait Open: Sized {
+    /// What `invalid type` errors say was expected (`struct Service`).
+    const EXPECTING: &'static str;
+    /// Decodes the struct from the entries of a map.
+    fn visit_map<'de, A>(map: A) -> Result<Self, A::Error>
+    where
+        A: MapAccess<'de>;
+}
+
+/// `T::deserialize`: a map, visited by [`Open::visit_map`].
+#[doc(hidden)]
+pub fn open<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Open,
+{
+    struct OpenVisitor<T>(PhantomData<T>);
+    impl<'de, T: Open> Visitor<'de> for OpenVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::visit_map(map)
+        }
+    }
+    deserializer.deserialize_map(OpenVisitor(PhantomData))
+}
+
+/// A map key: borrowed from the input when the format allows (serde_json
+/// does for a key without escapes), so matching it costs no allocation.
+#[doc(hidden)]
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Key<'de>, E> {
+                std::str::from_utf8(v)
+                    .map(|s| Key(Cow::Borrowed(s)))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Bytes(v), &self))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key<'de>, E> {
+                std::str::from_utf8(v)
+                    .map(|s| Key(Cow::Owned(s.to_owned())))
+                    .map_err(|_| E::invalid_value(de::Unexpected::Bytes(v), &self))
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// A field decoded as its type.
+#[doc(hidden)]
+#[inline]
+pub fn strict<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// A lenient field ([`crate::lenient::field_named`]).
+#[doc(hidden)]
+#[inline]
+pub fn lenient<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<Option<T>>,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: DeserializeOwned,
+{
+    struct Lenient<T>(&'static str, PhantomData<T>);
+    impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Lenient<T> {
+        type Value = Option<T>;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+            crate::lenient::field_named(self.0, deserializer)
+        }
+    }
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value_seed(Lenient(name, PhantomData))?);
+    Ok(())
+}
+
+/// A key no field names: kept in `extra` (the last of a repeated key wins).
+#[doc(hidden)]
+pub fn other<'de, A>(
+    map: &mut A,
+    extra: &mut Map<String, Value>,
+    key: Key<'de>,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+{
+    let value = map.next_value::<Value>()?;
+    extra.insert(key.0.into_owned(), value);
+    Ok(())
+}
+
+/// The finished `extra` map: with the raw values of this struct's lenient
+/// fields that did not decode.
+#[doc(hidden)]
+#[inline]
+pub fn extra(mut map: Map<String, Value>) -> Map<String, Value> {
+    crate::lenient::take_set_aside(&mut map);
+    map
+}
+
+/// A field that was not in the input and has no default: as serde decides,
+/// `None` for an `Option`, else ``missing field `name` ``.
+#[doc(hidden)]
+pub fn missing<'de, T, E>(name: &'static str) -> Result<T, E>
+where
+    T: Deserialize<'de>,
+    E: de::Error,
+{
+    struct Missing<E>(&'static str, PhantomData<E>);
+    impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
+        type Error = E;
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, E> {
+            Err(E::missing_field(self.0))
+        }
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+            visitor.visit_none()
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct newtype_struct seq tuple
+            tuple_struct map struct enum identifier ignored_any
+        }
+    }
+    T::deserialize(Missing(name, PhantomData))
+}

@@ -1,0 +1,139 @@
+//! The response structs' written-out `Deserialize` (aiven-openapi's
+//! `codegen::decode_impls`, aiven-api's `decode`) against serde's derive: the
+//! same input gives the same value, or an error with the same message
+//! (position included), for `AivenError` and its nested `AivenErrorDetail`.
+
+use aiven_api::types::{AivenError, AivenErrorDetail};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// What the derive wrote before (no lenient marks: a strict decode is
+/// `Option::<T>::deserialize`), under the same names: the names are in the
+/// error messages.
+mod derived {
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    pub struct AivenErrorDetail {
+        #[serde(default)]
+        pub error_code: Option<String>,
+        #[serde(default)]
+        pub message: Option<String>,
+        #[serde(default)]
+        pub more_info: Option<String>,
+        #[serde(default)]
+        pub status: Option<i64>,
+        #[serde(flatten)]
+        pub extra: Map<String, Value>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    pub struct AivenError {
+        #[serde(default)]
+        pub errors: Option<Vec<AivenErrorDetail>>,
+        #[serde(default)]
+        pub message: Option<String>,
+        #[serde(flatten)]
+        pub extra: Map<String, Value>,
+    }
+}
+
+use derived::{AivenError as DerivedError, AivenErrorDetail as DerivedDetail};
+
+fn detail(d: &AivenErrorDetail) -> DerivedDetail {
+    DerivedDetail {
+        error_code: d.error_code.clone(),
+        message: d.message.clone(),
+        more_info: d.more_info.clone(),
+        status: d.status,
+        extra: d.extra.clone(),
+    }
+}
+
+fn error(e: &AivenError) -> DerivedError {
+    DerivedError {
+        errors: e.errors.as_ref().map(|v| v.iter().map(detail).collect()),
+        message: e.message.clone(),
+        extra: e.extra.clone(),
+    }
+}
+
+/// Inputs that take every path: known, unknown and escaped keys, repeats,
+/// nulls, wrong types, wrong shapes, truncation.
+const CASES: &[&str] = &[
+    r#"{}"#,
+    r#"{"message":"m","errors":[{"message":"d","status":404,"error_code":"x","more_info":"u"}]}"#,
+    r#"{"message":"m","unknown":{"deep":[1,2]},"other":null}"#,
+    r#"{"mess\u0061ge":"escaped known key","\u00e9t\u00e9":"escaped unknown key"}"#,
+    r#"{"message":"a","message":"b"}"#,
+    r#"{"unknown":1,"unknown":2}"#,
+    r#"{"message":null,"errors":null}"#,
+    r#"{"message":5}"#,
+    r#"{"errors":[{"status":"404"}]}"#,
+    r#"{"errors":[{"status":1,"status":2}]}"#,
+    r#"{"errors":{"message":"not a list"}}"#,
+    r#"{"errors":[[]]}"#,
+    r#"[]"#,
+    r#"["m"]"#,
+    r#""text""#,
+    r#"null"#,
+    r#"3"#,
+    r#"{"message":"m""#,
+    r#"{"message":"m",}"#,
+];
+
+#[test]
+fn the_written_out_impl_decodes_as_the_derive_did() {
+    for case in CASES {
+        let ours = serde_json::from_str::<AivenError>(case);
+        let derived = serde_json::from_str::<DerivedError>(case);
+        match (&ours, &derived) {
+            (Ok(ours), Ok(derived)) => assert_eq!(&error(ours), derived, "{case}"),
+            (Err(ours), Err(derived)) => {
+                assert_eq!(ours.to_string(), derived.to_string(), "{case}")
+            }
+            _ => panic!("{case}: ours {ours:?}, the derive's {derived:?}"),
+        }
+        // The same through `serde_json::Value` (keys borrowed from the value,
+        // not from the text; the lenient pass decodes this way).
+        if let Ok(value) = serde_json::from_str::<Value>(case) {
+            let ours = AivenError::deserialize(&value);
+            let derived = DerivedError::deserialize(&value);
+            match (&ours, &derived) {
+                (Ok(ours), Ok(derived)) => assert_eq!(&error(ours), derived, "{case}"),
+                (Err(ours), Err(derived)) => {
+                    assert_eq!(ours.to_string(), derived.to_string(), "{case}")
+                }
+                _ => panic!("{case} as a Value: ours {ours:?}, the derive's {derived:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn known_fields_are_set_and_the_rest_kept() {
+    let e: AivenError = serde_json::from_value(json!({
+        "message": "m",
+        "errors": [{"status": 409, "extra": "a key named extra"}],
+        "request_id": "r-1",
+    }))
+    .expect("decodes");
+    assert_eq!(e.message.as_deref(), Some("m"));
+    let d = &e.errors.as_ref().expect("errors")[0];
+    assert_eq!(d.status, Some(409));
+    assert_eq!(d.extra["extra"], json!("a key named extra"));
+    assert_eq!(e.extra.len(), 1);
+    assert_eq!(e.extra["request_id"], json!("r-1"));
+    // Serializing puts the kept keys back in place.
+    let back = serde_json::to_value(&e).expect("encodes");
+    assert_eq!(back["request_id"], json!("r-1"));
+    assert_eq!(back["errors"][0]["extra"], json!("a key named extra"));
+}
+
+#[test]
+fn a_missing_field_is_none_for_an_option_and_an_error_otherwise() {
+    let none: Result<Option<u32>, serde_json::Error> = aiven_api::decode::missing("count");
+    assert_eq!(none.expect("an option"), None);
+    let err = aiven_api::decode::missing::<u32, serde_json::Error>("count").unwrap_err();
+    assert_eq!(err.to_string(), "missing field `count`");
+}

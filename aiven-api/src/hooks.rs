@@ -90,6 +90,89 @@ pub async fn error_response(
     Ok(value)
 }
 
+/// What a generated `send` returns.
+type Answer<T> =
+    Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<crate::types::AivenError>>;
+
+/// The hooks around one request (`pre`, `exec`, `post`), awaited as
+/// progenitor's `send` awaits them.
+async fn exchange(
+    client: &crate::Client,
+    mut request: reqwest::Request,
+    operation_id: &'static str,
+) -> Result<reqwest::Response, progenitor_client::Error<crate::types::AivenError>> {
+    let info = OperationInfo { operation_id };
+    client.pre(&mut request, &info).await?;
+    let result = client.exec(request, &info).await;
+    client.post(&result, &info).await?;
+    Ok(result?)
+}
+
+/// An answer whose status is not the operation's success status: a 4xx or
+/// 5xx with its error body, else unexpected.
+async fn failure(
+    response: reqwest::Response,
+) -> progenitor_client::Error<crate::types::AivenError> {
+    match response.status().as_u16() {
+        400..=599 => match error_response(response).await {
+            Ok(body) => progenitor_client::Error::ErrorResponse(body),
+            Err(e) => e,
+        },
+        _ => progenitor_client::Error::UnexpectedResponse(response),
+    }
+}
+
+/// The end of a generated `send` whose success is a JSON body: the hooks,
+/// then the body decoded ([`crate::lenient::from_response`]) when the status
+/// is `success`. One copy for every operation (see aiven-openapi's
+/// `codegen::exchange`) instead of one state machine each.
+#[doc(hidden)]
+pub async fn send_json<T: serde::de::DeserializeOwned>(
+    client: &crate::Client,
+    request: reqwest::Request,
+    operation_id: &'static str,
+    success: u16,
+) -> Answer<T> {
+    let response = exchange(client, request, operation_id).await?;
+    if response.status().as_u16() == success {
+        crate::lenient::from_response(response, operation_id).await
+    } else {
+        Err(failure(response).await)
+    }
+}
+
+/// [`send_json`] for an operation whose success has no body.
+#[doc(hidden)]
+pub async fn send_empty(
+    client: &crate::Client,
+    request: reqwest::Request,
+    operation_id: &'static str,
+    success: u16,
+) -> Answer<()> {
+    let response = exchange(client, request, operation_id).await?;
+    if response.status().as_u16() == success {
+        Ok(progenitor_client::ResponseValue::empty(response))
+    } else {
+        Err(failure(response).await)
+    }
+}
+
+/// [`send_json`] for an operation whose success is a byte stream.
+#[doc(hidden)]
+pub async fn send_stream(
+    client: &crate::Client,
+    request: reqwest::Request,
+    operation_id: &'static str,
+    success: u16,
+) -> Answer<progenitor_client::ByteStream> {
+    let response = exchange(client, request, operation_id).await?;
+    if response.status().as_u16() == success {
+        Ok(progenitor_client::ResponseValue::stream(response))
+    } else {
+        Err(failure(response).await)
+    }
+}
+
 /// The state the generated client carries beside its `reqwest::Client`.
 #[derive(Clone, Default)]
 pub struct ClientState {

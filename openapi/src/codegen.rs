@@ -11,6 +11,7 @@ use syn::visit::Visit;
 use crate::{idents, rules, walk, Error, Prepared};
 
 mod decode_impls;
+mod exchange;
 
 /// The generated client's interface style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +99,8 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     // After every pass that adds fields or serde attributes.
     decode_impls::open_struct_impls(&mut file);
     let methods = client_methods(&file);
+    // After `client_methods`, which reads the `operation_id` this removes.
+    exchange::shared_exchange(&mut file);
     let redaction = redacting_debug(&mut file);
     Ok(Generated {
         code: own_path_encoding(&prettyplease::unparse(&file))?,

@@ -4,7 +4,8 @@
 //! would (`serde_json::from_slice`), at unchanged speed. Only when that fails
 //! on the *data* (a value of the wrong JSON type; malformed JSON still fails)
 //! is the body decoded a second time, leniently: each `Option` field of a
-//! response struct (the generated code marks them with
+//! response struct (the written-out impls of [`crate::decode`] decode them
+//! with [`field_named`]; a struct that kept serde's derive marks them with
 //! `#[serde(deserialize_with = "crate::lenient::field::<N, _, _>")]`) whose
 //! value does not decode becomes `None`, and the raw value is kept in the
 //! same struct's flattened `extra` map under the field's own wire name
@@ -14,12 +15,12 @@
 //! value, which may be a secret); past [`WARNING_CAP`] fields one summary
 //! warning counts the rest.
 //!
-//! How a field finds its struct's `extra`: serde's derive deserializes a
-//! struct with a flattened field by deserializing its named fields as their
-//! keys come and the flattened `extra` last, from the keys left over. In
-//! lenient mode a field that fails records `(depth, name, raw value)` on a
-//! thread-local stack, and the `extra` of the struct at that depth
-//! ([`extra`]) takes the records of its own depth into its map. Nested
+//! How a field finds its struct's `extra`: a response struct decodes its
+//! named fields as their keys come and finishes its `extra` last (serde's
+//! derive for a flattened field does the same). In lenient mode a field that
+//! fails records `(depth, name, raw value)` on a thread-local stack, and the
+//! `extra` of the struct at that depth ([`take_set_aside`], or [`extra`]
+//! under the derive) takes the records of its own depth into its map. Nested
 //! structs are one level deeper (each lenient field counts one), drain their
 //! own records before their parent field returns, and a nested value that
 //! fails as a whole discards its nested records (the whole raw value is kept

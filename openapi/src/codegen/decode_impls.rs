@@ -165,7 +165,7 @@ fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
         match f.kind {
             Kind::Extra => {
                 slots.push(quote!(let mut #local: #ty = ::std::default::Default::default();));
-                arms.push(quote!(_ => crate::decode::other(&mut map, &mut #local, key)?,));
+                arms.push(quote!(_ => crate::decode::other(&mut map, &mut #local, key),));
                 inits.push(quote!(#ident: crate::decode::extra(#local),));
                 continue;
             }
@@ -174,10 +174,10 @@ fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
                 continue;
             }
             Kind::Strict => {
-                arms.push(quote!(#wire => crate::decode::strict(&mut map, &mut #local, #wire)?,));
+                arms.push(quote!(#wire => crate::decode::strict(&mut map, &mut #local, #wire),));
             }
             Kind::Lenient => {
-                arms.push(quote!(#wire => crate::decode::lenient(&mut map, &mut #local, #wire)?,));
+                arms.push(quote!(#wire => crate::decode::lenient(&mut map, &mut #local, #wire),));
             }
         }
         slots.push(
@@ -207,9 +207,11 @@ fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
                     while let ::std::option::Option::Some(key) =
                         ::serde::de::MapAccess::next_key::<crate::decode::Key<'de>>(&mut map)?
                     {
+                        // One `?` for the whole match: a `?` per arm is a
+                        // trait resolution per field for the compiler.
                         match key.as_str() {
                             #(#arms)*
-                        }
+                        }?;
                     }
                     ::std::result::Result::Ok(Self { #(#inits)* })
                 }
@@ -330,11 +332,11 @@ mod tests {
             "{code}"
         );
         for arm in [
-            r#""acl"=>crate::decode::lenient(&mutmap,&mutf0,"acl")?"#,
-            r#""docURL"=>crate::decode::strict(&mutmap,&mutf1,"docURL")?"#,
-            r#""count"=>crate::decode::strict(&mutmap,&mutf2,"count")?"#,
-            r#""type"=>crate::decode::strict(&mutmap,&mutf3,"type")?"#,
-            "_=>crate::decode::other(&mutmap,&mutf5,key)?",
+            r#""acl"=>crate::decode::lenient(&mutmap,&mutf0,"acl"),"#,
+            r#""docURL"=>crate::decode::strict(&mutmap,&mutf1,"docURL"),"#,
+            r#""count"=>crate::decode::strict(&mutmap,&mutf2,"count"),"#,
+            r#""type"=>crate::decode::strict(&mutmap,&mutf3,"type"),"#,
+            "_=>crate::decode::other(&mutmap,&mutf5,key),}?;",
             "acl:f0.unwrap_or_default()",
             "doc_url:f1.unwrap_or_default()",
             "count:f2.unwrap_or_else(defaults::count)",

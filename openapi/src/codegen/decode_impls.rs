@@ -56,8 +56,16 @@ fn field(f: &syn::Field) -> Option<Field> {
     let ident = f.ident.clone()?;
     let mut wire = ident.to_string().trim_start_matches("r#").to_owned();
     let mut kind = Kind::Strict;
+    let mut skip = false;
     let mut flatten = false;
     let mut missing = Missing::Serde;
+    // A `cfg` or `cfg_attr` could hide a serde attribute from this reading.
+    if f.attrs
+        .iter()
+        .any(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+    {
+        return None;
+    }
     for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let mut understood = true;
         let parsed = attr.parse_nested_meta(|meta| {
@@ -79,7 +87,7 @@ fn field(f: &syn::Field) -> Option<Field> {
                     }
                 }
                 Some("flatten") => flatten = true,
-                Some("skip") => kind = Kind::Skip,
+                Some("skip") => skip = true,
                 Some("deserialize_with") => {
                     let value: syn::LitStr = meta.value()?.parse()?;
                     let path = value.value();
@@ -104,11 +112,19 @@ fn field(f: &syn::Field) -> Option<Field> {
             return None;
         }
     }
+    // A skipped field is never decoded: with a decoding of its own it is
+    // not understood.
+    if skip {
+        if !matches!(kind, Kind::Strict) || flatten {
+            return None;
+        }
+        kind = Kind::Skip;
+    }
     // The flattened map and nothing else is `extra`; a lenient field is
     // missing-means-`None` only through its `default`.
     match kind {
         Kind::Extra if !flatten => return None,
-        Kind::Strict | Kind::Lenient | Kind::Skip if flatten => return None,
+        Kind::Strict | Kind::Lenient if flatten => return None,
         Kind::Lenient if !matches!(missing, Missing::Default) => return None,
         _ => {}
     }
@@ -170,7 +186,10 @@ fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
                 continue;
             }
             Kind::Skip => {
-                inits.push(quote!(#ident: ::std::default::Default::default(),));
+                inits.push(match &f.missing {
+                    Missing::Path(path) => quote!(#ident: #path(),),
+                    _ => quote!(#ident: ::std::default::Default::default(),),
+                });
                 continue;
             }
             Kind::Strict => {
@@ -186,7 +205,7 @@ fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
         inits.push(match &f.missing {
             Missing::Serde => quote!(#ident: match #local {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => crate::decode::missing::<_, A::Error>(#wire)?,
+                ::std::option::Option::None => crate::decode::missing::<_, __A::Error>(#wire)?,
             },),
             Missing::Default => quote!(#ident: #local.unwrap_or_default(),),
             Missing::Path(path) => quote!(#ident: #local.unwrap_or_else(#path),),
@@ -199,13 +218,13 @@ fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
         syn::parse_quote! {
             impl crate::decode::Open for #name {
                 const EXPECTING: &'static str = #expecting;
-                fn visit_map<'de, A>(mut map: A) -> ::std::result::Result<Self, A::Error>
+                fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
                 where
-                    A: ::serde::de::MapAccess<'de>,
+                    __A: ::serde::de::MapAccess<'__de>,
                 {
                     #(#slots)*
                     while let ::std::option::Option::Some(key) =
-                        ::serde::de::MapAccess::next_key::<crate::decode::Key<'de>>(&mut map)?
+                        ::serde::de::MapAccess::next_key::<crate::decode::Key<'__de>>(&mut map)?
                     {
                         // One `?` for the whole match: a `?` per arm is a
                         // trait resolution per field for the compiler.
@@ -314,6 +333,8 @@ mod tests {
                     pub r#type: ::std::string::String,
                     #[serde(skip)]
                     pub call: ::std::option::Option<::std::string::String>,
+                    #[serde(skip, default = "defaults::since")]
+                    pub since: i64,
                     #[serde(flatten)]
                     #[serde(deserialize_with = "crate::lenient::extra")]
                     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -336,19 +357,21 @@ mod tests {
             r#""docURL"=>crate::decode::strict(&mutmap,&mutf1,"docURL"),"#,
             r#""count"=>crate::decode::strict(&mutmap,&mutf2,"count"),"#,
             r#""type"=>crate::decode::strict(&mutmap,&mutf3,"type"),"#,
-            "_=>crate::decode::other(&mutmap,&mutf5,key),}?;",
+            "_=>crate::decode::other(&mutmap,&mutf6,key),}?;",
             "acl:f0.unwrap_or_default()",
             "doc_url:f1.unwrap_or_default()",
             "count:f2.unwrap_or_else(defaults::count)",
             r#"r#type:matchf3{"#,
-            r#"crate::decode::missing::<_,A::Error>("type")?"#,
+            r#"crate::decode::missing::<_,__A::Error>("type")?"#,
             "call:::std::default::Default::default()",
-            "extra:crate::decode::extra(f5)",
+            "since:defaults::since(),",
+            "extra:crate::decode::extra(f6)",
         ] {
             assert!(code.contains(arm), "{arm} missing from {code}");
         }
         // The skipped field has no arm; the catch-all is last.
         assert!(!code.contains(r#""call"=>"#), "{code}");
+        assert!(!code.contains(r#""since"=>"#), "{code}");
         let match_body = &code[code.find("matchkey.as_str()").unwrap()..];
         assert!(
             match_body.find("_=>").unwrap() > match_body.find(r#""type"=>"#).unwrap(),
@@ -406,6 +429,22 @@ mod tests {
                     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 }
                 #[derive(::serde::Deserialize)]
+                pub struct SkippedButDecoded {
+                    #[serde(skip)]
+                    #[serde(deserialize_with = "crate::lenient::field::<0, _, _>")]
+                    #[serde(default)]
+                    pub acl: ::std::option::Option<bool>,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                #[derive(::serde::Deserialize)]
+                pub struct Configured {
+                    #[cfg_attr(feature = "x", serde(alias = "old"))]
+                    pub acl: ::std::option::Option<bool>,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
+                #[derive(::serde::Deserialize)]
                 pub struct Closed {
                     pub acl: ::std::option::Option<bool>,
                 }
@@ -413,7 +452,7 @@ mod tests {
         };
         let before = types(&file);
         // The closed struct is not open: not counted.
-        assert_eq!(open_struct_impls(&mut file), (0, 5));
+        assert_eq!(open_struct_impls(&mut file), (0, 7));
         assert_eq!(types(&file), before);
     }
 }

@@ -76,7 +76,11 @@ fn shared(stmts: &[syn::Stmt]) -> Option<(&'static str, syn::LitStr, syn::LitInt
     {
         return None;
     }
-    if tokens(&m.expr) != tokens(quote!(response.status().as_u16())) {
+    // An attribute (a `cfg`) on the match or an arm changes what it does.
+    if !m.attrs.is_empty()
+        || m.arms.iter().any(|a| !a.attrs.is_empty())
+        || tokens(&m.expr) != tokens(quote!(response.status().as_u16()))
+    {
         return None;
     }
     let [success, client_error, server_error, other] = &m.arms[..] else {
@@ -246,6 +250,8 @@ mod tests {
             quote!(200u16 => ResponseValue::from_response(response).await,),
             quote!(200u16 => crate::lenient::from_response(response, "other_get").await,),
             quote!(200u16 if true => crate::lenient::from_response(response, "thing_get").await,),
+            // An attribute on an arm.
+            quote!(#[cfg(any())] 200u16 => crate::lenient::from_response(response, "thing_get").await,),
             // Two success statuses.
             quote!(
                 200u16 => Ok(ResponseValue::empty(response)),

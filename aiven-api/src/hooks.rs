@@ -95,30 +95,26 @@ type Answer<T> =
     Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<crate::types::AivenError>>;
 
 /// The hooks around one request (`pre`, `exec`, `post`), awaited as
-/// progenitor's `send` awaits them.
+/// progenitor's `send` awaits them, then the status: the response when it is
+/// the operation's `success` status; else a 4xx or 5xx with its error body,
+/// or unexpected.
 async fn exchange(
     client: &crate::Client,
     mut request: reqwest::Request,
     operation_id: &'static str,
+    success: u16,
 ) -> Result<reqwest::Response, progenitor_client::Error<crate::types::AivenError>> {
     let info = OperationInfo { operation_id };
     client.pre(&mut request, &info).await?;
     let result = client.exec(request, &info).await;
     client.post(&result, &info).await?;
-    Ok(result?)
-}
-
-/// An answer whose status is not the operation's success status: a 4xx or
-/// 5xx with its error body, else unexpected.
-async fn failure(
-    response: reqwest::Response,
-) -> progenitor_client::Error<crate::types::AivenError> {
+    let response = result?;
     match response.status().as_u16() {
-        400..=599 => match error_response(response).await {
-            Ok(body) => progenitor_client::Error::ErrorResponse(body),
-            Err(e) => e,
-        },
-        _ => progenitor_client::Error::UnexpectedResponse(response),
+        status if status == success => Ok(response),
+        400..=599 => Err(progenitor_client::Error::ErrorResponse(
+            error_response(response).await?,
+        )),
+        _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
     }
 }
 
@@ -133,12 +129,8 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
     operation_id: &'static str,
     success: u16,
 ) -> Answer<T> {
-    let response = exchange(client, request, operation_id).await?;
-    if response.status().as_u16() == success {
-        crate::lenient::from_response(response, operation_id).await
-    } else {
-        Err(failure(response).await)
-    }
+    let response = exchange(client, request, operation_id, success).await?;
+    crate::lenient::from_response(response, operation_id).await
 }
 
 /// [`send_json`] for an operation whose success has no body.
@@ -149,12 +141,8 @@ pub async fn send_empty(
     operation_id: &'static str,
     success: u16,
 ) -> Answer<()> {
-    let response = exchange(client, request, operation_id).await?;
-    if response.status().as_u16() == success {
-        Ok(progenitor_client::ResponseValue::empty(response))
-    } else {
-        Err(failure(response).await)
-    }
+    let response = exchange(client, request, operation_id, success).await?;
+    Ok(progenitor_client::ResponseValue::empty(response))
 }
 
 /// [`send_json`] for an operation whose success is a byte stream.
@@ -165,12 +153,8 @@ pub async fn send_stream(
     operation_id: &'static str,
     success: u16,
 ) -> Answer<progenitor_client::ByteStream> {
-    let response = exchange(client, request, operation_id).await?;
-    if response.status().as_u16() == success {
-        Ok(progenitor_client::ResponseValue::stream(response))
-    } else {
-        Err(failure(response).await)
-    }
+    let response = exchange(client, request, operation_id, success).await?;
+    Ok(progenitor_client::ResponseValue::stream(response))
 }
 
 /// The state the generated client carries beside its `reqwest::Client`.

@@ -187,10 +187,7 @@ pub fn redacting_debug(file: &mut syn::File) -> Redaction {
             }
         }
     }
-    let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    }) else {
+    let Some(types_mod) = module_items_mut(file, "types") else {
         return report;
     };
     redact_items(types_mod, false, &mut report);
@@ -386,6 +383,28 @@ fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
+/// The items of the generated file's top-level module `name` (`types`,
+/// `builder`).
+fn module_items_mut<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    })
+}
+
+/// Whether a generated struct is open-world: a flattened `extra` map keeps
+/// the properties the description does not name (the responses).
+fn is_open(st: &syn::ItemStruct) -> bool {
+    match &st.fields {
+        syn::Fields::Named(named) => named.named.iter().any(|f| {
+            f.ident.as_ref().is_some_and(|i| i == "extra")
+                && serde_has(&f.attrs, "flatten")
+                && type_name(&f.ty).as_deref() == Some("Map")
+        }),
+        _ => false,
+    }
+}
+
 /// Whether a `#[serde(...)]` attribute list names `key` (`flatten`, `default`).
 fn serde_has(attrs: &[syn::Attribute], key: &str) -> bool {
     let mut found = false;
@@ -415,25 +434,17 @@ pub fn lenient_fields(file: &mut syn::File) -> usize {
     let mut names: Vec<String> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut marked = 0;
-    if let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    }) {
+    if let Some(types_mod) = module_items_mut(file, "types") {
         for item in types_mod.iter_mut() {
             let syn::Item::Struct(st) = item else {
                 continue;
             };
+            if !is_open(st) {
+                continue;
+            }
             let syn::Fields::Named(named) = &mut st.fields else {
                 continue;
             };
-            let open = named.named.iter().any(|f| {
-                f.ident.as_ref().is_some_and(|i| i == "extra")
-                    && serde_has(&f.attrs, "flatten")
-                    && type_name(&f.ty).as_deref() == Some("Map")
-            });
-            if !open {
-                continue;
-            }
             for f in named.named.iter_mut() {
                 let Some(ident) = f.ident.clone() else {
                     continue;
@@ -567,10 +578,7 @@ fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
 /// loudly if progenitor's output no longer has either shape.
 fn error_call(file: &mut syn::File) -> Result<(), Error> {
     let error = syn::Ident::new(rules::ERROR_SCHEMA, proc_macro2::Span::call_site());
-    let types = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    });
+    let types = module_items_mut(file, "types");
     let body = types.and_then(|items| {
         items.iter_mut().find_map(|i| match i {
             syn::Item::Struct(st) if st.ident == error => Some(st),
@@ -834,10 +842,7 @@ pub fn prune_response_builders(file: &mut syn::File, types: &std::collections::B
             _ => None,
         }
     }
-    let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    }) else {
+    let Some(types_mod) = module_items_mut(file, "types") else {
         return;
     };
     for item in types_mod.iter_mut() {

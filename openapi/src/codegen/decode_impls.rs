@@ -137,11 +137,6 @@ fn field(f: &syn::Field) -> Option<Field> {
     })
 }
 
-/// Removes `Deserialize` from the item's derives; false if it derived none.
-fn drop_derived_deserialize(attrs: &mut [syn::Attribute]) -> bool {
-    super::drop_derived(attrs, "Deserialize")
-}
-
 /// The impls for one open struct, or `None` (it keeps the derive).
 fn impls(st: &syn::ItemStruct) -> Option<Vec<syn::Item>> {
     if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
@@ -273,10 +268,7 @@ fn strip_decode_attrs(st: &mut syn::ItemStruct) {
 /// module whose attributes are understood (see the module documentation).
 /// Returns how many were converted and how many kept the derive.
 pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
-    let Some(types_mod) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    }) else {
+    let Some(types_mod) = super::module_items_mut(file, "types") else {
         return (0, 0);
     };
     let mut added = Vec::new();
@@ -285,18 +277,11 @@ pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
         let syn::Item::Struct(st) = item else {
             continue;
         };
-        let open = match &st.fields {
-            syn::Fields::Named(named) => named.named.iter().any(|f| {
-                f.ident.as_ref().is_some_and(|i| i == "extra")
-                    && super::serde_has(&f.attrs, "flatten")
-            }),
-            _ => false,
-        };
-        if !open {
+        if !super::is_open(st) {
             continue;
         }
         match impls(st) {
-            Some(items) if drop_derived_deserialize(&mut st.attrs) => {
+            Some(items) if super::drop_derived(&mut st.attrs, "Deserialize") => {
                 added.extend(items);
                 strip_decode_attrs(st);
                 converted += 1;

@@ -15,13 +15,6 @@
 
 use quote::{quote, ToTokens};
 
-/// The success arm's body, and the shared exchange that does the same.
-const SUCCESS: [(&str, &str); 3] = [
-    ("json", "send_json"),
-    ("empty", "send_empty"),
-    ("stream", "send_stream"),
-];
-
 fn tokens(t: impl ToTokens) -> String {
     t.to_token_stream().to_string()
 }
@@ -117,16 +110,16 @@ fn shared(stmts: &[syn::Stmt]) -> Option<(&'static str, syn::LitStr, syn::LitInt
         }
     }
     let body = tokens(unblocked(&success.body));
-    let kind = if body == tokens(quote!(crate::lenient::from_response(response, #op).await)) {
-        "json"
+    // The success arm's body → the shared exchange that does the same.
+    let helper = if body == tokens(quote!(crate::lenient::from_response(response, #op).await)) {
+        "send_json"
     } else if body == tokens(quote!(Ok(ResponseValue::empty(response)))) {
-        "empty"
+        "send_empty"
     } else if body == tokens(quote!(Ok(ResponseValue::stream(response)))) {
-        "stream"
+        "send_stream"
     } else {
         return None;
     };
-    let helper = SUCCESS.iter().find(|(k, _)| *k == kind)?.1;
     Some((helper, op.clone(), status.clone()))
 }
 
@@ -134,10 +127,7 @@ fn shared(stmts: &[syn::Stmt]) -> Option<(&'static str, syn::LitStr, syn::LitInt
 /// exactly the known sequence (see the module documentation) with the
 /// shared exchange. Returns how many were replaced and how many kept theirs.
 pub fn shared_exchange(file: &mut syn::File) -> (usize, usize) {
-    let Some(builder) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    }) else {
+    let Some(builder) = super::module_items_mut(file, "builder") else {
         return (0, 0);
     };
     let (mut replaced, mut kept) = (0, 0);

@@ -20,12 +20,16 @@ mod example {
     include!("../../examples/ci_env.rs");
 }
 
-/// The example's arguments for `args` on an embedded simulator keeping its
-/// state in `state`, with instant services: what is tested is the steps,
-/// not the waiting.
-fn example_args(state: &str, args: &[&str]) -> example::Args {
+/// A CI example's command line (`program`) for `args` on an embedded
+/// simulator keeping its state in `state`, with instant services: what is
+/// tested is the steps, not the waiting. Also for `ci_env_file`.
+pub(crate) fn sim_example_argv<'a>(
+    program: &'a str,
+    state: &'a str,
+    args: &[&'a str],
+) -> Vec<&'a str> {
     let mut argv = vec![
-        "ci_env",
+        program,
         "--sim",
         "--sim-profile",
         "instant",
@@ -33,7 +37,11 @@ fn example_args(state: &str, args: &[&str]) -> example::Args {
         state,
     ];
     argv.extend_from_slice(args);
-    example::Args::parse_from(argv)
+    argv
+}
+
+fn example_args(state: &str, args: &[&str]) -> example::Args {
+    example::Args::parse_from(sim_example_argv("ci_env", state, args))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -392,16 +392,7 @@ async fn the_file_example_plans_ups_and_downs() {
     let env_file = dir.path().join("ci.env");
     let env_arg = env_file.display().to_string();
     let step = |args: &[&str]| {
-        // Instant services: what is tested is the steps, not the waiting.
-        let mut argv = vec![
-            "ci_env_file",
-            "--sim",
-            "--sim-profile",
-            "instant",
-            "--sim-state",
-            state.as_str(),
-        ];
-        argv.extend_from_slice(args);
+        let argv = crate::ci_env::sim_example_argv("ci_env_file", state.as_str(), args);
         ci_env_file::run(ci_env_file::Args::parse_from(argv))
     };
     step(&["plan"]).await.unwrap();

@@ -1,5 +1,5 @@
 //! The generic half of the generated response structs' `Deserialize` impls
-//! (aiven-openapi's `codegen::decode_impls` writes the other half: one
+//! (aiven-openapi's `codegen::serde_impls` writes the other half: one
 //! `match` on the key per struct). Behaviour is serde's derive for a struct
 //! with a flattened map: keys decode as identifiers, a known key twice is
 //! ``duplicate field `x` ``, a missing field is `None` for an `Option`,

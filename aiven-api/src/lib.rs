@@ -18,6 +18,8 @@
 
 #[doc(hidden)]
 pub mod decode;
+#[doc(hidden)]
+pub mod encode;
 pub mod hooks;
 pub mod lenient;
 pub mod redact;

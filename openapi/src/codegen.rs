@@ -10,8 +10,8 @@ use syn::visit::Visit;
 
 use crate::{idents, rules, walk, Error, Prepared};
 
-mod decode_impls;
 mod exchange;
+mod serde_impls;
 
 /// The generated client's interface style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,12 +96,13 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     lenient_responses(&mut file)?;
     // After the lenient passes: `call` is not a field the server sends.
     error_call(&mut file)?;
+    // Before `serde_impls`, which removes the `rename`s this reads.
+    let redaction = redacting_debug(&mut file);
     // After every pass that adds fields or serde attributes.
-    decode_impls::open_struct_impls(&mut file);
+    serde_impls::open_struct_impls(&mut file);
     let methods = client_methods(&file);
     // After `client_methods`, which reads the `operation_id` this removes.
     exchange::shared_exchange(&mut file);
-    let redaction = redacting_debug(&mut file);
     Ok(Generated {
         code: own_path_encoding(&prettyplease::unparse(&file))?,
         methods,

@@ -1,10 +1,13 @@
-//! The response structs' written-out `Deserialize` (aiven-openapi's
-//! `codegen::decode_impls`, aiven-api's `decode`) against serde's derive: the
-//! same input gives the same value, or an error with the same message
-//! (position included), for `AivenError` and its nested `AivenErrorDetail`.
+//! The response structs' written-out `Deserialize` and `Serialize`
+//! (aiven-openapi's `codegen::serde_impls`, aiven-api's `decode` and
+//! `encode`) against serde's derive: the same input gives the same value, or
+//! an error with the same message (position included), and the same value
+//! gives the same output, or the same error at the same byte, for
+//! `AivenError` and its nested `AivenErrorDetail`, and for `ConnectorConfig`
+//! (a renamed field).
 
-use aiven_api::types::{AivenError, AivenErrorDetail};
-use serde::Deserialize;
+use aiven_api::types::{AivenError, AivenErrorDetail, ConnectorConfig};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// What the derive wrote before, under the same names (the names are in
@@ -36,27 +39,44 @@ mod derived {
         lenient("errors", d)
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
     pub struct AivenErrorDetail {
         #[serde(default, deserialize_with = "error_code")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<String>,
         #[serde(default, deserialize_with = "message")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         #[serde(default, deserialize_with = "more_info")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub more_info: Option<String>,
         #[serde(default, deserialize_with = "status")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<i64>,
         #[serde(flatten, deserialize_with = "aiven_api::lenient::extra")]
         pub extra: Map<String, Value>,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
     pub struct AivenError {
         #[serde(default, deserialize_with = "errors")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub errors: Option<Vec<AivenErrorDetail>>,
         #[serde(default, deserialize_with = "message")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         #[serde(flatten, deserialize_with = "aiven_api::lenient::extra")]
+        pub extra: Map<String, Value>,
+    }
+
+    /// Only its `Serialize` is compared.
+    #[derive(Serialize)]
+    pub struct ConnectorConfig {
+        #[serde(rename = "connector.class", skip_serializing_if = "Option::is_none")]
+        pub connector_class: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(flatten)]
         pub extra: Map<String, Value>,
     }
 }
@@ -116,6 +136,111 @@ fn the_types_under_test_are_written_out() {
     fn written_out<T: aiven_api::decode::Open>() {}
     written_out::<AivenError>();
     written_out::<AivenErrorDetail>();
+    written_out::<ConnectorConfig>();
+}
+
+/// A writer that fails once `room` bytes are written: every place a
+/// serializer can fail, in turn.
+struct Full {
+    room: usize,
+    written: Vec<u8>,
+}
+
+impl std::io::Write for Full {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written.len() + buf.len() > self.room {
+            return Err(std::io::Error::other(format!("full at {}", self.room)));
+        }
+        self.written.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `ours` and `derived` write the same text, compact and pretty; and, cut
+/// off at every byte, fail with the same error after the same output.
+fn assert_same_output<A: Serialize, B: Serialize>(ours: &A, derived: &B, case: &str) {
+    let text = serde_json::to_string(ours).expect("ours encodes");
+    assert_eq!(
+        text,
+        serde_json::to_string(derived).expect("derived encodes"),
+        "{case}"
+    );
+    assert_eq!(
+        serde_json::to_string_pretty(ours).expect("ours encodes"),
+        serde_json::to_string_pretty(derived).expect("derived encodes"),
+        "{case}"
+    );
+    for room in 0..text.len() {
+        let mut a = Full {
+            room,
+            written: Vec::new(),
+        };
+        let mut b = Full {
+            room,
+            written: Vec::new(),
+        };
+        let ours = serde_json::to_writer(&mut a, ours).expect_err("cut off");
+        let derived = serde_json::to_writer(&mut b, derived).expect_err("cut off");
+        assert_eq!(ours.to_string(), derived.to_string(), "{case} at {room}");
+        assert_eq!(a.written, b.written, "{case} at {room}");
+    }
+}
+
+#[test]
+fn the_written_out_impl_encodes_as_the_derive_did() {
+    let mut encoded = 0;
+    for case in CASES {
+        let (Ok(ours), Ok(derived)) = (
+            serde_json::from_str::<AivenError>(case),
+            serde_json::from_str::<DerivedError>(case),
+        ) else {
+            continue;
+        };
+        assert_same_output(&ours, &derived, case);
+        encoded += 1;
+    }
+    assert!(encoded >= 7, "only {encoded} cases decoded");
+    // Unknown keys after the known ones, in their order; `None` left out.
+    let ours: AivenError = serde_json::from_str(r#"{"z":1,"message":"m","a":[2]}"#).unwrap();
+    assert_eq!(
+        serde_json::to_string(&ours).unwrap(),
+        r#"{"message":"m","z":1,"a":[2]}"#
+    );
+}
+
+#[test]
+fn a_renamed_field_encodes_under_its_wire_name() {
+    let extra: Map<String, Value> = [("tasks.max".to_owned(), json!(2))].into_iter().collect();
+    let cases = [
+        (Some("io.aiven.Sink"), Some("sink")),
+        (None, Some("sink")),
+        (Some("io.aiven.Sink"), None),
+        (None, None),
+    ];
+    for (class, name) in cases {
+        let ours = ConnectorConfig {
+            connector_class: class.map(str::to_owned),
+            name: name.map(str::to_owned),
+            extra: extra.clone(),
+        };
+        let derived = derived::ConnectorConfig {
+            connector_class: class.map(str::to_owned),
+            name: name.map(str::to_owned),
+            extra: extra.clone(),
+        };
+        assert_same_output(&ours, &derived, &format!("{class:?} {name:?}"));
+    }
+    let ours = ConnectorConfig {
+        connector_class: Some("io.aiven.Sink".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_string(&ours).unwrap(),
+        r#"{"connector.class":"io.aiven.Sink"}"#
+    );
 }
 
 #[test]

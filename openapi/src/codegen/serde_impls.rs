@@ -336,6 +336,151 @@ pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
     (converted, kept)
 }
 
+/// The written-out `Serialize` of a closed struct (a request body: no
+/// flattened field), or `None` (it keeps the derive).
+fn closed_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
+    if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
+        return None;
+    }
+    let syn::Fields::Named(named) = &st.fields else {
+        return None;
+    };
+    let fields: Vec<Field> = named.named.iter().map(field).collect::<Option<_>>()?;
+    if fields
+        .iter()
+        .any(|f| !matches!(f.kind, Kind::Strict | Kind::Skip))
+    {
+        return None;
+    }
+    let name = &st.ident;
+    let label = name.to_string();
+    let mut always = 0usize;
+    let mut sometimes = Vec::new();
+    let mut writes = Vec::new();
+    for f in fields.iter().filter(|f| matches!(f.kind, Kind::Strict)) {
+        let ident = &f.ident;
+        let wire = &f.wire;
+        let write = quote!(fields.field(#wire, &self.#ident););
+        match &f.skip_if {
+            Some(path) => {
+                sometimes.push(quote!(+ usize::from(!#path(&self.#ident))));
+                writes
+                    .push(quote!(if !#path(&self.#ident) { #write } else { fields.skip(#wire); }));
+            }
+            None => {
+                always += 1;
+                writes.push(write);
+            }
+        }
+    }
+    Some(syn::parse_quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+            where
+                __S: ::serde::Serializer,
+            {
+                let len = #always #(#sometimes)*;
+                let mut fields = crate::encode::Fields::new(serializer, #label, len);
+                #(#writes)*
+                fields.end()
+            }
+        }
+    })
+}
+
+/// The written-out `Serialize` of a `#[serde(transparent)]` newtype (a
+/// constrained string): the derive's, its one field's `Serialize`.
+fn newtype_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
+    let syn::Fields::Unnamed(unnamed) = &st.fields else {
+        return None;
+    };
+    let serde_attrs: Vec<&syn::Attribute> = st
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .collect();
+    let transparent = matches!(serde_attrs.as_slice(), [a] if a
+        .parse_args::<syn::Ident>()
+        .is_ok_and(|i| i == "transparent"));
+    if !transparent
+        || !st.generics.params.is_empty()
+        || unnamed.unnamed.len() != 1
+        || unnamed.unnamed.iter().any(|f| !f.attrs.is_empty())
+        || st
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+    {
+        return None;
+    }
+    let name = &st.ident;
+    Some(syn::parse_quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+            where
+                __S: ::serde::Serializer,
+            {
+                ::serde::Serialize::serialize(&self.0, serializer)
+            }
+        }
+    })
+}
+
+/// Replaces the derived `Serialize` of the closed structs (the request
+/// bodies) and of the transparent newtypes of the `types` module whose
+/// attributes are understood. Their `Deserialize` stays as it is (derived,
+/// or typify's own for the newtypes). Returns how many were converted and
+/// how many kept the derive.
+pub fn serialize_impls(file: &mut syn::File) -> (usize, usize) {
+    let Some(types_mod) = super::module_items_mut(file, "types") else {
+        return (0, 0);
+    };
+    let mut added = Vec::new();
+    let (mut converted, mut kept) = (0, 0);
+    for item in types_mod.iter_mut() {
+        let syn::Item::Struct(st) = item else {
+            continue;
+        };
+        if super::is_open(st) || !derives(&st.attrs, "Serialize") {
+            continue;
+        }
+        let written = match &st.fields {
+            syn::Fields::Named(_) => closed_serialize(st),
+            _ => newtype_serialize(st),
+        };
+        match written {
+            Some(imp) if super::drop_derived(&mut st.attrs, "Serialize") => {
+                added.push(imp);
+                if !derives(&st.attrs, "Deserialize") {
+                    st.attrs.retain(|a| !a.path().is_ident("serde"));
+                    strip_serde_attrs(st);
+                }
+                converted += 1;
+            }
+            _ => kept += 1,
+        }
+    }
+    types_mod.extend(added);
+    (converted, kept)
+}
+
+/// Whether an item derives the trait named `name` (last path segment).
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|paths| {
+                paths
+                    .iter()
+                    .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,5 +671,80 @@ mod tests {
         // The closed struct is not open: not counted.
         assert_eq!(open_struct_impls(&mut file), (0, 10));
         assert_eq!(types(&file), before);
+    }
+
+    #[test]
+    fn a_request_body_and_a_newtype_get_a_written_out_serialize() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+                pub struct Body {
+                    #[serde(rename = "schemaType", skip_serializing_if = "::std::option::Option::is_none")]
+                    pub schema_type: ::std::option::Option<::std::string::String>,
+                    #[serde(default = "defaults::count")]
+                    pub count: i64,
+                    #[serde(skip)]
+                    pub local: i64,
+                    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
+                    pub tags: ::std::vec::Vec<::std::string::String>,
+                }
+                #[derive(::serde::Serialize, Clone, Debug)]
+                #[serde(transparent)]
+                pub struct Name(::std::string::String);
+                #[derive(::serde::Serialize)]
+                #[serde(rename_all = "camelCase")]
+                pub struct Renamed {
+                    pub a: i64,
+                }
+                #[derive(::serde::Serialize)]
+                pub struct With {
+                    #[serde(serialize_with = "other::helper")]
+                    pub a: i64,
+                }
+                #[derive(::serde::Serialize)]
+                #[serde(transparent)]
+                pub struct Attributed(#[serde(serialize_with = "other::helper")] i64);
+                #[derive(::serde::Serialize)]
+                pub struct Pair(i64, i64);
+            }
+        };
+        assert_eq!(serialize_impls(&mut file), (2, 4));
+        let code = types(&file);
+        let body = &code[code.find("impl::serde::SerializeforBody").unwrap()..];
+        let expected: String = [
+            r#"letlen=1usize+usize::from(!::std::option::Option::is_none(&self.schema_type))+usize::from(!::std::vec::Vec::is_empty(&self.tags));"#,
+            r#"letmutfields=crate::encode::Fields::new(serializer,"Body",len);"#,
+            r#"if!::std::option::Option::is_none(&self.schema_type){fields.field("schemaType",&self.schema_type);}else{fields.skip("schemaType");}"#,
+            r#"fields.field("count",&self.count);"#,
+            r#"if!::std::vec::Vec::is_empty(&self.tags){fields.field("tags",&self.tags);}else{fields.skip("tags");}"#,
+            "fields.end()",
+        ]
+        .concat();
+        assert!(body.contains(&expected), "{expected} missing from {body}");
+        // The derived `Deserialize` stays, and with it the attributes it reads.
+        assert!(
+            code.contains("#[derive(::serde::Deserialize,Clone)]pubstructBody"),
+            "{code}"
+        );
+        assert!(
+            code.contains(r#"#[serde(default="defaults::count")]"#),
+            "{code}"
+        );
+        // The newtype: its field's `Serialize`; no serde attribute is left.
+        assert!(
+            code.contains("#[derive(Clone,Debug)]pubstructName(::std::string::String);"),
+            "{code}"
+        );
+        assert!(
+            code.contains("impl::serde::SerializeforName{fnserialize<__S>(&self,serializer:__S,)->::std::result::Result<__S::Ok,__S::Error>where__S:::serde::Serializer,{::serde::Serialize::serialize(&self.0,serializer)}}"),
+            "{code}"
+        );
+        // What is not understood keeps the derive.
+        for kept in ["Renamed", "With", "Attributed", "Pair"] {
+            assert!(
+                !code.contains(&format!("impl::serde::Serializefor{kept}")),
+                "{kept}: {code}"
+            );
+        }
     }
 }

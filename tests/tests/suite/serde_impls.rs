@@ -3,8 +3,9 @@
 //! `encode`) against serde's derive: the same input gives the same value, or
 //! an error with the same message (position included), and the same value
 //! gives the same output, or the same error at the same byte, for
-//! `AivenError` and its nested `AivenErrorDetail`, and for `ConnectorConfig`
-//! (a renamed field).
+//! `AivenError` and its nested `AivenErrorDetail`, for `ConnectorConfig`
+//! (a renamed field), and for a request body and its newtype field (whose
+//! `Serialize` only is written out).
 
 use aiven_api::types::{AivenError, AivenErrorDetail, ConnectorConfig};
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,15 @@ mod derived {
         pub name: Option<String>,
         #[serde(flatten)]
         pub extra: Map<String, Value>,
+    }
+
+    /// `ServiceSchemaRegistryCompatibilityRequestBody`, its `schema` newtype
+    /// as the `String` it wraps.
+    #[derive(Serialize)]
+    pub struct ServiceSchemaRegistryCompatibilityRequestBody {
+        pub schema: String,
+        #[serde(rename = "schemaType", skip_serializing_if = "Option::is_none")]
+        pub schema_type: Option<aiven_api::types::SchemaType>,
     }
 }
 
@@ -317,4 +327,37 @@ fn a_missing_field_is_none_for_an_option_and_an_error_otherwise() {
     assert_eq!(none.expect("an option"), None);
     let err = aiven_api::decode::missing::<u32, serde_json::Error>("count").unwrap_err();
     assert_eq!(err.to_string(), "missing field `count`");
+}
+
+#[test]
+fn a_request_body_and_its_newtype_encode_as_the_derive_did() {
+    use aiven_api::types::{
+        SchemaType, ServiceSchemaRegistryCompatibilityRequestBody as Body,
+        ServiceSchemaRegistryCompatibilityRequestBodySchema as Schema,
+    };
+    for (schema, schema_type) in [
+        ("{\"type\":\"string\"}", Some(SchemaType::Avro)),
+        ("syntax = \"proto3\";", Some(SchemaType::Protobuf)),
+        ("{}", None),
+    ] {
+        let newtype: Schema = schema.parse().expect("a schema");
+        assert_same_output(&newtype, &schema, schema);
+        let ours = Body {
+            schema: newtype,
+            schema_type,
+        };
+        let derived = derived::ServiceSchemaRegistryCompatibilityRequestBody {
+            schema: schema.to_owned(),
+            schema_type,
+        };
+        assert_same_output(&ours, &derived, schema);
+    }
+    let body = Body {
+        schema: "{}".parse().unwrap(),
+        schema_type: Some(SchemaType::Json),
+    };
+    assert_eq!(
+        serde_json::to_string(&body).unwrap(),
+        r#"{"schema":"{}","schemaType":"JSON"}"#
+    );
 }

@@ -1,17 +1,21 @@
-//! The generic half of the generated response structs' `Deserialize` impls
-//! (aiven-openapi's `codegen::serde_impls` writes the other half: one
-//! `match` on the key per struct). Behaviour is serde's derive for a struct
-//! with a flattened map: keys decode as identifiers, a known key twice is
-//! ``duplicate field `x` ``, a missing field is `None` for an `Option`,
-//! its default when it has one and ``missing field `x` `` otherwise, and
-//! every other key goes to `extra`. Lenient fields go through
-//! [`crate::lenient::field_named`].
+//! The generic half of the generated structs' written-out `Deserialize`
+//! impls (aiven-openapi's `codegen::serde_impls` writes the other half: one
+//! `match` on the key per struct). Behaviour is serde's derive.
+//!
+//! - A response struct ([`Open`]: a flattened `extra` map): keys decode as
+//!   identifiers, a known key twice is ``duplicate field `x` ``, a missing
+//!   field is `None` for an `Option`, its default when it has one and
+//!   ``missing field `x` `` otherwise, and every other key goes to `extra`.
+//!   Lenient fields go through [`crate::lenient::field_named`].
+//! - A request body ([`Closed`]): the same, but a key is a field's name or
+//!   index ([`FieldKey`]), other keys are ignored, and a sequence gives the
+//!   fields in order.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -182,4 +186,114 @@ where
         }
     }
     T::deserialize(Missing(name, PhantomData))
+}
+
+/// A closed struct (a request body: no flattened field) whose `Deserialize`
+/// is written out: serde's derive for such a struct. A map's unknown keys
+/// are ignored; a sequence gives the fields in order.
+#[doc(hidden)]
+pub trait Closed: Sized {
+    /// The struct's name, as `deserialize_struct` is told.
+    const NAME: &'static str;
+    /// The wire names of the fields that are decoded, in order.
+    const FIELDS: &'static [&'static str];
+    /// What a too short sequence was expected to be
+    /// (`struct Body with 2 elements`).
+    const ELEMENTS: &'static str;
+    /// Decodes the struct from the entries of a map.
+    fn visit_map<'de, A>(map: A) -> Result<Self, A::Error>
+    where
+        A: MapAccess<'de>;
+    /// Decodes the struct from a sequence of its fields.
+    fn visit_seq<'de, A>(seq: A) -> Result<Self, A::Error>
+    where
+        A: SeqAccess<'de>;
+}
+
+/// `T::deserialize`: `deserialize_struct`, visited by [`Closed`].
+#[doc(hidden)]
+pub fn closed<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Closed,
+{
+    struct ClosedVisitor<T>(PhantomData<T>);
+    impl<'de, T: Closed> Visitor<'de> for ClosedVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "struct {}", T::NAME)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::visit_map(map)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+            T::visit_seq(seq)
+        }
+    }
+    deserializer.deserialize_struct(T::NAME, T::FIELDS, ClosedVisitor(PhantomData))
+}
+
+/// A closed struct's map key, read as the derive's field identifier does:
+/// a field's index or its name; anything else (a name no field has, bytes
+/// that are not UTF-8) is a key to ignore.
+#[doc(hidden)]
+pub enum FieldKey<'de> {
+    Index(u64),
+    Name(Cow<'de, str>),
+    Other,
+}
+
+impl FieldKey<'_> {
+    /// The index of the field this key names in `fields`, if any.
+    pub fn index(&self, fields: &[&str]) -> Option<usize> {
+        match self {
+            FieldKey::Index(i) => usize::try_from(*i).ok().filter(|i| *i < fields.len()),
+            FieldKey::Name(name) => fields.iter().position(|f| f == name),
+            FieldKey::Other => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldKeyVisitor;
+        impl<'de> Visitor<'de> for FieldKeyVisitor {
+            type Value = FieldKey<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("field identifier")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldKey<'de>, E> {
+                Ok(FieldKey::Index(v))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<FieldKey<'de>, E> {
+                Ok(FieldKey::Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldKey<'de>, E> {
+                Ok(FieldKey::Name(Cow::Owned(v.to_owned())))
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<FieldKey<'de>, E> {
+                Ok(std::str::from_utf8(v)
+                    .map_or(FieldKey::Other, |s| FieldKey::Name(Cow::Borrowed(s))))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<FieldKey<'de>, E> {
+                Ok(std::str::from_utf8(v).map_or(FieldKey::Other, |s| {
+                    FieldKey::Name(Cow::Owned(s.to_owned()))
+                }))
+            }
+        }
+        deserializer.deserialize_identifier(FieldKeyVisitor)
+    }
+}
+
+/// The value of a key no field names: read and dropped.
+#[doc(hidden)]
+#[inline]
+pub fn ignore<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
+}
+
+/// A sequence that ended before field `index`, which has no default.
+#[doc(hidden)]
+pub fn too_short<E: de::Error>(index: usize, elements: &'static str) -> E {
+    E::invalid_length(index, &elements)
 }

@@ -100,7 +100,7 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     let redaction = redacting_debug(&mut file);
     // After every pass that adds fields or serde attributes.
     serde_impls::open_struct_impls(&mut file);
-    serde_impls::serialize_impls(&mut file);
+    serde_impls::closed_and_newtype_impls(&mut file);
     let methods = client_methods(&file);
     // After `client_methods`, which reads the `operation_id` this removes.
     exchange::shared_exchange(&mut file);

@@ -1,25 +1,27 @@
-//! Written-out `Deserialize` and `Serialize` impls for the open-world
-//! structs (the responses: a flattened `extra` map, lenient fields).
+//! Written-out `Deserialize` and `Serialize` impls for the generated
+//! structs: the open-world ones (the responses: a flattened `extra` map,
+//! lenient fields), the closed ones (the request bodies) and the
+//! transparent newtypes (`Serialize` only; their `Deserialize` is typify's).
 //!
 //! serde's derive is the largest single cost of compiling the generated
 //! client: for a struct with a flattened field it writes a field enum whose
 //! visitor accepts every primitive type (unknown keys are buffered as
 //! `Content`), and for every `deserialize_with` field a wrapper type with its
 //! own impl. Measured with `-Z self-profile` on the full client, those
-//! derives were about a third of the crate's compile time; the derived
-//! `Serialize` of the same structs was about 2 s of the 21 s left (an A/B
-//! build without it). The impls written here behave as the derive does
-//! (the same value or the same error from the same input; the same
-//! serializer calls in the same order), but are one `match` on the key, and
-//! one line per field, per struct; the generic work lives once in
-//! aiven-api's `decode` and `encode` modules.
+//! derives were about a third of the crate's compile time; the other derived
+//! serde impls were about 3.5 s of the 21 s left (A/B builds without them).
+//! The impls written here behave as the derive does (the same value or the
+//! same error from the same input; the same serializer calls in the same
+//! order), but are one `match` on the key, and one line per field, per
+//! struct; the generic work lives once in aiven-api's `decode` and `encode`
+//! modules.
 //!
 //! Only structs whose serde attributes are all understood here are
 //! converted (field `rename`, `default`, `default = "path"`, `skip`,
 //! `skip_serializing_if`, the lenient marks of [`super::lenient_fields`], the
-//! flattened `extra`); any other struct keeps the derive, so a new attribute
-//! from a later typify costs compile time, never behaviour. A converted
-//! struct derives no serde trait, so its serde attributes are removed.
+//! flattened `extra`; `transparent` on a newtype); any other struct keeps the
+//! derive, so a new attribute from a later typify costs compile time, never
+//! behaviour. A struct left with no serde derive loses its serde attributes.
 
 use quote::{format_ident, quote};
 
@@ -388,6 +390,135 @@ fn closed_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
     })
 }
 
+/// The written-out `Deserialize` of a closed struct (`decode::Closed` and
+/// `Deserialize`), or `None` (it keeps the derive).
+fn closed_deserialize(st: &syn::ItemStruct) -> Option<[syn::Item; 2]> {
+    if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
+        return None;
+    }
+    let syn::Fields::Named(named) = &st.fields else {
+        return None;
+    };
+    let fields: Vec<Field> = named.named.iter().map(field).collect::<Option<_>>()?;
+    if fields
+        .iter()
+        .any(|f| !matches!(f.kind, Kind::Strict | Kind::Skip))
+    {
+        return None;
+    }
+    let decoded: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Strict))
+        .collect();
+    let mut wires: Vec<&str> = decoded.iter().map(|f| f.wire.as_str()).collect();
+    wires.sort_unstable();
+    if wires.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    let name = &st.ident;
+    let label = name.to_string();
+    let elements = format!(
+        "struct {name} with {} element{}",
+        decoded.len(),
+        if decoded.len() == 1 { "" } else { "s" }
+    );
+    let wire_names = decoded.iter().map(|f| &f.wire);
+    let mut slots = Vec::new();
+    let mut arms = Vec::new();
+    let mut from_map = Vec::new();
+    let mut from_seq = Vec::new();
+    let mut inits = Vec::new();
+    let mut index = 0usize;
+    for (i, f) in fields.iter().enumerate() {
+        let ident = &f.ident;
+        let ty = &f.ty;
+        let local = format_ident!("f{i}");
+        let default = match &f.missing {
+            Missing::Path(path) => Some(quote!(#path())),
+            Missing::Default => Some(quote!(::std::default::Default::default())),
+            Missing::Serde => None,
+        };
+        if matches!(f.kind, Kind::Skip) {
+            let value = default.unwrap_or(quote!(::std::default::Default::default()));
+            inits.push(quote!(#ident: #value,));
+            continue;
+        }
+        let wire = &f.wire;
+        slots.push(
+            quote!(let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None;),
+        );
+        arms.push(quote!(
+            ::std::option::Option::Some(#index) => crate::decode::strict(&mut map, &mut #local, #wire),
+        ));
+        from_map.push(match &default {
+            Some(value) => quote!(let #local = match #local {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => #value,
+            };),
+            None => quote!(let #local = match #local {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::decode::missing::<_, __A::Error>(#wire)?,
+            };),
+        });
+        let short = match &default {
+            Some(value) => quote!(#value),
+            None => quote!(return ::std::result::Result::Err(
+                crate::decode::too_short(#index, Self::ELEMENTS)
+            )),
+        };
+        from_seq.push(quote!(
+            let #local: #ty = match ::serde::de::SeqAccess::next_element(&mut seq)? {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => #short,
+            };
+        ));
+        inits.push(quote!(#ident: #local,));
+        index += 1;
+    }
+    Some([
+        syn::parse_quote! {
+            impl crate::decode::Closed for #name {
+                const NAME: &'static str = #label;
+                const FIELDS: &'static [&'static str] = &[#(#wire_names),*];
+                const ELEMENTS: &'static str = #elements;
+                fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
+                where
+                    __A: ::serde::de::MapAccess<'__de>,
+                {
+                    #(#slots)*
+                    while let ::std::option::Option::Some(key) =
+                        ::serde::de::MapAccess::next_key::<crate::decode::FieldKey<'__de>>(&mut map)?
+                    {
+                        match key.index(Self::FIELDS) {
+                            #(#arms)*
+                            _ => crate::decode::ignore(&mut map),
+                        }?;
+                    }
+                    #(#from_map)*
+                    ::std::result::Result::Ok(Self { #(#inits)* })
+                }
+                fn visit_seq<'__de, __A>(mut seq: __A) -> ::std::result::Result<Self, __A::Error>
+                where
+                    __A: ::serde::de::SeqAccess<'__de>,
+                {
+                    #(#from_seq)*
+                    ::std::result::Result::Ok(Self { #(#inits)* })
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::serde::Deserializer<'de>,
+                {
+                    crate::decode::closed(deserializer)
+                }
+            }
+        },
+    ])
+}
+
 /// The written-out `Serialize` of a `#[serde(transparent)]` newtype (a
 /// constrained string): the derive's, its one field's `Serialize`.
 fn newtype_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
@@ -426,12 +557,12 @@ fn newtype_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
     })
 }
 
-/// Replaces the derived `Serialize` of the closed structs (the request
-/// bodies) and of the transparent newtypes of the `types` module whose
-/// attributes are understood. Their `Deserialize` stays as it is (derived,
-/// or typify's own for the newtypes). Returns how many were converted and
-/// how many kept the derive.
-pub fn serialize_impls(file: &mut syn::File) -> (usize, usize) {
+/// Replaces the derived `Serialize` and `Deserialize` of the closed structs
+/// (the request bodies), and the derived `Serialize` of the transparent
+/// newtypes (their `Deserialize` is typify's own), of the `types` module,
+/// where the attributes are understood. Returns how many were converted and
+/// how many kept a derive.
+pub fn closed_and_newtype_impls(file: &mut syn::File) -> (usize, usize) {
     let Some(types_mod) = super::module_items_mut(file, "types") else {
         return (0, 0);
     };
@@ -441,23 +572,39 @@ pub fn serialize_impls(file: &mut syn::File) -> (usize, usize) {
         let syn::Item::Struct(st) = item else {
             continue;
         };
-        if super::is_open(st) || !derives(&st.attrs, "Serialize") {
+        if super::is_open(st)
+            || !(derives(&st.attrs, "Serialize") || derives(&st.attrs, "Deserialize"))
+        {
             continue;
         }
-        let written = match &st.fields {
-            syn::Fields::Named(_) => closed_serialize(st),
-            _ => newtype_serialize(st),
+        let (serialize, deserialize) = match &st.fields {
+            syn::Fields::Named(_) => (
+                closed_serialize(st),
+                closed_deserialize(st).filter(|_| derives(&st.attrs, "Deserialize")),
+            ),
+            _ => (newtype_serialize(st), None),
         };
-        match written {
-            Some(imp) if super::drop_derived(&mut st.attrs, "Serialize") => {
+        let mut written = false;
+        if let Some(imp) = serialize {
+            if super::drop_derived(&mut st.attrs, "Serialize") {
                 added.push(imp);
-                if !derives(&st.attrs, "Deserialize") {
-                    st.attrs.retain(|a| !a.path().is_ident("serde"));
-                    strip_serde_attrs(st);
-                }
-                converted += 1;
+                written = true;
             }
-            _ => kept += 1,
+        }
+        if let Some(imps) = deserialize {
+            if super::drop_derived(&mut st.attrs, "Deserialize") {
+                added.extend(imps);
+                written = true;
+            }
+        }
+        if !written {
+            kept += 1;
+            continue;
+        }
+        converted += 1;
+        if !derives(&st.attrs, "Serialize") && !derives(&st.attrs, "Deserialize") {
+            st.attrs.retain(|a| !a.path().is_ident("serde"));
+            strip_serde_attrs(st);
         }
     }
     types_mod.extend(added);
@@ -674,7 +821,7 @@ mod tests {
     }
 
     #[test]
-    fn a_request_body_and_a_newtype_get_a_written_out_serialize() {
+    fn a_request_body_and_a_newtype_get_written_out_impls() {
         let mut file: syn::File = syn::parse_quote! {
             pub mod types {
                 #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
@@ -708,7 +855,7 @@ mod tests {
                 pub struct Pair(i64, i64);
             }
         };
-        assert_eq!(serialize_impls(&mut file), (2, 4));
+        assert_eq!(closed_and_newtype_impls(&mut file), (2, 4));
         let code = types(&file);
         let body = &code[code.find("impl::serde::SerializeforBody").unwrap()..];
         let expected: String = [
@@ -721,15 +868,26 @@ mod tests {
         ]
         .concat();
         assert!(body.contains(&expected), "{expected} missing from {body}");
-        // The derived `Deserialize` stays, and with it the attributes it reads.
+        // Deserialize: by index or name in a map, in order in a sequence; the
+        // skipped field is its default either way; no serde attribute is left.
         assert!(
-            code.contains("#[derive(::serde::Deserialize,Clone)]pubstructBody"),
+            code.contains("#[derive(Clone)]pubstructBody{pubschema_type"),
             "{code}"
         );
-        assert!(
-            code.contains(r#"#[serde(default="defaults::count")]"#),
-            "{code}"
-        );
+        let closed = &code[code.find("implcrate::decode::ClosedforBody").unwrap()..];
+        for piece in [
+            r#"constNAME:&'staticstr="Body";"#,
+            r#"constFIELDS:&'static[&'staticstr]=&["schemaType","count","tags"];"#,
+            r#"constELEMENTS:&'staticstr="structBodywith3elements";"#,
+            r#"::std::option::Option::Some(2usize)=>{crate::decode::strict(&mutmap,&mutf3,"tags")}_=>crate::decode::ignore(&mutmap),}?;"#,
+            r#"letf0=matchf0{::std::option::Option::Some(v)=>v,::std::option::Option::None=>{crate::decode::missing::<_,__A::Error>("schemaType")?}};"#,
+            "letf1=matchf1{::std::option::Option::Some(v)=>v,::std::option::Option::None=>defaults::count(),};",
+            "None=>{return::std::result::Result::Err(crate::decode::too_short(2usize,Self::ELEMENTS),);}",
+            "local:::std::default::Default::default(),",
+            "crate::decode::closed(deserializer)",
+        ] {
+            assert!(closed.contains(piece), "{piece} missing from {closed}");
+        }
         // The newtype: its field's `Serialize`; no serde attribute is left.
         assert!(
             code.contains("#[derive(Clone,Debug)]pubstructName(::std::string::String);"),

@@ -357,10 +357,16 @@ fn published_description_generates_every_operation() {
         ),
         (887, 294, 147, 294, 0, 0)
     );
-    // The collision is repaired, both wire names reachable.
-    assert!(generated
-        .code
-        .contains("#[serde(rename = \"topics.exclude\")]"));
+    // The collision is repaired, both wire names reachable: decoded and
+    // encoded under their own names (the serde impls are written out).
+    for line in [
+        r#"crate::decode::lenient(&mut map, &mut f17, "topics.exclude")"#,
+        r#"entries.entry("topics.exclude", &self.topics_dot_exclude);"#,
+        r#"entries.entry("topics_exclude", &self.topics_exclude);"#,
+        r#"fields.field("topics.exclude", &self.topics_dot_exclude);"#,
+    ] {
+        assert!(generated.code.contains(line), "{line}");
+    }
     assert!(generated.code.contains("pub topics_dot_exclude:"));
     assert!(generated.code.contains("pub topics_exclude:"));
 }

@@ -4,8 +4,8 @@
 //! an error with the same message (position included), and the same value
 //! gives the same output, or the same error at the same byte, for
 //! `AivenError` and its nested `AivenErrorDetail`, for `ConnectorConfig`
-//! (a renamed field), and for a request body and its newtype field (whose
-//! `Serialize` only is written out).
+//! (a renamed field), and for request bodies (closed structs: a map with
+//! names or indices as keys, or a sequence) and a newtype field.
 
 use aiven_api::types::{AivenError, AivenErrorDetail, ConnectorConfig};
 use serde::{Deserialize, Serialize};
@@ -83,11 +83,24 @@ mod derived {
 
     /// `ServiceSchemaRegistryCompatibilityRequestBody`, its `schema` newtype
     /// as the `String` it wraps.
-    #[derive(Serialize)]
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
     pub struct ServiceSchemaRegistryCompatibilityRequestBody {
         pub schema: String,
         #[serde(rename = "schemaType", skip_serializing_if = "Option::is_none")]
         pub schema_type: Option<aiven_api::types::SchemaType>,
+    }
+
+    fn yes() -> bool {
+        true
+    }
+
+    /// `ServiceTaskCreateRequestBodyUpgradeCheck`: a renamed field with a
+    /// default, a required newtype (as its `String`).
+    #[derive(Debug, Deserialize, PartialEq)]
+    pub struct ServiceTaskCreateRequestBodyUpgradeCheck {
+        #[serde(rename = "async", default = "yes")]
+        pub async_: bool,
+        pub target_version: String,
     }
 }
 
@@ -360,4 +373,145 @@ fn a_request_body_and_its_newtype_encode_as_the_derive_did() {
         serde_json::to_string(&body).unwrap(),
         r#"{"schema":"{}","schemaType":"JSON"}"#
     );
+}
+
+/// Decodes `input` with `ours` and `derived` and compares: equal values
+/// (through `same`), or errors with the same message.
+fn assert_same_decode<A, B>(
+    ours: Result<A, String>,
+    derived: Result<B, String>,
+    same: impl Fn(&A) -> B,
+    case: &str,
+) where
+    A: std::fmt::Debug,
+    B: std::fmt::Debug + PartialEq,
+{
+    match (&ours, &derived) {
+        (Ok(ours), Ok(derived)) => assert_eq!(&same(ours), derived, "{case}"),
+        (Err(ours), Err(derived)) => assert_eq!(ours, derived, "{case}"),
+        _ => panic!("{case}: ours {ours:?}, the derive's {derived:?}"),
+    }
+}
+
+#[test]
+fn request_bodies_decode_as_the_derive_did() {
+    use aiven_api::types::{
+        ServiceSchemaRegistryCompatibilityRequestBody as Body,
+        ServiceTaskCreateRequestBodyUpgradeCheck as UpgradeCheck,
+    };
+    fn written_out<T: aiven_api::decode::Closed>() {}
+    written_out::<Body>();
+    written_out::<UpgradeCheck>();
+    let body = |b: &Body| derived::ServiceSchemaRegistryCompatibilityRequestBody {
+        schema: b.schema.to_string(),
+        schema_type: b.schema_type,
+    };
+    let check = |c: &UpgradeCheck| derived::ServiceTaskCreateRequestBodyUpgradeCheck {
+        async_: c.async_,
+        target_version: c.target_version.to_string(),
+    };
+    let bodies = [
+        r#"{"schema":"s"}"#,
+        r#"{"schema":"s","schemaType":"AVRO"}"#,
+        r#"{"schemaType":null,"schema":"s"}"#,
+        r#"{}"#,
+        r#"{"schemaType":"JSON"}"#,
+        r#"{"schema":"s","schema":"t"}"#,
+        r#"{"schema":"s","unknown":[1,{"a":2}],"schemaType":"PROTOBUF"}"#,
+        r#"{"sch\u0065ma":"escaped key"}"#,
+        r#"{"schema":5}"#,
+        r#"{"schema":"s","schemaType":"XML"}"#,
+        r#"["s"]"#,
+        r#"["s","JSON"]"#,
+        r#"[]"#,
+        r#"["s","JSON","more"]"#,
+        r#"[5]"#,
+        r#""text""#,
+        r#"null"#,
+        r#"3"#,
+        r#"{"schema":"s""#,
+    ];
+    let mut decoded = 0;
+    for case in bodies {
+        let ours = serde_json::from_str::<Body>(case).map_err(|e| e.to_string());
+        decoded += usize::from(ours.is_ok());
+        let derived =
+            serde_json::from_str::<derived::ServiceSchemaRegistryCompatibilityRequestBody>(case)
+                .map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, body, case);
+        if let Ok(value) = serde_json::from_str::<Value>(case) {
+            let ours = Body::deserialize(&value).map_err(|e| e.to_string());
+            let derived =
+                derived::ServiceSchemaRegistryCompatibilityRequestBody::deserialize(&value)
+                    .map_err(|e| e.to_string());
+            assert_same_decode(ours, derived, body, &format!("{case} as a Value"));
+        }
+    }
+    assert!(decoded >= 6, "only {decoded} cases decoded");
+    for case in [
+        r#"{"target_version":"16"}"#,
+        r#"{"async":false,"target_version":"16"}"#,
+        r#"{"async":"no","target_version":"16"}"#,
+        r#"{"async":true}"#,
+        r#"["16"]"#,
+        r#"[false,"16"]"#,
+        r#"[false]"#,
+        r#"[]"#,
+    ] {
+        let ours = serde_json::from_str::<UpgradeCheck>(case).map_err(|e| e.to_string());
+        let derived =
+            serde_json::from_str::<derived::ServiceTaskCreateRequestBodyUpgradeCheck>(case)
+                .map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, check, case);
+    }
+}
+
+/// Keys that JSON cannot write: a field's index, bytes (UTF-8 or not).
+#[test]
+fn request_body_keys_by_index_and_bytes_decode_as_the_derive_did() {
+    use aiven_api::types::ServiceSchemaRegistryCompatibilityRequestBody as Body;
+    use serde::de::value::{Error, MapDeserializer};
+    let body = |b: &Body| derived::ServiceSchemaRegistryCompatibilityRequestBody {
+        schema: b.schema.to_string(),
+        schema_type: b.schema_type,
+    };
+    let by_index: [&[(u64, &str)]; 4] = [
+        &[(0, "s")],
+        &[(0, "s"), (7, "ignored")],
+        &[(0, "s"), (0, "t")],
+        &[(7, "ignored")],
+    ];
+    for entries in by_index {
+        let case = format!("{entries:?}");
+        let ours = Body::deserialize(MapDeserializer::<_, Error>::new(entries.iter().copied()))
+            .map_err(|e| e.to_string());
+        let derived =
+            derived::ServiceSchemaRegistryCompatibilityRequestBody::deserialize(MapDeserializer::<
+                _,
+                Error,
+            >::new(
+                entries.iter().copied(),
+            ))
+            .map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, body, &case);
+    }
+    let by_bytes: [&[(&[u8], &str)]; 3] = [
+        &[(b"schema", "s")],
+        &[(b"schema", "s"), (b"\xff\xfe", "not UTF-8: ignored")],
+        &[(b"\xff", "x")],
+    ];
+    for entries in by_bytes {
+        let case = format!("{entries:?}");
+        let ours = Body::deserialize(MapDeserializer::<_, Error>::new(entries.iter().copied()))
+            .map_err(|e| e.to_string());
+        let derived =
+            derived::ServiceSchemaRegistryCompatibilityRequestBody::deserialize(MapDeserializer::<
+                _,
+                Error,
+            >::new(
+                entries.iter().copied(),
+            ))
+            .map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, body, &case);
+    }
 }

@@ -10,6 +10,8 @@
 //! - A request body ([`Closed`]): the same, but a key is a field's name or
 //!   index ([`FieldKey`]), other keys are ignored, and a sequence gives the
 //!   fields in order.
+//! - A string enum ([`UnitEnum`]): a variant by name or index, then
+//!   `unit_variant` (so `"AVRO"` and `{"AVRO": null}` both decode).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -296,4 +298,81 @@ pub fn ignore<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 #[doc(hidden)]
 pub fn too_short<E: de::Error>(index: usize, elements: &'static str) -> E {
     E::invalid_length(index, &elements)
+}
+
+/// A string enum (unit variants only) whose `Deserialize` is written out:
+/// serde's derive for such an enum (`deserialize_enum`; a variant by name
+/// or index, then `unit_variant`).
+#[doc(hidden)]
+pub trait UnitEnum: Copy + 'static {
+    /// The enum's name, as `deserialize_enum` is told.
+    const NAME: &'static str;
+    /// The wire names of the variants, in order.
+    const VARIANTS: &'static [&'static str];
+    /// The variants, in the same order.
+    const ALL: &'static [Self];
+}
+
+/// `T::deserialize` for a [`UnitEnum`].
+#[doc(hidden)]
+pub fn unit_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: UnitEnum,
+{
+    struct EnumVisitor<T>(PhantomData<T>);
+    impl<'de, T: UnitEnum> Visitor<'de> for EnumVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "enum {}", T::NAME)
+        }
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<T, A::Error> {
+            let (index, variant) = data.variant_seed(VariantIndex(T::VARIANTS))?;
+            de::VariantAccess::unit_variant(variant)?;
+            T::ALL
+                .get(index)
+                .copied()
+                .ok_or_else(|| de::Error::custom("variant index out of range"))
+        }
+    }
+    deserializer.deserialize_enum(T::NAME, T::VARIANTS, EnumVisitor(PhantomData))
+}
+
+/// A variant identifier, read as the derive's is: its name (text or bytes)
+/// or its index; anything else is an error.
+struct VariantIndex(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for VariantIndex {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for VariantIndex {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        match usize::try_from(v) {
+            Ok(i) if i < self.0.len() => Ok(i),
+            _ => Err(E::invalid_value(
+                de::Unexpected::Unsigned(v),
+                &format!("variant index 0 <= i < {}", self.0.len()).as_str(),
+            )),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|name| *name == v)
+            .ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|name| name.as_bytes() == v)
+            .ok_or_else(|| E::unknown_variant(&String::from_utf8_lossy(v), self.0))
+    }
 }

@@ -101,6 +101,7 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     // After every pass that adds fields or serde attributes.
     serde_impls::open_struct_impls(&mut file);
     serde_impls::closed_and_newtype_impls(&mut file);
+    serde_impls::unit_enum_impls(&mut file);
     let methods = client_methods(&file);
     // After `client_methods`, which reads the `operation_id` this removes.
     exchange::shared_exchange(&mut file);

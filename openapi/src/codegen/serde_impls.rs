@@ -1,6 +1,6 @@
-//! Written-out `Deserialize` and `Serialize` impls for the generated
-//! structs: the open-world ones (the responses: a flattened `extra` map,
-//! lenient fields), the closed ones (the request bodies) and the
+//! Written-out `Deserialize` and `Serialize` impls for the generated types:
+//! the open-world structs (the responses: a flattened `extra` map, lenient
+//! fields), the closed ones (the request bodies), the string enums, and the
 //! transparent newtypes (`Serialize` only; their `Deserialize` is typify's).
 //!
 //! serde's derive is the largest single cost of compiling the generated
@@ -19,8 +19,8 @@
 //! Only structs whose serde attributes are all understood here are
 //! converted (field `rename`, `default`, `default = "path"`, `skip`,
 //! `skip_serializing_if`, the lenient marks of [`super::lenient_fields`], the
-//! flattened `extra`; `transparent` on a newtype); any other struct keeps the
-//! derive, so a new attribute from a later typify costs compile time, never
+//! flattened `extra`; `transparent` on a newtype; `rename` on a unit
+//! variant of a `Copy` enum); any other type keeps the derive, so a new attribute from a later typify costs compile time, never
 //! behaviour. A struct left with no serde derive loses its serde attributes.
 
 use quote::{format_ident, quote};
@@ -611,6 +611,132 @@ pub fn closed_and_newtype_impls(file: &mut syn::File) -> (usize, usize) {
     (converted, kept)
 }
 
+/// The written-out impls of a string enum (unit variants only, each at
+/// most renamed, `Copy`): `Serialize` and `decode::UnitEnum` with
+/// `Deserialize`, or `None` (it keeps the derives).
+fn unit_enum(en: &syn::ItemEnum) -> Option<(syn::Item, [syn::Item; 2])> {
+    if !en.generics.params.is_empty()
+        || !derives(&en.attrs, "Copy")
+        || en.attrs.iter().any(|a| {
+            a.path().is_ident("serde") || a.path().is_ident("cfg") || a.path().is_ident("cfg_attr")
+        })
+        || en.variants.is_empty()
+    {
+        return None;
+    }
+    let mut wires = Vec::new();
+    for v in &en.variants {
+        if !matches!(v.fields, syn::Fields::Unit) {
+            return None;
+        }
+        let mut wire = v.ident.to_string().trim_start_matches("r#").to_owned();
+        for attr in &v.attrs {
+            if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
+                return None;
+            }
+            if !attr.path().is_ident("serde") {
+                continue;
+            }
+            let mut understood = true;
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    wire = value.value();
+                } else {
+                    understood = false;
+                    if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                }
+                Ok(())
+            });
+            if parsed.is_err() || !understood {
+                return None;
+            }
+        }
+        wires.push(wire);
+    }
+    let mut sorted: Vec<&String> = wires.iter().collect();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    let name = &en.ident;
+    let label = name.to_string();
+    let idents: Vec<&syn::Ident> = en.variants.iter().map(|v| &v.ident).collect();
+    let indices = (0..idents.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX));
+    let serialize = syn::parse_quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+            where
+                __S: ::serde::Serializer,
+            {
+                let (index, wire) = match *self {
+                    #(Self::#idents => (#indices, #wires),)*
+                };
+                ::serde::Serializer::serialize_unit_variant(serializer, #label, index, wire)
+            }
+        }
+    };
+    let deserialize = [
+        syn::parse_quote! {
+            impl crate::decode::UnitEnum for #name {
+                const NAME: &'static str = #label;
+                const VARIANTS: &'static [&'static str] = &[#(#wires),*];
+                const ALL: &'static [Self] = &[#(Self::#idents),*];
+            }
+        },
+        syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::serde::Deserializer<'de>,
+                {
+                    crate::decode::unit_enum(deserializer)
+                }
+            }
+        },
+    ];
+    Some((serialize, deserialize))
+}
+
+/// Replaces the derived `Serialize` and `Deserialize` of the string enums of
+/// the `types` module whose attributes are understood (see [`unit_enum`]).
+/// Returns how many were converted and how many kept a derive.
+pub fn unit_enum_impls(file: &mut syn::File) -> (usize, usize) {
+    let Some(types_mod) = super::module_items_mut(file, "types") else {
+        return (0, 0);
+    };
+    let mut added = Vec::new();
+    let (mut converted, mut kept) = (0, 0);
+    for item in types_mod.iter_mut() {
+        let syn::Item::Enum(en) = item else {
+            continue;
+        };
+        if !(derives(&en.attrs, "Serialize") || derives(&en.attrs, "Deserialize")) {
+            continue;
+        }
+        let Some((serialize, deserialize)) = unit_enum(en) else {
+            kept += 1;
+            continue;
+        };
+        if super::drop_derived(&mut en.attrs, "Serialize") {
+            added.push(serialize);
+        }
+        if super::drop_derived(&mut en.attrs, "Deserialize") {
+            added.extend(deserialize);
+        }
+        if !derives(&en.attrs, "Serialize") && !derives(&en.attrs, "Deserialize") {
+            for v in en.variants.iter_mut() {
+                v.attrs.retain(|a| !a.path().is_ident("serde"));
+            }
+        }
+        converted += 1;
+    }
+    types_mod.extend(added);
+    (converted, kept)
+}
+
 /// Whether an item derives the trait named `name` (last path segment).
 fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs
@@ -903,6 +1029,59 @@ mod tests {
                 !code.contains(&format!("impl::serde::Serializefor{kept}")),
                 "{kept}: {code}"
             );
+        }
+    }
+
+    #[test]
+    fn a_string_enum_gets_written_out_impls() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+                pub enum Kind {
+                    #[serde(rename = "AVRO")]
+                    Avro,
+                    Json,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub enum NotCopy {
+                    A,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy)]
+                pub enum Aliased {
+                    #[serde(alias = "b")]
+                    A,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy)]
+                #[serde(rename_all = "lowercase")]
+                pub enum Renamed {
+                    A,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy)]
+                pub enum Twice {
+                    #[serde(rename = "a")]
+                    A,
+                    #[serde(rename = "a")]
+                    B,
+                }
+            }
+        };
+        assert_eq!(unit_enum_impls(&mut file), (1, 4));
+        let code = types(&file);
+        assert!(
+            code.contains("#[derive(Clone,Copy,Debug)]pubenumKind{Avro,Json,}"),
+            "{code}"
+        );
+        for piece in [
+            r#"let(index,wire)=match*self{Self::Avro=>(0u32,"AVRO"),Self::Json=>(1u32,"Json"),};"#,
+            r#"::serde::Serializer::serialize_unit_variant(serializer,"Kind",index,wire)"#,
+            r#"constVARIANTS:&'static[&'staticstr]=&["AVRO","Json"];"#,
+            "constALL:&'static[Self]=&[Self::Avro,Self::Json];",
+            "crate::decode::unit_enum(deserializer)",
+        ] {
+            assert!(code.contains(piece), "{piece} missing from {code}");
+        }
+        for kept in ["NotCopy", "Aliased", "Renamed", "Twice"] {
+            assert!(!code.contains(&format!("for{kept}")), "{kept}: {code}");
         }
     }
 }

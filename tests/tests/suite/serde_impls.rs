@@ -4,8 +4,9 @@
 //! an error with the same message (position included), and the same value
 //! gives the same output, or the same error at the same byte, for
 //! `AivenError` and its nested `AivenErrorDetail`, for `ConnectorConfig`
-//! (a renamed field), and for request bodies (closed structs: a map with
-//! names or indices as keys, or a sequence) and a newtype field.
+//! (a renamed field), for request bodies (closed structs: a map with
+//! names or indices as keys, or a sequence) and a newtype field, and for
+//! string enums (renamed variants or not).
 
 use aiven_api::types::{AivenError, AivenErrorDetail, ConnectorConfig};
 use serde::{Deserialize, Serialize};
@@ -92,6 +93,22 @@ mod derived {
 
     fn yes() -> bool {
         true
+    }
+
+    #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+    pub enum SchemaType {
+        #[serde(rename = "AVRO")]
+        Avro,
+        #[serde(rename = "JSON")]
+        Json,
+        #[serde(rename = "PROTOBUF")]
+        Protobuf,
+    }
+
+    #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+    pub enum MessageTimestampType {
+        CreateTime,
+        LogAppendTime,
     }
 
     /// `ServiceTaskCreateRequestBodyUpgradeCheck`: a renamed field with a
@@ -514,4 +531,77 @@ fn request_body_keys_by_index_and_bytes_decode_as_the_derive_did() {
             .map_err(|e| e.to_string());
         assert_same_decode(ours, derived, body, &case);
     }
+}
+
+#[test]
+fn string_enums_decode_and_encode_as_the_derive_did() {
+    use aiven_api::types::{MessageTimestampType, SchemaType};
+    fn written_out<T: aiven_api::decode::UnitEnum>() {}
+    written_out::<SchemaType>();
+    written_out::<MessageTimestampType>();
+    let schema_type = |t: &SchemaType| match t {
+        SchemaType::Avro => derived::SchemaType::Avro,
+        SchemaType::Json => derived::SchemaType::Json,
+        SchemaType::Protobuf => derived::SchemaType::Protobuf,
+    };
+    let timestamp = |t: &MessageTimestampType| match t {
+        MessageTimestampType::CreateTime => derived::MessageTimestampType::CreateTime,
+        MessageTimestampType::LogAppendTime => derived::MessageTimestampType::LogAppendTime,
+    };
+    let cases = [
+        r#""AVRO""#,
+        r#""PROTOBUF""#,
+        r#""avro""#,
+        r#""Avro""#,
+        r#""XML""#,
+        r#""CreateTime""#,
+        r#""LogAppendTime""#,
+        r#"{"JSON":null}"#,
+        r#"{"JSON":1}"#,
+        r#"{"XML":null}"#,
+        r#"{"CreateTime":[]}"#,
+        r#"{}"#,
+        r#"{"JSON":null,"AVRO":null}"#,
+        r#"5"#,
+        r#"null"#,
+        r#"[]"#,
+        r#"["AVRO"]"#,
+        r#""AVRO"#,
+    ];
+    for case in cases {
+        let ours = serde_json::from_str::<SchemaType>(case).map_err(|e| e.to_string());
+        let derived = serde_json::from_str::<derived::SchemaType>(case).map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, schema_type, case);
+        let ours = serde_json::from_str::<MessageTimestampType>(case).map_err(|e| e.to_string());
+        let derived =
+            serde_json::from_str::<derived::MessageTimestampType>(case).map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, timestamp, case);
+        if let Ok(value) = serde_json::from_str::<Value>(case) {
+            let ours = SchemaType::deserialize(&value).map_err(|e| e.to_string());
+            let derived = derived::SchemaType::deserialize(&value).map_err(|e| e.to_string());
+            assert_same_decode(ours, derived, schema_type, &format!("{case} as a Value"));
+        }
+    }
+    // A variant by index (formats that write enums as numbers).
+    for index in [0u32, 2, 3, 99] {
+        use serde::de::value::{Error, U32Deserializer};
+        let ours = SchemaType::deserialize(U32Deserializer::<Error>::new(index))
+            .map_err(|e| e.to_string());
+        let derived = derived::SchemaType::deserialize(U32Deserializer::<Error>::new(index))
+            .map_err(|e| e.to_string());
+        assert_same_decode(ours, derived, schema_type, &format!("index {index}"));
+    }
+    for t in [SchemaType::Avro, SchemaType::Json, SchemaType::Protobuf] {
+        assert_same_output(&t, &schema_type(&t), &format!("{t:?}"));
+    }
+    for t in [
+        MessageTimestampType::CreateTime,
+        MessageTimestampType::LogAppendTime,
+    ] {
+        assert_same_output(&t, &timestamp(&t), &format!("{t:?}"));
+    }
+    assert_eq!(
+        serde_json::to_string(&SchemaType::Protobuf).unwrap(),
+        r#""PROTOBUF""#
+    );
 }

@@ -148,6 +148,36 @@ fn field(f: &syn::Field) -> Option<Field> {
     })
 }
 
+/// A struct's fields as read by [`field`]: `None` for a generic struct,
+/// one with a struct-level serde attribute, a tuple struct, or a field
+/// attribute not understood.
+fn struct_fields(st: &syn::ItemStruct) -> Option<Vec<Field>> {
+    if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
+        return None;
+    }
+    let syn::Fields::Named(named) = &st.fields else {
+        return None;
+    };
+    named.named.iter().map(field).collect()
+}
+
+/// [`struct_fields`] of a closed struct: every field plain or skipped.
+fn closed_fields(st: &syn::ItemStruct) -> Option<Vec<Field>> {
+    let fields = struct_fields(st)?;
+    fields
+        .iter()
+        .all(|f| matches!(f.kind, Kind::Strict | Kind::Skip))
+        .then_some(fields)
+}
+
+/// Whether a wire name occurs twice (the derive would match the first; the
+/// written-out code is not asked to).
+fn repeats<'a>(wires: impl Iterator<Item = &'a str>) -> bool {
+    let mut wires: Vec<&str> = wires.collect();
+    wires.sort_unstable();
+    wires.windows(2).any(|w| w[0] == w[1])
+}
+
 /// The written-out impls of one open struct.
 struct Impls {
     /// `decode::Open` and `Deserialize`.
@@ -158,13 +188,7 @@ struct Impls {
 
 /// The impls for one open struct, or `None` (it keeps the derives).
 fn impls(st: &syn::ItemStruct) -> Option<Impls> {
-    if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
-        return None;
-    }
-    let syn::Fields::Named(named) = &st.fields else {
-        return None;
-    };
-    let fields: Vec<Field> = named.named.iter().map(field).collect::<Option<_>>()?;
+    let fields = struct_fields(st)?;
     let extras = fields
         .iter()
         .filter(|f| matches!(f.kind, Kind::Extra))
@@ -183,13 +207,12 @@ fn impls(st: &syn::ItemStruct) -> Option<Impls> {
     {
         return None;
     }
-    let mut wires: Vec<&str> = fields
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::Strict | Kind::Lenient))
-        .map(|f| f.wire.as_str())
-        .collect();
-    wires.sort_unstable();
-    if wires.windows(2).any(|w| w[0] == w[1]) {
+    if repeats(
+        fields
+            .iter()
+            .filter(|f| matches!(f.kind, Kind::Strict | Kind::Lenient))
+            .map(|f| f.wire.as_str()),
+    ) {
         return None;
     }
 
@@ -341,19 +364,7 @@ pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
 /// The written-out `Serialize` of a closed struct (a request body: no
 /// flattened field), or `None` (it keeps the derive).
 fn closed_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
-    if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
-        return None;
-    }
-    let syn::Fields::Named(named) = &st.fields else {
-        return None;
-    };
-    let fields: Vec<Field> = named.named.iter().map(field).collect::<Option<_>>()?;
-    if fields
-        .iter()
-        .any(|f| !matches!(f.kind, Kind::Strict | Kind::Skip))
-    {
-        return None;
-    }
+    let fields = closed_fields(st)?;
     let name = &st.ident;
     let label = name.to_string();
     let mut always = 0usize;
@@ -393,26 +404,12 @@ fn closed_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
 /// The written-out `Deserialize` of a closed struct (`decode::Closed` and
 /// `Deserialize`), or `None` (it keeps the derive).
 fn closed_deserialize(st: &syn::ItemStruct) -> Option<[syn::Item; 2]> {
-    if !st.generics.params.is_empty() || st.attrs.iter().any(|a| a.path().is_ident("serde")) {
-        return None;
-    }
-    let syn::Fields::Named(named) = &st.fields else {
-        return None;
-    };
-    let fields: Vec<Field> = named.named.iter().map(field).collect::<Option<_>>()?;
-    if fields
-        .iter()
-        .any(|f| !matches!(f.kind, Kind::Strict | Kind::Skip))
-    {
-        return None;
-    }
+    let fields = closed_fields(st)?;
     let decoded: Vec<&Field> = fields
         .iter()
         .filter(|f| matches!(f.kind, Kind::Strict))
         .collect();
-    let mut wires: Vec<&str> = decoded.iter().map(|f| f.wire.as_str()).collect();
-    wires.sort_unstable();
-    if wires.windows(2).any(|w| w[0] == w[1]) {
+    if repeats(decoded.iter().map(|f| f.wire.as_str())) {
         return None;
     }
     let name = &st.ident;
@@ -656,9 +653,7 @@ fn unit_enum(en: &syn::ItemEnum) -> Option<(syn::Item, [syn::Item; 2])> {
         }
         wires.push(wire);
     }
-    let mut sorted: Vec<&String> = wires.iter().collect();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
+    if repeats(wires.iter().map(String::as_str)) {
         return None;
     }
     let name = &en.ident;

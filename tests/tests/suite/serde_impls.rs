@@ -488,49 +488,29 @@ fn request_bodies_decode_as_the_derive_did() {
 fn request_body_keys_by_index_and_bytes_decode_as_the_derive_did() {
     use aiven_api::types::ServiceSchemaRegistryCompatibilityRequestBody as Body;
     use serde::de::value::{Error, MapDeserializer};
-    let body = |b: &Body| derived::ServiceSchemaRegistryCompatibilityRequestBody {
-        schema: b.schema.to_string(),
-        schema_type: b.schema_type,
-    };
-    let by_index: [&[(u64, &str)]; 4] = [
-        &[(0, "s")],
-        &[(0, "s"), (7, "ignored")],
-        &[(0, "s"), (0, "t")],
-        &[(7, "ignored")],
-    ];
-    for entries in by_index {
-        let case = format!("{entries:?}");
-        let ours = Body::deserialize(MapDeserializer::<_, Error>::new(entries.iter().copied()))
+    use serde::de::IntoDeserializer;
+    /// The same entries through serde's `MapDeserializer`, to each.
+    fn compare<K>(entries: &[(K, &'static str)])
+    where
+        K: Copy + std::fmt::Debug + IntoDeserializer<'static, Error>,
+    {
+        let map = || MapDeserializer::<_, Error>::new(entries.iter().copied());
+        let ours = Body::deserialize(map()).map_err(|e| e.to_string());
+        let derived = derived::ServiceSchemaRegistryCompatibilityRequestBody::deserialize(map())
             .map_err(|e| e.to_string());
-        let derived =
-            derived::ServiceSchemaRegistryCompatibilityRequestBody::deserialize(MapDeserializer::<
-                _,
-                Error,
-            >::new(
-                entries.iter().copied(),
-            ))
-            .map_err(|e| e.to_string());
-        assert_same_decode(ours, derived, body, &case);
+        let body = |b: &Body| derived::ServiceSchemaRegistryCompatibilityRequestBody {
+            schema: b.schema.to_string(),
+            schema_type: b.schema_type,
+        };
+        assert_same_decode(ours, derived, body, &format!("{entries:?}"));
     }
-    let by_bytes: [&[(&[u8], &str)]; 3] = [
-        &[(b"schema", "s")],
-        &[(b"schema", "s"), (b"\xff\xfe", "not UTF-8: ignored")],
-        &[(b"\xff", "x")],
-    ];
-    for entries in by_bytes {
-        let case = format!("{entries:?}");
-        let ours = Body::deserialize(MapDeserializer::<_, Error>::new(entries.iter().copied()))
-            .map_err(|e| e.to_string());
-        let derived =
-            derived::ServiceSchemaRegistryCompatibilityRequestBody::deserialize(MapDeserializer::<
-                _,
-                Error,
-            >::new(
-                entries.iter().copied(),
-            ))
-            .map_err(|e| e.to_string());
-        assert_same_decode(ours, derived, body, &case);
-    }
+    compare::<u64>(&[(0, "s")]);
+    compare::<u64>(&[(0, "s"), (7, "ignored")]);
+    compare::<u64>(&[(0, "s"), (0, "t")]);
+    compare::<u64>(&[(7, "ignored")]);
+    compare::<&[u8]>(&[(b"schema", "s")]);
+    compare::<&[u8]>(&[(b"schema", "s"), (b"\xff\xfe", "not UTF-8: ignored")]);
+    compare::<&[u8]>(&[(b"\xff", "x")]);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::{idents, rules, walk, Error, Prepared};
 
 mod exchange;
 mod serde_impls;
+mod text;
 
 /// The generated client's interface style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,15 +99,29 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     error_call(&mut file)?;
     // Before `serde_impls`, which removes the `rename`s this reads.
     let redaction = redacting_debug(&mut file);
-    // After every pass that adds fields or serde attributes.
-    serde_impls::open_struct_impls(&mut file);
-    serde_impls::closed_and_newtype_impls(&mut file);
-    serde_impls::unit_enum_impls(&mut file);
+    // After every pass that adds fields or serde attributes. The impls are
+    // text for the `types` module (see `text`).
+    let mut impls = String::new();
+    serde_impls::open_struct_impls(&mut file, &mut impls);
+    serde_impls::closed_and_newtype_impls(&mut file, &mut impls);
+    serde_impls::unit_enum_impls(&mut file, &mut impls);
+    let marked = match module_items_mut(&mut file, "types") {
+        Some(types_mod) if !impls.is_empty() => {
+            text::mark(types_mod);
+            true
+        }
+        _ => false,
+    };
     let methods = client_methods(&file);
     // After `client_methods`, which reads the `operation_id` this removes.
     exchange::shared_exchange(&mut file);
+    let printed = own_path_encoding(&prettyplease::unparse(&file))?;
     Ok(Generated {
-        code: own_path_encoding(&prettyplease::unparse(&file))?,
+        code: if marked {
+            text::insert(&printed, &impls)?
+        } else {
+            printed
+        },
         methods,
         redaction,
     })
@@ -408,13 +423,14 @@ fn is_open(st: &syn::ItemStruct) -> bool {
     }
 }
 
-/// Whether a `#[serde(...)]` attribute list names `key` (`flatten`, `default`).
-fn serde_has(attrs: &[syn::Attribute], key: &str) -> bool {
-    let mut found = false;
+/// The keys a `#[serde(...)]` attribute list names (`flatten`, `default`,
+/// `rename`, …), read once per field.
+fn serde_keys(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut keys = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident(key) {
-                found = true;
+            if let Some(key) = meta.path.get_ident() {
+                keys.push(key.to_string());
             }
             if meta.input.peek(syn::Token![=]) {
                 let _: syn::Expr = meta.value()?.parse()?;
@@ -422,7 +438,12 @@ fn serde_has(attrs: &[syn::Attribute], key: &str) -> bool {
             Ok(())
         });
     }
-    found
+    keys
+}
+
+/// Whether a `#[serde(...)]` attribute list names `key`.
+fn serde_has(attrs: &[syn::Attribute], key: &str) -> bool {
+    serde_keys(attrs).iter().any(|k| k == key)
 }
 
 /// Marks the fields of open-world structs (those with a flattened `extra`
@@ -452,16 +473,18 @@ pub fn lenient_fields(file: &mut syn::File) -> usize {
                 let Some(ident) = f.ident.clone() else {
                     continue;
                 };
-                if ident == "extra" && serde_has(&f.attrs, "flatten") {
+                let keys = serde_keys(&f.attrs);
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                if ident == "extra" && has("flatten") {
                     f.attrs.push(syn::parse_quote!(
                         #[serde(deserialize_with = "crate::lenient::extra")]
                     ));
                     continue;
                 }
                 if type_name(&f.ty).as_deref() != Some("Option")
-                    || serde_has(&f.attrs, "deserialize_with")
-                    || serde_has(&f.attrs, "with")
-                    || serde_has(&f.attrs, "flatten")
+                    || has("deserialize_with")
+                    || has("with")
+                    || has("flatten")
                 {
                     continue;
                 }
@@ -476,7 +499,7 @@ pub fn lenient_fields(file: &mut syn::File) -> usize {
                     .push(syn::parse_quote!(#[serde(deserialize_with = #path)]));
                 // A field with `deserialize_with` is no longer missing-means-
                 // `None` by itself.
-                if !serde_has(&f.attrs, "default") {
+                if !has("default") {
                     f.attrs.push(syn::parse_quote!(#[serde(default)]));
                 }
                 marked += 1;
@@ -557,12 +580,14 @@ fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
             swap.orphans.join(", ")
         )));
     }
-    // A typed body (success or error) is decoded somewhere.
-    let typed_body = {
+    // None swapped: fail if a typed body (success or error) is decoded
+    // somewhere. (Printing the whole file costs a few tenths of a second, so
+    // only then.)
+    let typed_body = || {
         let code = file.to_token_stream().to_string();
         code.contains("ResponseValue < types ::") || code.contains("Error < types ::")
     };
-    if swap.swapped == 0 && typed_body {
+    if swap.swapped == 0 && typed_body() {
         return Err(Error::Codegen(
             "the generated client no longer calls `ResponseValue::from_response(response)`; \
              update lenient_responses in aiven-openapi's codegen (responses would decode \

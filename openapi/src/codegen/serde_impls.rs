@@ -23,7 +23,7 @@
 //! variant of a `Copy` enum); any other type keeps the derive, so a new attribute from a later typify costs compile time, never
 //! behaviour. A struct left with no serde derive loses its serde attributes.
 
-use quote::{format_ident, quote};
+use super::text::{emit, lit, rust};
 
 /// How one field is decoded.
 enum Kind {
@@ -178,12 +178,12 @@ fn repeats<'a>(wires: impl Iterator<Item = &'a str>) -> bool {
     wires.windows(2).any(|w| w[0] == w[1])
 }
 
-/// The written-out impls of one open struct.
+/// The written-out impls of one open struct, as Rust text.
 struct Impls {
     /// `decode::Open` and `Deserialize`.
-    decode: [syn::Item; 2],
+    decode: String,
     /// `Serialize`.
-    encode: syn::Item,
+    encode: String,
 }
 
 /// The impls for one open struct, or `None` (it keeps the derives).
@@ -217,105 +217,120 @@ fn impls(st: &syn::ItemStruct) -> Option<Impls> {
     }
 
     let name = &st.ident;
-    let expecting = format!("struct {name}");
-    let mut slots = Vec::new();
-    let mut arms = Vec::new();
-    let mut inits = Vec::new();
-    let mut entries = Vec::new();
+    let mut slots = String::new();
+    let mut arms = String::new();
+    let mut other = String::new();
+    let mut inits = String::new();
+    let mut entries = String::new();
     let mut extra = None;
     for (i, f) in fields.iter().enumerate() {
         let ident = &f.ident;
-        let ty = &f.ty;
-        let local = format_ident!("f{i}");
-        let wire = &f.wire;
+        let ty = rust(&f.ty);
+        let wire = lit(&f.wire);
         match f.kind {
             Kind::Extra => {
                 extra = Some(ident);
-                slots.push(quote!(let mut #local: #ty = ::std::default::Default::default();));
-                arms.push(quote!(_ => crate::decode::other(&mut map, &mut #local, key),));
-                inits.push(quote!(#ident: crate::decode::extra(#local),));
+                emit!(
+                    slots,
+                    "        let mut f{i}: {ty} = ::std::default::Default::default();"
+                );
+                emit!(
+                    other,
+                    "                _ => crate::decode::other(&mut map, &mut f{i}, key),"
+                );
+                emit!(inits, "            {ident}: crate::decode::extra(f{i}),");
                 continue;
             }
             Kind::Skip => {
-                inits.push(match &f.missing {
-                    Missing::Path(path) => quote!(#ident: #path(),),
-                    _ => quote!(#ident: ::std::default::Default::default(),),
-                });
+                match &f.missing {
+                    Missing::Path(path) => emit!(inits, "            {ident}: {}(),", rust(path)),
+                    _ => emit!(
+                        inits,
+                        "            {ident}: ::std::default::Default::default(),"
+                    ),
+                }
                 continue;
             }
-            Kind::Strict => {
-                arms.push(quote!(#wire => crate::decode::strict(&mut map, &mut #local, #wire),));
-            }
-            Kind::Lenient => {
-                arms.push(quote!(#wire => crate::decode::lenient(&mut map, &mut #local, #wire),));
-            }
+            Kind::Strict => emit!(
+                arms,
+                "                {wire} => crate::decode::strict(&mut map, &mut f{i}, {wire}),"
+            ),
+            Kind::Lenient => emit!(
+                arms,
+                "                {wire} => crate::decode::lenient(&mut map, &mut f{i}, {wire}),"
+            ),
         }
-        let entry = quote!(entries.entry(#wire, &self.#ident););
-        entries.push(match &f.skip_if {
-            Some(path) => quote!(if !#path(&self.#ident) { #entry }),
-            None => entry,
-        });
-        slots.push(
-            quote!(let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None;),
+        match &f.skip_if {
+            Some(path) => emit!(
+                entries,
+                "        if !{}(&self.{ident}) {{\n            entries.entry({wire}, &self.{ident});\n        }}",
+                rust(path)
+            ),
+            None => emit!(entries, "        entries.entry({wire}, &self.{ident});"),
+        }
+        emit!(
+            slots,
+            "        let mut f{i}: ::std::option::Option<{ty}> = ::std::option::Option::None;"
         );
-        inits.push(match &f.missing {
-            Missing::Serde => quote!(#ident: match #local {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => crate::decode::missing::<_, __A::Error>(#wire)?,
-            },),
-            Missing::Default => quote!(#ident: #local.unwrap_or_default(),),
-            Missing::Path(path) => quote!(#ident: #local.unwrap_or_else(#path),),
-        });
-    }
-    // The extra arm is the catch-all: last.
-    arms.sort_by_key(|arm| arm.to_string().starts_with('_'));
-
-    let extra = extra?;
-    let decode = [
-        syn::parse_quote! {
-            impl crate::decode::Open for #name {
-                const EXPECTING: &'static str = #expecting;
-                fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
-                where
-                    __A: ::serde::de::MapAccess<'__de>,
-                {
-                    #(#slots)*
-                    while let ::std::option::Option::Some(key) =
-                        ::serde::de::MapAccess::next_key::<crate::decode::Key<'__de>>(&mut map)?
-                    {
-                        // One `?` for the whole match: a `?` per arm is a
-                        // trait resolution per field for the compiler.
-                        match key.as_str() {
-                            #(#arms)*
-                        }?;
-                    }
-                    ::std::result::Result::Ok(Self { #(#inits)* })
-                }
-            }
-        },
-        syn::parse_quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::serde::Deserializer<'de>,
-                {
-                    crate::decode::open(deserializer)
-                }
-            }
-        },
-    ];
-    let encode = syn::parse_quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::serde::Serializer,
-            {
-                let mut entries = crate::encode::Entries::new(serializer);
-                #(#entries)*
-                entries.end(&self.#extra)
+        match &f.missing {
+            Missing::Serde => emit!(
+                inits,
+                "            {ident}: match f{i} {{\n                \
+                 ::std::option::Option::Some(v) => v,\n                \
+                 ::std::option::Option::None => crate::decode::missing::<_, __A::Error>({wire})?,\n            \
+                 }},"
+            ),
+            Missing::Default => emit!(inits, "            {ident}: f{i}.unwrap_or_default(),"),
+            Missing::Path(path) => {
+                emit!(inits, "            {ident}: f{i}.unwrap_or_else({}),", rust(path))
             }
         }
-    };
+    }
+    let extra = extra?;
+    let expecting = lit(&format!("struct {name}"));
+    // One `?` for the whole match: a `?` per arm is a trait resolution per
+    // field for the compiler. The extra arm is the catch-all: last.
+    let decode = format!(
+        "\
+impl crate::decode::Open for {name} {{
+    const EXPECTING: &'static str = {expecting};
+    fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
+    where
+        __A: ::serde::de::MapAccess<'__de>,
+    {{
+{slots}        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<crate::decode::Key<'__de>>(&mut map)?
+        {{
+            match key.as_str() {{
+{arms}{other}            }}?;
+        }}
+        ::std::result::Result::Ok(Self {{
+{inits}        }})
+    }}
+}}
+impl<'de> ::serde::Deserialize<'de> for {name} {{
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {{
+        crate::decode::open(deserializer)
+    }}
+}}
+"
+    );
+    let encode = format!(
+        "\
+impl ::serde::Serialize for {name} {{
+    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+    where
+        __S: ::serde::Serializer,
+    {{
+        let mut entries = crate::encode::Entries::new(serializer);
+{entries}        entries.end(&self.{extra})
+    }}
+}}
+"
+    );
     Some(Impls { decode, encode })
 }
 
@@ -329,14 +344,14 @@ fn strip_serde_attrs(st: &mut syn::ItemStruct) {
 
 /// Replaces the derived `Deserialize` and `Serialize` of every open struct
 /// of the `types` module whose attributes are understood (see the module
-/// documentation). A struct that derives `Deserialize` but not `Serialize`
-/// gets no `Serialize`.
-/// Returns how many were converted and how many kept the derive.
-pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
+/// documentation); the impls are appended to `out`, text for that module.
+/// A struct that derives `Deserialize` but not `Serialize` gets no
+/// `Serialize`. Returns how many were converted and how many kept the
+/// derive.
+pub fn open_struct_impls(file: &mut syn::File, out: &mut String) -> (usize, usize) {
     let Some(types_mod) = super::module_items_mut(file, "types") else {
         return (0, 0);
     };
-    let mut added = Vec::new();
     let (mut converted, mut kept) = (0, 0);
     for item in types_mod.iter_mut() {
         let syn::Item::Struct(st) = item else {
@@ -347,9 +362,9 @@ pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
         }
         match impls(st) {
             Some(impls) if super::drop_derived(&mut st.attrs, "Deserialize") => {
-                added.extend(impls.decode);
+                out.push_str(&impls.decode);
                 if super::drop_derived(&mut st.attrs, "Serialize") {
-                    added.push(impls.encode);
+                    out.push_str(&impls.encode);
                 }
                 strip_serde_attrs(st);
                 converted += 1;
@@ -357,53 +372,59 @@ pub fn open_struct_impls(file: &mut syn::File) -> (usize, usize) {
             _ => kept += 1,
         }
     }
-    types_mod.extend(added);
     (converted, kept)
 }
 
 /// The written-out `Serialize` of a closed struct (a request body: no
 /// flattened field), or `None` (it keeps the derive).
-fn closed_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
+fn closed_serialize(st: &syn::ItemStruct) -> Option<String> {
     let fields = closed_fields(st)?;
     let name = &st.ident;
-    let label = name.to_string();
+    let label = lit(&name.to_string());
     let mut always = 0usize;
-    let mut sometimes = Vec::new();
-    let mut writes = Vec::new();
+    let mut sometimes = String::new();
+    let mut writes = String::new();
     for f in fields.iter().filter(|f| matches!(f.kind, Kind::Strict)) {
         let ident = &f.ident;
-        let wire = &f.wire;
-        let write = quote!(fields.field(#wire, &self.#ident););
+        let wire = lit(&f.wire);
         match &f.skip_if {
             Some(path) => {
-                sometimes.push(quote!(+ usize::from(!#path(&self.#ident))));
-                writes
-                    .push(quote!(if !#path(&self.#ident) { #write } else { fields.skip(#wire); }));
+                let path = rust(path);
+                sometimes.push_str(&format!(" + usize::from(!{path}(&self.{ident}))"));
+                emit!(
+                    writes,
+                    "        if !{path}(&self.{ident}) {{\n            \
+                     fields.field({wire}, &self.{ident});\n        \
+                     }} else {{\n            \
+                     fields.skip({wire});\n        \
+                     }}"
+                );
             }
             None => {
                 always += 1;
-                writes.push(write);
+                emit!(writes, "        fields.field({wire}, &self.{ident});");
             }
         }
     }
-    Some(syn::parse_quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::serde::Serializer,
-            {
-                let len = #always #(#sometimes)*;
-                let mut fields = crate::encode::Fields::new(serializer, #label, len);
-                #(#writes)*
-                fields.end()
-            }
-        }
-    })
+    Some(format!(
+        "\
+impl ::serde::Serialize for {name} {{
+    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+    where
+        __S: ::serde::Serializer,
+    {{
+        let len = {always}usize{sometimes};
+        let mut fields = crate::encode::Fields::new(serializer, {label}, len);
+{writes}        fields.end()
+    }}
+}}
+"
+    ))
 }
 
 /// The written-out `Deserialize` of a closed struct (`decode::Closed` and
 /// `Deserialize`), or `None` (it keeps the derive).
-fn closed_deserialize(st: &syn::ItemStruct) -> Option<[syn::Item; 2]> {
+fn closed_deserialize(st: &syn::ItemStruct) -> Option<String> {
     let fields = closed_fields(st)?;
     let decoded: Vec<&Field> = fields
         .iter()
@@ -413,112 +434,122 @@ fn closed_deserialize(st: &syn::ItemStruct) -> Option<[syn::Item; 2]> {
         return None;
     }
     let name = &st.ident;
-    let label = name.to_string();
-    let elements = format!(
+    let label = lit(&name.to_string());
+    let elements = lit(&format!(
         "struct {name} with {} element{}",
         decoded.len(),
         if decoded.len() == 1 { "" } else { "s" }
-    );
-    let wire_names = decoded.iter().map(|f| &f.wire);
-    let mut slots = Vec::new();
-    let mut arms = Vec::new();
-    let mut from_map = Vec::new();
-    let mut from_seq = Vec::new();
-    let mut inits = Vec::new();
+    ));
+    let wire_names = decoded
+        .iter()
+        .map(|f| lit(&f.wire))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut slots = String::new();
+    let mut arms = String::new();
+    let mut from_map = String::new();
+    let mut from_seq = String::new();
+    let mut inits = String::new();
     let mut index = 0usize;
     for (i, f) in fields.iter().enumerate() {
         let ident = &f.ident;
-        let ty = &f.ty;
-        let local = format_ident!("f{i}");
         let default = match &f.missing {
-            Missing::Path(path) => Some(quote!(#path())),
-            Missing::Default => Some(quote!(::std::default::Default::default())),
+            Missing::Path(path) => Some(format!("{}()", rust(path))),
+            Missing::Default => Some("::std::default::Default::default()".to_owned()),
             Missing::Serde => None,
         };
         if matches!(f.kind, Kind::Skip) {
-            let value = default.unwrap_or(quote!(::std::default::Default::default()));
-            inits.push(quote!(#ident: #value,));
+            let value = default
+                .as_deref()
+                .unwrap_or("::std::default::Default::default()");
+            emit!(inits, "            {ident}: {value},");
             continue;
         }
-        let wire = &f.wire;
-        slots.push(
-            quote!(let mut #local: ::std::option::Option<#ty> = ::std::option::Option::None;),
+        let ty = rust(&f.ty);
+        let wire = lit(&f.wire);
+        emit!(
+            slots,
+            "        let mut f{i}: ::std::option::Option<{ty}> = ::std::option::Option::None;"
         );
-        arms.push(quote!(
-            ::std::option::Option::Some(#index) => crate::decode::strict(&mut map, &mut #local, #wire),
-        ));
-        from_map.push(match &default {
-            Some(value) => quote!(let #local = match #local {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => #value,
-            };),
-            None => quote!(let #local = match #local {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => crate::decode::missing::<_, __A::Error>(#wire)?,
-            };),
-        });
-        let short = match &default {
-            Some(value) => quote!(#value),
-            None => quote!(return ::std::result::Result::Err(
-                crate::decode::too_short(#index, Self::ELEMENTS)
-            )),
+        emit!(
+            arms,
+            "                ::std::option::Option::Some({index}usize) => {{\n                    \
+             crate::decode::strict(&mut map, &mut f{i}, {wire})\n                \
+             }}"
+        );
+        let missing = match &default {
+            Some(value) => value.clone(),
+            None => format!("crate::decode::missing::<_, __A::Error>({wire})?"),
         };
-        from_seq.push(quote!(
-            let #local: #ty = match ::serde::de::SeqAccess::next_element(&mut seq)? {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => #short,
-            };
-        ));
-        inits.push(quote!(#ident: #local,));
+        emit!(
+            from_map,
+            "        let f{i} = match f{i} {{\n            \
+             ::std::option::Option::Some(v) => v,\n            \
+             ::std::option::Option::None => {missing},\n        \
+             }};"
+        );
+        // An arm's end: a comma after an expression, none after a block.
+        let short = match &default {
+            Some(value) => format!("{value},"),
+            None => format!(
+                "{{\n                \
+                 return ::std::result::Result::Err(crate::decode::too_short({index}usize, Self::ELEMENTS));\n            \
+                 }}"
+            ),
+        };
+        emit!(
+            from_seq,
+            "        let f{i}: {ty} = match ::serde::de::SeqAccess::next_element(&mut seq)? {{\n            \
+             ::std::option::Option::Some(v) => v,\n            \
+             ::std::option::Option::None => {short}\n        \
+             }};"
+        );
+        emit!(inits, "            {ident}: f{i},");
         index += 1;
     }
-    Some([
-        syn::parse_quote! {
-            impl crate::decode::Closed for #name {
-                const NAME: &'static str = #label;
-                const FIELDS: &'static [&'static str] = &[#(#wire_names),*];
-                const ELEMENTS: &'static str = #elements;
-                fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
-                where
-                    __A: ::serde::de::MapAccess<'__de>,
-                {
-                    #(#slots)*
-                    while let ::std::option::Option::Some(key) =
-                        ::serde::de::MapAccess::next_key::<crate::decode::FieldKey<'__de>>(&mut map)?
-                    {
-                        match key.index(Self::FIELDS) {
-                            #(#arms)*
-                            _ => crate::decode::ignore(&mut map),
-                        }?;
-                    }
-                    #(#from_map)*
-                    ::std::result::Result::Ok(Self { #(#inits)* })
-                }
-                fn visit_seq<'__de, __A>(mut seq: __A) -> ::std::result::Result<Self, __A::Error>
-                where
-                    __A: ::serde::de::SeqAccess<'__de>,
-                {
-                    #(#from_seq)*
-                    ::std::result::Result::Ok(Self { #(#inits)* })
-                }
-            }
-        },
-        syn::parse_quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::serde::Deserializer<'de>,
-                {
-                    crate::decode::closed(deserializer)
-                }
-            }
-        },
-    ])
+    Some(format!(
+        "\
+impl crate::decode::Closed for {name} {{
+    const NAME: &'static str = {label};
+    const FIELDS: &'static [&'static str] = &[{wire_names}];
+    const ELEMENTS: &'static str = {elements};
+    fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
+    where
+        __A: ::serde::de::MapAccess<'__de>,
+    {{
+{slots}        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<crate::decode::FieldKey<'__de>>(&mut map)?
+        {{
+            match key.index(Self::FIELDS) {{
+{arms}                _ => crate::decode::ignore(&mut map),
+            }}?;
+        }}
+{from_map}        ::std::result::Result::Ok(Self {{
+{inits}        }})
+    }}
+    fn visit_seq<'__de, __A>(mut seq: __A) -> ::std::result::Result<Self, __A::Error>
+    where
+        __A: ::serde::de::SeqAccess<'__de>,
+    {{
+{from_seq}        ::std::result::Result::Ok(Self {{
+{inits}        }})
+    }}
+}}
+impl<'de> ::serde::Deserialize<'de> for {name} {{
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {{
+        crate::decode::closed(deserializer)
+    }}
+}}
+"
+    ))
 }
 
 /// The written-out `Serialize` of a `#[serde(transparent)]` newtype (a
 /// constrained string): the derive's, its one field's `Serialize`.
-fn newtype_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
+fn newtype_serialize(st: &syn::ItemStruct) -> Option<String> {
     let syn::Fields::Unnamed(unnamed) = &st.fields else {
         return None;
     };
@@ -542,28 +573,30 @@ fn newtype_serialize(st: &syn::ItemStruct) -> Option<syn::Item> {
         return None;
     }
     let name = &st.ident;
-    Some(syn::parse_quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::serde::Serializer,
-            {
-                ::serde::Serialize::serialize(&self.0, serializer)
-            }
-        }
-    })
+    Some(format!(
+        "\
+impl ::serde::Serialize for {name} {{
+    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+    where
+        __S: ::serde::Serializer,
+    {{
+        ::serde::Serialize::serialize(&self.0, serializer)
+    }}
+}}
+"
+    ))
 }
 
 /// Replaces the derived `Serialize` and `Deserialize` of the closed structs
 /// (the request bodies), and the derived `Serialize` of the transparent
 /// newtypes (their `Deserialize` is typify's own), of the `types` module,
-/// where the attributes are understood. Returns how many were converted and
-/// how many kept a derive.
-pub fn closed_and_newtype_impls(file: &mut syn::File) -> (usize, usize) {
+/// where the attributes are understood; the impls are appended to `out`,
+/// text for that module. Returns how many were converted and how many kept
+/// a derive.
+pub fn closed_and_newtype_impls(file: &mut syn::File, out: &mut String) -> (usize, usize) {
     let Some(types_mod) = super::module_items_mut(file, "types") else {
         return (0, 0);
     };
-    let mut added = Vec::new();
     let (mut converted, mut kept) = (0, 0);
     for item in types_mod.iter_mut() {
         let syn::Item::Struct(st) = item else {
@@ -584,13 +617,13 @@ pub fn closed_and_newtype_impls(file: &mut syn::File) -> (usize, usize) {
         let mut written = false;
         if let Some(imp) = serialize {
             if super::drop_derived(&mut st.attrs, "Serialize") {
-                added.push(imp);
+                out.push_str(&imp);
                 written = true;
             }
         }
         if let Some(imps) = deserialize {
             if super::drop_derived(&mut st.attrs, "Deserialize") {
-                added.extend(imps);
+                out.push_str(&imps);
                 written = true;
             }
         }
@@ -604,14 +637,13 @@ pub fn closed_and_newtype_impls(file: &mut syn::File) -> (usize, usize) {
             strip_serde_attrs(st);
         }
     }
-    types_mod.extend(added);
     (converted, kept)
 }
 
 /// The written-out impls of a string enum (unit variants only, each at
 /// most renamed, `Copy`): `Serialize` and `decode::UnitEnum` with
 /// `Deserialize`, or `None` (it keeps the derives).
-fn unit_enum(en: &syn::ItemEnum) -> Option<(syn::Item, [syn::Item; 2])> {
+fn unit_enum(en: &syn::ItemEnum) -> Option<(String, String)> {
     if !en.generics.params.is_empty()
         || !derives(&en.attrs, "Copy")
         || en.attrs.iter().any(|a| {
@@ -657,52 +689,63 @@ fn unit_enum(en: &syn::ItemEnum) -> Option<(syn::Item, [syn::Item; 2])> {
         return None;
     }
     let name = &en.ident;
-    let label = name.to_string();
-    let idents: Vec<&syn::Ident> = en.variants.iter().map(|v| &v.ident).collect();
-    let indices = (0..idents.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX));
-    let serialize = syn::parse_quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::serde::Serializer,
-            {
-                let (index, wire) = match *self {
-                    #(Self::#idents => (#indices, #wires),)*
-                };
-                ::serde::Serializer::serialize_unit_variant(serializer, #label, index, wire)
-            }
-        }
-    };
-    let deserialize = [
-        syn::parse_quote! {
-            impl crate::decode::UnitEnum for #name {
-                const NAME: &'static str = #label;
-                const VARIANTS: &'static [&'static str] = &[#(#wires),*];
-                const ALL: &'static [Self] = &[#(Self::#idents),*];
-            }
-        },
-        syn::parse_quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::serde::Deserializer<'de>,
-                {
-                    crate::decode::unit_enum(deserializer)
-                }
-            }
-        },
-    ];
+    let label = lit(&name.to_string());
+    let mut arms = String::new();
+    let mut all = Vec::new();
+    for (i, (v, wire)) in en.variants.iter().zip(&wires).enumerate() {
+        let index = u32::try_from(i).unwrap_or(u32::MAX);
+        let ident = &v.ident;
+        emit!(
+            arms,
+            "            Self::{ident} => ({index}u32, {}),",
+            lit(wire)
+        );
+        all.push(format!("Self::{ident}"));
+    }
+    let all = all.join(", ");
+    let wires = wires.iter().map(|w| lit(w)).collect::<Vec<_>>().join(", ");
+    let serialize = format!(
+        "\
+impl ::serde::Serialize for {name} {{
+    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
+    where
+        __S: ::serde::Serializer,
+    {{
+        let (index, wire) = match *self {{
+{arms}        }};
+        ::serde::Serializer::serialize_unit_variant(serializer, {label}, index, wire)
+    }}
+}}
+"
+    );
+    let deserialize = format!(
+        "\
+impl crate::decode::UnitEnum for {name} {{
+    const NAME: &'static str = {label};
+    const VARIANTS: &'static [&'static str] = &[{wires}];
+    const ALL: &'static [Self] = &[{all}];
+}}
+impl<'de> ::serde::Deserialize<'de> for {name} {{
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {{
+        crate::decode::unit_enum(deserializer)
+    }}
+}}
+"
+    );
     Some((serialize, deserialize))
 }
 
 /// Replaces the derived `Serialize` and `Deserialize` of the string enums of
-/// the `types` module whose attributes are understood (see [`unit_enum`]).
-/// Returns how many were converted and how many kept a derive.
-pub fn unit_enum_impls(file: &mut syn::File) -> (usize, usize) {
+/// the `types` module whose attributes are understood (see [`unit_enum`]);
+/// the impls are appended to `out`, text for that module. Returns how many
+/// were converted and how many kept a derive.
+pub fn unit_enum_impls(file: &mut syn::File, out: &mut String) -> (usize, usize) {
     let Some(types_mod) = super::module_items_mut(file, "types") else {
         return (0, 0);
     };
-    let mut added = Vec::new();
     let (mut converted, mut kept) = (0, 0);
     for item in types_mod.iter_mut() {
         let syn::Item::Enum(en) = item else {
@@ -716,10 +759,10 @@ pub fn unit_enum_impls(file: &mut syn::File) -> (usize, usize) {
             continue;
         };
         if super::drop_derived(&mut en.attrs, "Serialize") {
-            added.push(serialize);
+            out.push_str(&serialize);
         }
         if super::drop_derived(&mut en.attrs, "Deserialize") {
-            added.extend(deserialize);
+            out.push_str(&deserialize);
         }
         if !derives(&en.attrs, "Serialize") && !derives(&en.attrs, "Deserialize") {
             for v in en.variants.iter_mut() {
@@ -728,7 +771,6 @@ pub fn unit_enum_impls(file: &mut syn::File) -> (usize, usize) {
         }
         converted += 1;
     }
-    types_mod.extend(added);
     (converted, kept)
 }
 
@@ -753,8 +795,11 @@ fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn types(file: &syn::File) -> String {
-        prettyplease::unparse(file).split_whitespace().collect()
+    /// The printed file and the written-out text, without whitespace.
+    fn types(file: &syn::File, text: &str) -> String {
+        let mut code = prettyplease::unparse(file);
+        code.push_str(text);
+        code.split_whitespace().collect()
     }
 
     #[test]
@@ -782,8 +827,9 @@ mod tests {
                 }
             }
         };
-        assert_eq!(open_struct_impls(&mut file), (1, 0));
-        let code = types(&file);
+        let mut text = String::new();
+        assert_eq!(open_struct_impls(&mut file, &mut text), (1, 0));
+        let code = types(&file, &text);
         assert!(code.contains("#[derive(Clone)]"), "{code}");
         assert!(code.contains("implcrate::decode::OpenforOpen"), "{code}");
         assert!(
@@ -846,8 +892,9 @@ mod tests {
                 }
             }
         };
-        assert_eq!(open_struct_impls(&mut file), (1, 0));
-        let code = types(&file);
+        let mut text = String::new();
+        assert_eq!(open_struct_impls(&mut file, &mut text), (1, 0));
+        let code = types(&file, &text);
         assert!(code.contains("implcrate::decode::OpenforOpen"), "{code}");
         assert!(!code.contains("Serialize"), "{code}");
         assert!(!code.contains("#[serde"), "{code}");
@@ -935,10 +982,12 @@ mod tests {
                 }
             }
         };
-        let before = types(&file);
+        let before = types(&file, "");
         // The closed struct is not open: not counted.
-        assert_eq!(open_struct_impls(&mut file), (0, 10));
-        assert_eq!(types(&file), before);
+        let mut text = String::new();
+        assert_eq!(open_struct_impls(&mut file, &mut text), (0, 10));
+        assert_eq!(types(&file, ""), before);
+        assert_eq!(text, "");
     }
 
     #[test]
@@ -976,8 +1025,9 @@ mod tests {
                 pub struct Pair(i64, i64);
             }
         };
-        assert_eq!(closed_and_newtype_impls(&mut file), (2, 4));
-        let code = types(&file);
+        let mut text = String::new();
+        assert_eq!(closed_and_newtype_impls(&mut file, &mut text), (2, 4));
+        let code = types(&file, &text);
         let body = &code[code.find("impl::serde::SerializeforBody").unwrap()..];
         let expected: String = [
             r#"letlen=1usize+usize::from(!::std::option::Option::is_none(&self.schema_type))+usize::from(!::std::vec::Vec::is_empty(&self.tags));"#,
@@ -1001,9 +1051,9 @@ mod tests {
             r#"constFIELDS:&'static[&'staticstr]=&["schemaType","count","tags"];"#,
             r#"constELEMENTS:&'staticstr="structBodywith3elements";"#,
             r#"::std::option::Option::Some(2usize)=>{crate::decode::strict(&mutmap,&mutf3,"tags")}_=>crate::decode::ignore(&mutmap),}?;"#,
-            r#"letf0=matchf0{::std::option::Option::Some(v)=>v,::std::option::Option::None=>{crate::decode::missing::<_,__A::Error>("schemaType")?}};"#,
+            r#"letf0=matchf0{::std::option::Option::Some(v)=>v,::std::option::Option::None=>crate::decode::missing::<_,__A::Error>("schemaType")?,};"#,
             "letf1=matchf1{::std::option::Option::Some(v)=>v,::std::option::Option::None=>defaults::count(),};",
-            "None=>{return::std::result::Result::Err(crate::decode::too_short(2usize,Self::ELEMENTS),);}",
+            "None=>{return::std::result::Result::Err(crate::decode::too_short(2usize,Self::ELEMENTS));}};",
             "local:::std::default::Default::default(),",
             "crate::decode::closed(deserializer)",
         ] {
@@ -1015,7 +1065,7 @@ mod tests {
             "{code}"
         );
         assert!(
-            code.contains("impl::serde::SerializeforName{fnserialize<__S>(&self,serializer:__S,)->::std::result::Result<__S::Ok,__S::Error>where__S:::serde::Serializer,{::serde::Serialize::serialize(&self.0,serializer)}}"),
+            code.contains("impl::serde::SerializeforName{fnserialize<__S>(&self,serializer:__S)->::std::result::Result<__S::Ok,__S::Error>where__S:::serde::Serializer,{::serde::Serialize::serialize(&self.0,serializer)}}"),
             "{code}"
         );
         // What is not understood keeps the derive.
@@ -1060,8 +1110,9 @@ mod tests {
                 }
             }
         };
-        assert_eq!(unit_enum_impls(&mut file), (1, 4));
-        let code = types(&file);
+        let mut text = String::new();
+        assert_eq!(unit_enum_impls(&mut file, &mut text), (1, 4));
+        let code = types(&file, &text);
         assert!(
             code.contains("#[derive(Clone,Copy,Debug)]pubenumKind{Avro,Json,}"),
             "{code}"

@@ -80,23 +80,73 @@ fn settings(doc: &Value, interface: Interface) -> GenerationSettings {
 }
 
 /// Generates the client for a prepared description.
+///
+/// The `types` module (about half of the code) and the rest are parsed,
+/// amended and printed on two threads: a syn tree cannot cross threads
+/// (its tokens are reference-counted), so each thread runs progenitor
+/// (0.5 s) and keeps its half of the tokens. The printed `types` module goes
+/// in its place in the rest's text. Both halves are the same on every run,
+/// so the output is too.
 pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, Error> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(prepared.doc.clone())
         .map_err(|e| Error::Codegen(format!("normalized description does not parse: {e}")))?;
+    let (types, rest) = std::thread::scope(|scope| {
+        let types = scope.spawn(|| types_half(prepared, &spec, interface));
+        let rest = rest_half(prepared, &spec, interface);
+        let types = types
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (types, rest)
+    });
+    let (types, rest) = (types?, rest?);
+    error_call_checked(&types.error, &rest.error)?;
+    let mut redaction = types.redaction;
+    redaction.add(rest.redaction);
+    Ok(Generated {
+        code: text::insert(&rest.code, text::Mark::Types, &types.code)?,
+        methods: rest.methods,
+        redaction,
+    })
+}
+
+/// progenitor's tokens for the description, split by [`split_types`].
+fn generated_tokens(
+    prepared: &Prepared,
+    spec: &openapiv3::OpenAPI,
+    interface: Interface,
+) -> Result<(proc_macro2::TokenStream, proc_macro2::TokenStream), Error> {
     let mut generator = Generator::new(&settings(&prepared.doc, interface));
     let tokens = generator
-        .generate_tokens(&spec)
+        .generate_tokens(spec)
         .map_err(|e| Error::Codegen(e.to_string()))?;
+    split_types(tokens)
+}
+
+/// The printed `types` module and what its passes found.
+struct TypesHalf {
+    code: String,
+    redaction: Redaction,
+    error: ErrorField,
+}
+
+fn types_half(
+    prepared: &Prepared,
+    spec: &openapiv3::OpenAPI,
+    interface: Interface,
+) -> Result<TypesHalf, Error> {
+    let (mut tokens, _) = generated_tokens(prepared, spec, interface)?;
+    let response_only = response_only_types(&prepared.doc);
+    if interface == Interface::Builder {
+        tokens = unparsed_builders_pruned(tokens, &response_only);
+    }
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
     Amendments::from_doc(&prepared.doc).apply(&mut file);
     if interface == Interface::Builder {
-        prune_response_builders(&mut file, &response_only_types(&prepared.doc));
+        prune_response_builders(&mut file, &response_only);
     }
-    own_client_builder(&mut file)?;
     lenient_fields(&mut file);
-    lenient_responses(&mut file)?;
-    // After the lenient passes: `call` is not a field the server sends.
-    error_call(&mut file)?;
+    // After the lenient pass: `call` is not a field the server sends.
+    let error = error_field(&mut file)?;
     // Before `serde_impls`, which removes the `rename`s this reads.
     let redaction = redacting_debug(&mut file);
     // After every pass that adds fields or serde attributes. The impls are
@@ -105,26 +155,170 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     serde_impls::open_struct_impls(&mut file, &mut impls);
     serde_impls::closed_and_newtype_impls(&mut file, &mut impls);
     serde_impls::unit_enum_impls(&mut file, &mut impls);
-    let marked = match module_items_mut(&mut file, "types") {
-        Some(types_mod) if !impls.is_empty() => {
-            text::mark(types_mod);
-            true
-        }
-        _ => false,
-    };
+    if let Some(types_mod) = module_items_mut(&mut file, "types") {
+        text::mark(types_mod, text::Mark::SerdeImpls);
+    }
+    let printed = prettyplease::unparse(&file);
+    Ok(TypesHalf {
+        code: text::insert(&printed, text::Mark::SerdeImpls, &impls)?,
+        redaction,
+        error,
+    })
+}
+
+/// The printed rest (the client, its methods and their builders), with the
+/// `types` module's mark, and what its passes found.
+struct RestHalf {
+    code: String,
+    methods: BTreeMap<String, String>,
+    redaction: Redaction,
+    error: ErrorArms,
+}
+
+fn rest_half(
+    prepared: &Prepared,
+    spec: &openapiv3::OpenAPI,
+    interface: Interface,
+) -> Result<RestHalf, Error> {
+    let (_, tokens) = generated_tokens(prepared, spec, interface)?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
+    Amendments::from_doc(&prepared.doc).apply(&mut file);
+    own_client_builder(&mut file)?;
+    lenient_responses(&mut file)?;
+    let error = error_arms(&mut file);
+    let redaction = redacting_debug(&mut file);
     let methods = client_methods(&file);
     // After `client_methods`, which reads the `operation_id` this removes.
     exchange::shared_exchange(&mut file);
-    let printed = own_path_encoding(&prettyplease::unparse(&file))?;
-    Ok(Generated {
-        code: if marked {
-            text::insert(&printed, &impls)?
-        } else {
-            printed
-        },
+    Ok(RestHalf {
+        code: own_path_encoding(&prettyplease::unparse(&file))?,
         methods,
         redaction,
+        error,
     })
+}
+
+/// The `types` module's tokens without the items of its `builder` module
+/// that [`prune_response_builders`] would remove (a struct or impl whose
+/// subject is a response-only type): half of the builders, dropped before
+/// syn parses them. An item is its attributes and tokens up to a brace
+/// group or `;`; its subject is the last identifier before that group
+/// (`pub struct X {`, `impl X {`, `impl From<super::X> for X {`). An item
+/// this does not read stays, for the syn pass.
+fn unparsed_builders_pruned(
+    types_item: proc_macro2::TokenStream,
+    response_only: &std::collections::BTreeSet<String>,
+) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    fn rebuilt(group: &Group, stream: proc_macro2::TokenStream) -> TokenTree {
+        let mut g = Group::new(group.delimiter(), stream);
+        g.set_span(group.span());
+        TokenTree::Group(g)
+    }
+    fn is_ident(t: &TokenTree, name: &str) -> bool {
+        matches!(t, TokenTree::Ident(i) if i == name)
+    }
+    fn is_brace(t: &TokenTree) -> bool {
+        matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+    }
+    // Within the builder module: item by item.
+    let prune_items = |stream: proc_macro2::TokenStream| -> proc_macro2::TokenStream {
+        let mut kept = Vec::new();
+        let mut item: Vec<TokenTree> = Vec::new();
+        for tt in stream {
+            let ends = is_brace(&tt) || matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';');
+            item.push(tt);
+            if !ends {
+                continue;
+            }
+            let kind = item
+                .iter()
+                .find(|t| is_ident(t, "struct") || is_ident(t, "impl"));
+            let subject = match item.len().checked_sub(2).map(|i| &item[i]) {
+                Some(TokenTree::Ident(i)) if kind.is_some() && is_brace(&item[item.len() - 1]) => {
+                    Some(i.to_string())
+                }
+                _ => None,
+            };
+            if !subject.is_some_and(|s| response_only.contains(&s)) {
+                kept.append(&mut item);
+            }
+            item.clear();
+        }
+        kept.extend(item);
+        kept.into_iter().collect()
+    };
+    // `… mod types { … mod builder { … } … }`: the module is the last tree.
+    let mut trees: Vec<TokenTree> = types_item.into_iter().collect();
+    let Some(TokenTree::Group(types_group)) = trees.pop() else {
+        return trees.into_iter().collect();
+    };
+    let mut inner: Vec<TokenTree> = types_group.stream().into_iter().collect();
+    for at in 1..inner.len() {
+        if is_ident(&inner[at - 1], "builder")
+            && is_brace(&inner[at])
+            && at >= 2
+            && is_ident(&inner[at - 2], "mod")
+        {
+            if let TokenTree::Group(g) = &inner[at] {
+                inner[at] = rebuilt(g, prune_items(g.stream()));
+            }
+        }
+    }
+    trees.push(rebuilt(&types_group, inner.into_iter().collect()));
+    trees.into_iter().collect()
+}
+
+/// Splits progenitor's file into its `types` module (with the module's
+/// attributes) and the rest, which gets the module's mark in its place.
+/// Fails unless there is exactly one top-level `mod types { … }`.
+fn split_types(
+    tokens: proc_macro2::TokenStream,
+) -> Result<(proc_macro2::TokenStream, proc_macro2::TokenStream), Error> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let is_ident = |t: &TokenTree, name: &str| matches!(t, TokenTree::Ident(i) if i == name);
+    let modules: Vec<usize> = trees
+        .windows(3)
+        .enumerate()
+        .filter(|(_, w)| {
+            is_ident(&w[0], "mod")
+                && is_ident(&w[1], "types")
+                && matches!(&w[2], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+        })
+        .map(|(at, _)| at)
+        .collect();
+    let [at] = modules.as_slice() else {
+        return Err(Error::Codegen(format!(
+            "progenitor's output has {} top-level `mod types {{ … }}`, not one; update \
+             split_types in aiven-openapi's codegen",
+            modules.len()
+        )));
+    };
+    // Back over `pub` (or `pub(…)`) and the attributes (`#` `[…]`): no item
+    // ends in either.
+    let mut start = *at;
+    if start >= 2
+        && is_ident(&trees[start - 2], "pub")
+        && matches!(&trees[start - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+    {
+        start -= 2;
+    } else if start >= 1 && is_ident(&trees[start - 1], "pub") {
+        start -= 1;
+    }
+    while start >= 2
+        && matches!(&trees[start - 2], TokenTree::Punct(p) if p.as_char() == '#')
+        && matches!(&trees[start - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket)
+    {
+        start -= 2;
+    }
+    let mut before = trees;
+    let after = before.split_off(at + 3);
+    let types = before.split_off(start);
+    let mut rest: proc_macro2::TokenStream = before.into_iter().collect();
+    rest.extend(text::mark_tokens(text::Mark::Types));
+    rest.extend(after);
+    Ok((types.into_iter().collect(), rest))
 }
 
 /// How a field of a generated struct is printed by `Debug`.
@@ -150,6 +344,20 @@ pub struct Redaction {
     pub uri: BTreeMap<String, usize>,
     /// Free-form JSON fields (masked inside) → how many structs have one.
     pub free_form: usize,
+}
+
+impl Redaction {
+    /// Adds what another pass of [`redacting_debug`] did.
+    fn add(&mut self, other: Redaction) {
+        self.structs += other.structs;
+        for (name, n) in other.secret {
+            *self.secret.entry(name).or_default() += n;
+        }
+        for (name, n) in other.uri {
+            *self.uri.entry(name).or_default() += n;
+        }
+        self.free_form += other.free_form;
+    }
 }
 
 impl std::fmt::Display for Redaction {
@@ -600,11 +808,44 @@ fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
 
 /// Makes the call an error answered reach the error as a value: the error
 /// body's struct ([`rules::ERROR_SCHEMA`]) gets a `call` field the server
-/// never sends (`#[serde(skip)]`), and every error arm of a method that
-/// returns it decodes through `crate::hooks::error_response`, which sets it
-/// from what the hooks and the transport recorded on the response. Fails
-/// loudly if progenitor's output no longer has either shape.
+/// never sends (`#[serde(skip)]`, [`error_field`]), and every error arm of a
+/// method that returns it decodes through `crate::hooks::error_response`
+/// ([`error_arms`]), which sets it from what the hooks and the transport
+/// recorded on the response. Fails loudly if progenitor's output no longer
+/// has either shape ([`error_call_checked`]). [`generate`] runs the two
+/// halves on the two halves of the file.
+#[cfg(test)]
 fn error_call(file: &mut syn::File) -> Result<(), Error> {
+    let field = error_field(file)?;
+    let arms = error_arms(file);
+    error_call_checked(&field, &arms)
+}
+
+/// What [`error_field`] found.
+struct ErrorField {
+    /// The error body's struct is there (and has the field now).
+    found: bool,
+    /// The code names the struct (only looked for when it is not there).
+    mentioned: bool,
+}
+
+/// What [`error_arms`] did.
+struct ErrorArms {
+    swapped: usize,
+    /// The code names the error body (only looked for when no arm was
+    /// swapped: a swapped arm's method returns it).
+    mentioned: bool,
+}
+
+/// Whether any token of the file is the error body's name.
+fn mentions_error(file: &syn::File) -> bool {
+    file.to_token_stream()
+        .into_iter()
+        .any(|t| t.to_string() == rules::ERROR_SCHEMA)
+}
+
+/// Adds the `call` field to the error body's struct, if the file has it.
+fn error_field(file: &mut syn::File) -> Result<ErrorField, Error> {
     let error = syn::Ident::new(rules::ERROR_SCHEMA, proc_macro2::Span::call_site());
     let types = module_items_mut(file, "types");
     let body = types.and_then(|items| {
@@ -613,21 +854,11 @@ fn error_call(file: &mut syn::File) -> Result<(), Error> {
             _ => None,
         })
     });
-    // A document without the error body (one the rules did not prepare)
-    // has nothing to carry it.
     let Some(st) = body else {
-        return if file
-            .to_token_stream()
-            .into_iter()
-            .any(|t| t.to_string() == rules::ERROR_SCHEMA)
-        {
-            Err(Error::Codegen(format!(
-                "the generated code names {error} but has no struct of it; update error_call in \
-                 aiven-openapi's codegen"
-            )))
-        } else {
-            Ok(())
-        };
+        return Ok(ErrorField {
+            found: false,
+            mentioned: mentions_error(file),
+        });
     };
     let syn::Fields::Named(fields) = &mut st.fields else {
         return Err(Error::Codegen(format!(
@@ -641,9 +872,16 @@ fn error_call(file: &mut syn::File) -> Result<(), Error> {
         #[serde(skip)]
         pub call: ::std::option::Option<crate::hooks::Call>
     });
+    Ok(ErrorField {
+        found: true,
+        mentioned: true,
+    })
+}
 
+/// Swaps the error arms of every method that returns the error body.
+fn error_arms(file: &mut syn::File) -> ErrorArms {
     struct Arms {
-        error: String,
+        error: &'static str,
         swapped: usize,
     }
     impl syn::visit_mut::VisitMut for Arms {
@@ -668,10 +906,31 @@ fn error_call(file: &mut syn::File) -> Result<(), Error> {
         }
     }
     let mut arms = Arms {
-        error: error.to_string(),
+        error: rules::ERROR_SCHEMA,
         swapped: 0,
     };
     syn::visit_mut::VisitMut::visit_file_mut(&mut arms, file);
+    ErrorArms {
+        swapped: arms.swapped,
+        mentioned: arms.swapped > 0 || mentions_error(file),
+    }
+}
+
+/// Fails if the error body is named but has no struct (a document without
+/// the error body, one the rules did not prepare, has nothing to carry the
+/// call), or has one but no method decodes it through an error arm.
+fn error_call_checked(field: &ErrorField, arms: &ErrorArms) -> Result<(), Error> {
+    let error = rules::ERROR_SCHEMA;
+    if !field.found {
+        return if field.mentioned || arms.mentioned {
+            Err(Error::Codegen(format!(
+                "the generated code names {error} but has no struct of it; update error_call in \
+                 aiven-openapi's codegen"
+            )))
+        } else {
+            Ok(())
+        };
+    }
     if arms.swapped == 0 {
         return Err(Error::Codegen(
             "the generated client has no `Error::ErrorResponse(…)` arm; update error_call in \
@@ -1226,6 +1485,105 @@ mod tests {
             fn f() -> Result<(), Error<types::AivenError>> { Err(Error::ErrorResponse(x)) }
         };
         assert!(error_call(&mut no_struct).is_err());
+        // Neither the struct nor the name: nothing to do.
+        let mut neither: syn::File = syn::parse_quote! {
+            fn f() -> Result<(), Error<()>> { Ok(()) }
+        };
+        error_call(&mut neither).unwrap();
+    }
+
+    #[test]
+    fn the_types_module_is_split_off_with_its_attributes() {
+        let tokens = quote! {
+            #[allow(unused_imports)]
+            use progenitor_client::Error;
+            #[doc = "Types."]
+            #[allow(clippy::all)]
+            pub mod types {
+                pub struct A;
+                pub mod builder {}
+            }
+            pub struct Client;
+            impl Client {
+                fn types() {}
+            }
+        };
+        let (types, rest) = split_types(tokens).unwrap();
+        assert_eq!(
+            types.to_string(),
+            quote! {
+                #[doc = "Types."]
+                #[allow(clippy::all)]
+                pub mod types {
+                    pub struct A;
+                    pub mod builder {}
+                }
+            }
+            .to_string()
+        );
+        assert_eq!(
+            rest.to_string(),
+            quote! {
+                #[allow(unused_imports)]
+                use progenitor_client::Error;
+                __aiven_openapi_insert!(types);
+                pub struct Client;
+                impl Client {
+                    fn types() {}
+                }
+            }
+            .to_string()
+        );
+        // None, or two: refused.
+        assert!(split_types(quote!(
+            pub struct Client;
+        ))
+        .is_err());
+        assert!(split_types(quote!(
+            mod types {}
+            mod types {}
+        ))
+        .is_err());
+    }
+
+    #[test]
+    fn response_builders_are_pruned_before_parsing_as_after() {
+        let types = quote! {
+            pub mod types {
+                pub struct Req { pub a: Option<i64> }
+                pub struct Resp { pub b: Option<i64> }
+                impl Req { pub fn builder() -> builder::Req { Default::default() } }
+                impl Resp { pub fn builder() -> builder::Resp { Default::default() } }
+                pub mod builder {
+                    #[derive(Clone, Debug)]
+                    pub struct Req { a: Result<Option<i64>, String> }
+                    impl ::std::default::Default for Req { fn default() -> Self { todo!() } }
+                    impl Req { pub fn a(self) -> Self { self } }
+                    #[derive(Clone, Debug)]
+                    pub struct Resp { b: Result<Option<i64>, String> }
+                    impl ::std::default::Default for Resp { fn default() -> Self { todo!() } }
+                    impl Resp { pub fn b(self) -> Self { self } }
+                    impl ::std::convert::TryFrom<Resp> for super::Resp {
+                        type Error = String;
+                        fn try_from(v: Resp) -> Result<Self, String> { todo!() }
+                    }
+                    impl ::std::convert::From<super::Resp> for Resp { fn from(v: super::Resp) -> Self { todo!() } }
+                    impl<'a> Generic<'a> {}
+                    const KEPT: () = ();
+                }
+            }
+        };
+        let response_only: std::collections::BTreeSet<String> = ["Resp".to_owned()].into();
+        let printed = |tokens: proc_macro2::TokenStream| {
+            let mut file: syn::File = syn::parse2(tokens).unwrap();
+            prune_response_builders(&mut file, &response_only);
+            prettyplease::unparse(&file)
+        };
+        let early = unparsed_builders_pruned(types.clone(), &response_only);
+        assert!(!early.to_string().contains("for super :: Resp"), "{early}");
+        assert!(early.to_string().contains("const KEPT"), "{early}");
+        assert!(early.to_string().contains("impl < 'a > Generic"), "{early}");
+        assert_eq!(printed(early), printed(types));
     }
 
     #[test]

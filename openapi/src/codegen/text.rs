@@ -12,9 +12,40 @@ use quote::ToTokens;
 
 use crate::Error;
 
-/// The item that marks where a module's written-out text goes; printed on
-/// a line of its own.
-const MARK: &str = "__aiven_openapi_written_out!();";
+/// A place in the printed file where text goes, marked by an item that
+/// prints on a line of its own (`__aiven_openapi_insert!(name);`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mark {
+    /// The `types` module, printed on its own (see `super::generate`).
+    Types,
+    /// The end of the `types` module: the written-out serde impls.
+    SerdeImpls,
+}
+
+impl Mark {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Types => "types",
+            Self::SerdeImpls => "serde_impls",
+        }
+    }
+
+    fn printed(self) -> String {
+        format!("__aiven_openapi_insert!({});", self.name())
+    }
+}
+
+/// The mark's item, as tokens.
+pub(super) fn mark_tokens(mark: Mark) -> proc_macro2::TokenStream {
+    let name = proc_macro2::Ident::new(mark.name(), proc_macro2::Span::call_site());
+    quote::quote!(__aiven_openapi_insert!(#name);)
+}
+
+/// Marks the end of `items` as the place of `mark`'s text.
+pub(super) fn mark(items: &mut Vec<syn::Item>, mark: Mark) {
+    let tokens = mark_tokens(mark);
+    items.push(syn::parse_quote!(#tokens));
+}
 
 /// Appends a formatted line to a `String` (which cannot fail).
 macro_rules! emit {
@@ -25,29 +56,25 @@ macro_rules! emit {
 }
 pub(super) use emit;
 
-/// Marks the end of `items` as the place of the written-out text.
-pub(super) fn mark(items: &mut Vec<syn::Item>) {
-    // Printed as `MARK` (a test checks).
-    items.push(syn::parse_quote!(__aiven_openapi_written_out!();));
-}
-
-/// Puts `text` in place of the one mark of the printed file, indented as
-/// the mark is. Fails if the file has no mark or more than one.
-pub(super) fn insert(printed: &str, text: &str) -> Result<String, Error> {
+/// Puts `text` in place of the one `mark` of the printed file, indented as
+/// the mark is. Fails if the file has no such mark or more than one.
+pub(super) fn insert(printed: &str, mark: Mark, text: &str) -> Result<String, Error> {
+    let line = mark.printed();
     let marks: Vec<usize> = printed
-        .match_indices(MARK)
+        .match_indices(&line)
         .map(|(at, _)| at)
         .filter(|&at| {
             let start = printed[..at].rfind('\n').map_or(0, |n| n + 1);
             printed[start..at].bytes().all(|b| b == b' ')
-                && printed[at + MARK.len()..].starts_with('\n')
+                && printed[at + line.len()..].starts_with('\n')
         })
         .collect();
     let [at] = marks.as_slice() else {
         return Err(Error::Codegen(format!(
-            "the printed client has {} places for the written-out impls, not one; update \
-             aiven-openapi's codegen::text",
-            marks.len()
+            "the printed client has {} places marked {}, not one; update aiven-openapi's \
+             codegen::text",
+            marks.len(),
+            mark.name()
         )));
     };
     let start = printed[..*at].rfind('\n').map_or(0, |n| n + 1);
@@ -61,7 +88,7 @@ pub(super) fn insert(printed: &str, text: &str) -> Result<String, Error> {
         }
         out.push('\n');
     }
-    out.push_str(&printed[at + MARK.len() + 1..]);
+    out.push_str(&printed[at + line.len() + 1..]);
     Ok(out)
 }
 
@@ -207,26 +234,29 @@ mod tests {
 
     #[test]
     fn text_goes_in_place_of_the_one_mark_indented_as_it_is() {
-        let printed = format!("pub mod types {{\n    pub struct A;\n    {MARK}\n}}\n");
-        let inserted = insert(
-            &printed,
-            "impl X for A {\n    fn f() {}\n}\n\nimpl Y for A {}\n",
-        )
-        .unwrap();
+        let mark = Mark::SerdeImpls.printed();
+        let printed = format!("pub mod types {{\n    pub struct A;\n    {mark}\n}}\n");
+        let text = "impl X for A {\n    fn f() {}\n}\n\nimpl Y for A {}\n";
         assert_eq!(
-            inserted,
+            insert(&printed, Mark::SerdeImpls, text).unwrap(),
             "pub mod types {\n    pub struct A;\n    impl X for A {\n        fn f() {}\n    }\n\n    impl Y for A {}\n}\n"
         );
-        // No mark, two marks, a mark inside a line: refused.
-        assert!(insert("pub mod types {}\n", "impl X for A {}\n").is_err());
-        let twice = format!("    {MARK}\n    {MARK}\n");
-        assert!(insert(&twice, "").is_err());
-        let inline = format!("    let s = \"{MARK}\";\n");
-        assert!(insert(&inline, "").is_err());
+        // Another mark, no mark, two marks, a mark inside a line: refused.
+        assert!(insert(&printed, Mark::Types, text).is_err());
+        assert!(insert("pub mod types {}\n", Mark::SerdeImpls, text).is_err());
+        let twice = format!("    {mark}\n    {mark}\n");
+        assert!(insert(&twice, Mark::SerdeImpls, "").is_err());
+        let inline = format!("    let s = \"{mark}\";\n");
+        assert!(insert(&inline, Mark::SerdeImpls, "").is_err());
+        // No text: the mark's line goes.
+        assert_eq!(
+            insert(&printed, Mark::SerdeImpls, "").unwrap(),
+            "pub mod types {\n    pub struct A;\n}\n"
+        );
     }
 
     #[test]
-    fn the_mark_is_printed_on_a_line_of_its_own() {
+    fn marks_are_printed_on_a_line_of_their_own() {
         let mut file: syn::File = syn::parse_quote!(
             pub mod types {
                 pub struct A;
@@ -235,11 +265,14 @@ mod tests {
         let syn::Item::Mod(m) = &mut file.items[0] else {
             unreachable!()
         };
-        mark(&mut m.content.as_mut().unwrap().1);
+        mark(&mut m.content.as_mut().unwrap().1, Mark::SerdeImpls);
+        let tokens = mark_tokens(Mark::Types);
+        file.items.insert(0, syn::parse_quote!(#tokens));
         let printed = prettyplease::unparse(&file);
+        let printed = insert(&printed, Mark::SerdeImpls, "impl X for A {}\n").unwrap();
         assert_eq!(
-            insert(&printed, "impl X for A {}\n").unwrap(),
-            "pub mod types {\n    pub struct A;\n    impl X for A {}\n}\n"
+            insert(&printed, Mark::Types, "mod t {}\n").unwrap(),
+            "mod t {}\npub mod types {\n    pub struct A;\n    impl X for A {}\n}\n"
         );
     }
 }

@@ -204,7 +204,8 @@ fn rest_half(
 /// syn parses them. An item is its attributes and tokens up to a brace
 /// group or `;`; its subject is the last identifier before that group
 /// (`pub struct X {`, `impl X {`, `impl From<super::X> for X {`). An item
-/// this does not read stays, for the syn pass.
+/// this does not read stays; the syn pass after parsing still removes what
+/// it should, and removes the types' `builder()` functions.
 fn unparsed_builders_pruned(
     types_item: proc_macro2::TokenStream,
     response_only: &std::collections::BTreeSet<String>,
@@ -254,11 +255,10 @@ fn unparsed_builders_pruned(
         return trees.into_iter().collect();
     };
     let mut inner: Vec<TokenTree> = types_group.stream().into_iter().collect();
-    for at in 1..inner.len() {
-        if is_ident(&inner[at - 1], "builder")
+    for at in 2..inner.len() {
+        if is_ident(&inner[at - 2], "mod")
+            && is_ident(&inner[at - 1], "builder")
             && is_brace(&inner[at])
-            && at >= 2
-            && is_ident(&inner[at - 2], "mod")
         {
             if let TokenTree::Group(g) = &inner[at] {
                 inner[at] = rebuilt(g, prune_items(g.stream()));
@@ -806,14 +806,8 @@ fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
     Ok(())
 }
 
-/// Makes the call an error answered reach the error as a value: the error
-/// body's struct ([`rules::ERROR_SCHEMA`]) gets a `call` field the server
-/// never sends (`#[serde(skip)]`, [`error_field`]), and every error arm of a
-/// method that returns it decodes through `crate::hooks::error_response`
-/// ([`error_arms`]), which sets it from what the hooks and the transport
-/// recorded on the response. Fails loudly if progenitor's output no longer
-/// has either shape ([`error_call_checked`]). [`generate`] runs the two
-/// halves on the two halves of the file.
+/// [`error_field`], [`error_arms`] and [`error_call_checked`] on one file
+/// (the unit tests'; [`generate`] runs the halves on its two halves).
 #[cfg(test)]
 fn error_call(file: &mut syn::File) -> Result<(), Error> {
     let field = error_field(file)?;
@@ -844,7 +838,13 @@ fn mentions_error(file: &syn::File) -> bool {
         .any(|t| t.to_string() == rules::ERROR_SCHEMA)
 }
 
-/// Adds the `call` field to the error body's struct, if the file has it.
+/// Makes the call an error answered reach the error as a value: the error
+/// body's struct ([`rules::ERROR_SCHEMA`]) gets a `call` field the server
+/// never sends (`#[serde(skip)]`, this), and every error arm of a method
+/// that returns it decodes through `crate::hooks::error_response`
+/// ([`error_arms`]), which sets it from what the hooks and the transport
+/// recorded on the response. [`error_call_checked`] fails loudly if
+/// progenitor's output no longer has either shape.
 fn error_field(file: &mut syn::File) -> Result<ErrorField, Error> {
     let error = syn::Ident::new(rules::ERROR_SCHEMA, proc_macro2::Span::call_site());
     let types = module_items_mut(file, "types");

@@ -14,7 +14,9 @@
 //! same error from the same input; the same serializer calls in the same
 //! order), but are one `match` on the key, and one line per field, per
 //! struct; the generic work lives once in aiven-api's `decode` and `encode`
-//! modules.
+//! modules. They are Rust text for the `types` module (see [`super::text`]):
+//! the passes read the syn tree and remove the derives, but never parse what
+//! they write.
 //!
 //! Only structs whose serde attributes are all understood here are
 //! converted (field `rename`, `default`, `default = "path"`, `skip`,

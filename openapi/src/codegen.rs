@@ -122,6 +122,16 @@ fn generated_tokens(
     split_types(tokens)
 }
 
+/// Half of progenitor's tokens as a syn file, with the [`Amendments`].
+fn parsed_and_amended(
+    tokens: proc_macro2::TokenStream,
+    prepared: &Prepared,
+) -> Result<syn::File, Error> {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
+    Amendments::from_doc(&prepared.doc).apply(&mut file);
+    Ok(file)
+}
+
 /// The printed `types` module and what its passes found.
 struct TypesHalf {
     code: String,
@@ -139,8 +149,7 @@ fn types_half(
     if interface == Interface::Builder {
         tokens = unparsed_builders_pruned(tokens, &response_only);
     }
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
-    Amendments::from_doc(&prepared.doc).apply(&mut file);
+    let mut file = parsed_and_amended(tokens, prepared)?;
     if interface == Interface::Builder {
         prune_response_builders(&mut file, &response_only);
     }
@@ -181,8 +190,7 @@ fn rest_half(
     interface: Interface,
 ) -> Result<RestHalf, Error> {
     let (_, tokens) = generated_tokens(prepared, spec, interface)?;
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Codegen(e.to_string()))?;
-    Amendments::from_doc(&prepared.doc).apply(&mut file);
+    let mut file = parsed_and_amended(tokens, prepared)?;
     own_client_builder(&mut file)?;
     lenient_responses(&mut file)?;
     let error = error_arms(&mut file);

@@ -310,30 +310,49 @@ impl crate::decode::Open for {name} {{
 {inits}        }})
     }}
 }}
+"
+    ) + &deserialize_impl(name, "open");
+    let encode = serialize_impl(
+        name,
+        &format!(
+            "        let mut entries = crate::encode::Entries::new(serializer);
+{entries}        entries.end(&self.{extra})
+"
+        ),
+    );
+    Some(Impls { decode, encode })
+}
+
+/// `impl Deserialize for name`, through `crate::decode::helper`.
+fn deserialize_impl(name: &syn::Ident, helper: &str) -> String {
+    format!(
+        "\
 impl<'de> ::serde::Deserialize<'de> for {name} {{
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
     {{
-        crate::decode::open(deserializer)
+        crate::decode::{helper}(deserializer)
     }}
 }}
 "
-    );
-    let encode = format!(
+    )
+}
+
+/// `impl Serialize for name`, `body` its function's statements (indented
+/// as they go).
+fn serialize_impl(name: &syn::Ident, body: &str) -> String {
+    format!(
         "\
 impl ::serde::Serialize for {name} {{
     fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
     where
         __S: ::serde::Serializer,
     {{
-        let mut entries = crate::encode::Entries::new(serializer);
-{entries}        entries.end(&self.{extra})
-    }}
+{body}    }}
 }}
 "
-    );
-    Some(Impls { decode, encode })
+    )
 }
 
 /// Removes the fields' serde attributes: with neither serde derive left,
@@ -408,19 +427,14 @@ fn closed_serialize(st: &syn::ItemStruct) -> Option<String> {
             }
         }
     }
-    Some(format!(
-        "\
-impl ::serde::Serialize for {name} {{
-    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-    where
-        __S: ::serde::Serializer,
-    {{
-        let len = {always}usize{sometimes};
+    Some(serialize_impl(
+        name,
+        &format!(
+            "        let len = {always}usize{sometimes};
         let mut fields = crate::encode::Fields::new(serializer, {label}, len);
 {writes}        fields.end()
-    }}
-}}
 "
+        ),
     ))
 }
 
@@ -509,8 +523,9 @@ fn closed_deserialize(st: &syn::ItemStruct) -> Option<String> {
         emit!(inits, "            {ident}: f{i},");
         index += 1;
     }
-    Some(format!(
-        "\
+    Some(
+        format!(
+            "\
 impl crate::decode::Closed for {name} {{
     const NAME: &'static str = {label};
     const FIELDS: &'static [&'static str] = &[{wire_names}];
@@ -537,16 +552,9 @@ impl crate::decode::Closed for {name} {{
 {inits}        }})
     }}
 }}
-impl<'de> ::serde::Deserialize<'de> for {name} {{
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {{
-        crate::decode::closed(deserializer)
-    }}
-}}
 "
-    ))
+        ) + &deserialize_impl(name, "closed"),
+    )
 }
 
 /// The written-out `Serialize` of a `#[serde(transparent)]` newtype (a
@@ -575,17 +583,9 @@ fn newtype_serialize(st: &syn::ItemStruct) -> Option<String> {
         return None;
     }
     let name = &st.ident;
-    Some(format!(
-        "\
-impl ::serde::Serialize for {name} {{
-    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-    where
-        __S: ::serde::Serializer,
-    {{
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }}
-}}
-"
+    Some(serialize_impl(
+        name,
+        "        ::serde::Serialize::serialize(&self.0, serializer)\n",
     ))
 }
 
@@ -706,19 +706,14 @@ fn unit_enum(en: &syn::ItemEnum) -> Option<(String, String)> {
     }
     let all = all.join(", ");
     let wires = wires.iter().map(|w| lit(w)).collect::<Vec<_>>().join(", ");
-    let serialize = format!(
-        "\
-impl ::serde::Serialize for {name} {{
-    fn serialize<__S>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error>
-    where
-        __S: ::serde::Serializer,
-    {{
-        let (index, wire) = match *self {{
+    let serialize = serialize_impl(
+        name,
+        &format!(
+            "        let (index, wire) = match *self {{
 {arms}        }};
         ::serde::Serializer::serialize_unit_variant(serializer, {label}, index, wire)
-    }}
-}}
 "
+        ),
     );
     let deserialize = format!(
         "\
@@ -727,16 +722,8 @@ impl crate::decode::UnitEnum for {name} {{
     const VARIANTS: &'static [&'static str] = &[{wires}];
     const ALL: &'static [Self] = &[{all}];
 }}
-impl<'de> ::serde::Deserialize<'de> for {name} {{
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {{
-        crate::decode::unit_enum(deserializer)
-    }}
-}}
 "
-    );
+    ) + &deserialize_impl(name, "unit_enum");
     Some((serialize, deserialize))
 }
 

@@ -85,20 +85,38 @@ fn settings(doc: &Value, interface: Interface) -> GenerationSettings {
 /// amended and printed on two threads: a syn tree cannot cross threads
 /// (its tokens are reference-counted), so each thread runs progenitor
 /// (0.5 s) and keeps its half of the tokens. The printed `types` module goes
-/// in its place in the rest's text. Both halves are the same on every run,
-/// so the output is too.
+/// in its place in the rest's text. progenitor's output depends on the
+/// description alone (no global state; its maps serve lookups), and the two
+/// runs' type names are compared to keep it so.
 pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, Error> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(prepared.doc.clone())
         .map_err(|e| Error::Codegen(format!("normalized description does not parse: {e}")))?;
     let (types, rest) = std::thread::scope(|scope| {
-        let types = scope.spawn(|| types_half(prepared, &spec, interface));
+        // The stack of a build script's main thread (8 MiB), not a spawned
+        // thread's default 2 MiB: typify and syn recurse, unoptimised.
+        let spawned = std::thread::Builder::new()
+            .name("aiven-openapi types".into())
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, || types_half(prepared, &spec, interface));
         let rest = rest_half(prepared, &spec, interface);
-        let types = types
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let types = match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: one after the other.
+            Err(_) => types_half(prepared, &spec, interface),
+        };
         (types, rest)
     });
     let (types, rest) = (types?, rest?);
+    if types.type_names != rest.type_names {
+        return Err(Error::Codegen(
+            "progenitor generated different types in two runs over the same description; \
+             generate can no longer take the types module from one run and the rest from \
+             the other (aiven-openapi's codegen)"
+                .into(),
+        ));
+    }
     error_call_checked(&types.error, &rest.error)?;
     let mut redaction = types.redaction;
     redaction.add(rest.redaction);
@@ -109,17 +127,51 @@ pub fn generate(prepared: &Prepared, interface: Interface) -> Result<Generated, 
     })
 }
 
-/// progenitor's tokens for the description, split by [`split_types`].
+/// progenitor's tokens for the description, cut by [`split_types`].
+struct Halves {
+    types: proc_macro2::TokenStream,
+    rest: proc_macro2::TokenStream,
+    /// The names of the `types` module's structs and enums, in order.
+    type_names: Vec<String>,
+}
+
 fn generated_tokens(
     prepared: &Prepared,
     spec: &openapiv3::OpenAPI,
     interface: Interface,
-) -> Result<(proc_macro2::TokenStream, proc_macro2::TokenStream), Error> {
+) -> Result<Halves, Error> {
     let mut generator = Generator::new(&settings(&prepared.doc, interface));
     let tokens = generator
         .generate_tokens(spec)
         .map_err(|e| Error::Codegen(e.to_string()))?;
-    split_types(tokens)
+    let (types, rest) = split_types(tokens)?;
+    Ok(Halves {
+        type_names: type_names(&types),
+        types,
+        rest,
+    })
+}
+
+/// The identifiers after `struct` and `enum` at the top of the `types`
+/// module's body (its last token tree).
+fn type_names(types_item: &proc_macro2::TokenStream) -> Vec<String> {
+    use proc_macro2::TokenTree;
+    let Some(TokenTree::Group(body)) = types_item.clone().into_iter().last() else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    let mut after_keyword = false;
+    for tt in body.stream() {
+        if let TokenTree::Ident(i) = &tt {
+            if after_keyword {
+                names.push(i.to_string());
+            }
+            after_keyword = i == "struct" || i == "enum";
+        } else {
+            after_keyword = false;
+        }
+    }
+    names
 }
 
 /// Half of progenitor's tokens as a syn file, with the [`Amendments`].
@@ -137,6 +189,7 @@ struct TypesHalf {
     code: String,
     redaction: Redaction,
     error: ErrorField,
+    type_names: Vec<String>,
 }
 
 fn types_half(
@@ -144,7 +197,11 @@ fn types_half(
     spec: &openapiv3::OpenAPI,
     interface: Interface,
 ) -> Result<TypesHalf, Error> {
-    let (mut tokens, _) = generated_tokens(prepared, spec, interface)?;
+    let Halves {
+        types: mut tokens,
+        type_names,
+        ..
+    } = generated_tokens(prepared, spec, interface)?;
     let response_only = response_only_types(&prepared.doc);
     if interface == Interface::Builder {
         tokens = unparsed_builders_pruned(tokens, &response_only);
@@ -172,6 +229,7 @@ fn types_half(
         code: text::insert(&printed, text::Mark::SerdeImpls, &impls)?,
         redaction,
         error,
+        type_names,
     })
 }
 
@@ -182,6 +240,7 @@ struct RestHalf {
     methods: BTreeMap<String, String>,
     redaction: Redaction,
     error: ErrorArms,
+    type_names: Vec<String>,
 }
 
 fn rest_half(
@@ -189,7 +248,11 @@ fn rest_half(
     spec: &openapiv3::OpenAPI,
     interface: Interface,
 ) -> Result<RestHalf, Error> {
-    let (_, tokens) = generated_tokens(prepared, spec, interface)?;
+    let Halves {
+        rest: tokens,
+        type_names,
+        ..
+    } = generated_tokens(prepared, spec, interface)?;
     let mut file = parsed_and_amended(tokens, prepared)?;
     own_client_builder(&mut file)?;
     lenient_responses(&mut file)?;
@@ -203,6 +266,7 @@ fn rest_half(
         methods,
         redaction,
         error,
+        type_names,
     })
 }
 
@@ -210,10 +274,9 @@ fn rest_half(
 /// that [`prune_response_builders`] would remove (a struct or impl whose
 /// subject is a response-only type): half of the builders, dropped before
 /// syn parses them. An item is its attributes and tokens up to a brace
-/// group or `;`; its subject is the last identifier before that group
-/// (`pub struct X {`, `impl X {`, `impl From<super::X> for X {`). An item
-/// this does not read stays; the syn pass after parsing still removes what
-/// it should, and removes the types' `builder()` functions.
+/// group or `;`; its subject is read by [`builder_subject`]. An item of
+/// another shape stays; the syn pass after parsing still removes what it
+/// should, and removes the types' `builder()` functions.
 fn unparsed_builders_pruned(
     types_item: proc_macro2::TokenStream,
     response_only: &std::collections::BTreeSet<String>,
@@ -240,16 +303,7 @@ fn unparsed_builders_pruned(
             if !ends {
                 continue;
             }
-            let kind = item
-                .iter()
-                .find(|t| is_ident(t, "struct") || is_ident(t, "impl"));
-            let subject = match item.len().checked_sub(2).map(|i| &item[i]) {
-                Some(TokenTree::Ident(i)) if kind.is_some() && is_brace(&item[item.len() - 1]) => {
-                    Some(i.to_string())
-                }
-                _ => None,
-            };
-            if !subject.is_some_and(|s| response_only.contains(&s)) {
+            if !builder_subject(&item).is_some_and(|s| response_only.contains(&s)) {
                 kept.append(&mut item);
             }
             item.clear();
@@ -275,6 +329,68 @@ fn unparsed_builders_pruned(
     }
     trees.push(rebuilt(&types_group, inner.into_iter().collect()));
     trees.into_iter().collect()
+}
+
+/// The type a builder-module item is about, for the shapes typify writes
+/// and nothing looser: `pub struct X { … }`, `impl X { … }` and
+/// `impl Trait<…> for X { … }` or `… for super::X { … }` (after attributes;
+/// no generics on the impl, no `where`, the subject a plain path).
+fn builder_subject(item: &[proc_macro2::TokenTree]) -> Option<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let ident = |t: &TokenTree| match t {
+        TokenTree::Ident(i) => Some(i.to_string()),
+        _ => None,
+    };
+    let group =
+        |t: &TokenTree, d: Delimiter| matches!(t, TokenTree::Group(g) if g.delimiter() == d);
+    let (TokenTree::Group(body), head) = item.split_last()? else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let mut at = 0;
+    while matches!(head.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '#')
+        && head
+            .get(at + 1)
+            .is_some_and(|t| group(t, Delimiter::Bracket))
+    {
+        at += 2;
+    }
+    if head.get(at).and_then(ident).as_deref() == Some("pub") {
+        at += 1;
+        if head
+            .get(at)
+            .is_some_and(|t| group(t, Delimiter::Parenthesis))
+        {
+            at += 1;
+        }
+    }
+    let keyword = ident(head.get(at)?)?;
+    // Not `impl<…>`.
+    if matches!(head.get(at + 1)?, TokenTree::Punct(p) if p.as_char() == '<') {
+        return None;
+    }
+    let path = match keyword.as_str() {
+        "struct" | "impl" if head.len() == at + 2 => &head[at + 1..],
+        "impl" => {
+            let after_for = head
+                .iter()
+                .position(|t| ident(t).as_deref() == Some("for"))?;
+            &head[after_for + 1..]
+        }
+        _ => return None,
+    };
+    // `X` or `super::X`: identifiers joined by `::`.
+    let plain = path.iter().enumerate().all(|(i, t)| match t {
+        TokenTree::Ident(name) => i % 3 == 0 && name != "where",
+        TokenTree::Punct(p) => p.as_char() == ':' && i % 3 != 0,
+        _ => false,
+    });
+    if !plain {
+        return None;
+    }
+    path.last().and_then(ident)
 }
 
 /// Splits progenitor's file into its `types` module (with the module's
@@ -814,8 +930,9 @@ fn lenient_responses(file: &mut syn::File) -> Result<(), Error> {
     Ok(())
 }
 
-/// [`error_field`], [`error_arms`] and [`error_call_checked`] on one file
-/// (the unit tests'; [`generate`] runs the halves on its two halves).
+/// [`error_field`], [`error_arms`] and [`error_call_checked`] on one whole
+/// file, for the unit tests ([`generate`] runs `error_field` on the `types`
+/// half and `error_arms` on the rest).
 #[cfg(test)]
 fn error_call(file: &mut syn::File) -> Result<(), Error> {
     let field = error_field(file)?;
@@ -827,7 +944,7 @@ fn error_call(file: &mut syn::File) -> Result<(), Error> {
 struct ErrorField {
     /// The error body's struct is there (and has the field now).
     found: bool,
-    /// The code names the struct (only looked for when it is not there).
+    /// The code names the struct: `true` when it is there, else looked for.
     mentioned: bool,
 }
 
@@ -870,7 +987,7 @@ fn error_field(file: &mut syn::File) -> Result<ErrorField, Error> {
     };
     let syn::Fields::Named(fields) = &mut st.fields else {
         return Err(Error::Codegen(format!(
-            "the generated struct {error} has no named fields; update error_call in \
+            "the generated struct {error} has no named fields; update error_field in \
              aiven-openapi's codegen"
         )));
     };
@@ -932,7 +1049,7 @@ fn error_call_checked(field: &ErrorField, arms: &ErrorArms) -> Result<(), Error>
     if !field.found {
         return if field.mentioned || arms.mentioned {
             Err(Error::Codegen(format!(
-                "the generated code names {error} but has no struct of it; update error_call in \
+                "the generated code names {error} but has no struct of it; update error_field in \
                  aiven-openapi's codegen"
             )))
         } else {
@@ -941,7 +1058,7 @@ fn error_call_checked(field: &ErrorField, arms: &ErrorArms) -> Result<(), Error>
     }
     if arms.swapped == 0 {
         return Err(Error::Codegen(
-            "the generated client has no `Error::ErrorResponse(…)` arm; update error_call in \
+            "the generated client has no `Error::ErrorResponse(…)` arm; update error_arms in \
              aiven-openapi's codegen"
                 .into(),
         ));
@@ -1542,6 +1659,18 @@ mod tests {
             }
             .to_string()
         );
+        // The fingerprint two runs are compared on: the module's own types.
+        let nested = quote! {
+            pub mod types {
+                pub struct A;
+                pub enum B {}
+                impl C {}
+                mod builder {
+                    pub struct D;
+                }
+            }
+        };
+        assert_eq!(type_names(&nested), ["A", "B"]);
         // None, or two: refused.
         assert!(split_types(quote!(
             pub struct Client;
@@ -1577,6 +1706,9 @@ mod tests {
                     }
                     impl ::std::convert::From<super::Resp> for Resp { fn from(v: super::Resp) -> Self { todo!() } }
                     impl<'a> Generic<'a> {}
+                    impl<'a> ::std::convert::From<&'a Req> for Resp { fn from(v: &'a Req) -> Self { todo!() } }
+                    impl ::std::convert::From<Req> for &Resp { fn from(v: Req) -> Self { todo!() } }
+                    impl Marker for Req where Req: Resp {}
                     const KEPT: () = ();
                 }
             }
@@ -1590,7 +1722,15 @@ mod tests {
         let early = unparsed_builders_pruned(types.clone(), &response_only);
         assert!(!early.to_string().contains("for super :: Resp"), "{early}");
         assert!(early.to_string().contains("const KEPT"), "{early}");
-        assert!(early.to_string().contains("impl < 'a > Generic"), "{early}");
+        // Shapes typify does not write stay, whatever their last name.
+        for kept in [
+            "impl < 'a > Generic",
+            "impl < 'a > :: std :: convert :: From < & 'a Req > for Resp",
+            "for & Resp",
+            "where Req : Resp",
+        ] {
+            assert!(early.to_string().contains(kept), "{kept}: {early}");
+        }
         assert_eq!(printed(early), printed(types));
     }
 

@@ -22,8 +22,9 @@
 //! converted (field `rename`, `default`, `default = "path"`, `skip`,
 //! `skip_serializing_if`, the lenient marks of [`super::lenient_fields`], the
 //! flattened `extra`; `transparent` on a newtype; `rename` on a unit
-//! variant of a `Copy` enum); any other type keeps the derive, so a new attribute from a later typify costs compile time, never
-//! behaviour. A struct left with no serde derive loses its serde attributes.
+//! variant of a `Copy` enum); any other type keeps the derive, so a new
+//! attribute from a later typify costs compile time, never behaviour. A
+//! struct left with no serde derive loses its serde attributes.
 
 use super::text::{emit, lit, rust};
 
@@ -784,8 +785,12 @@ fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// The printed file and the written-out text, without whitespace.
+    /// The printed file and the written-out text, without whitespace; the
+    /// text parses as items.
     fn types(file: &syn::File, text: &str) -> String {
+        if let Err(e) = syn::parse_file(text) {
+            panic!("the written-out text does not parse: {e}\n{text}");
+        }
         let mut code = prettyplease::unparse(file);
         code.push_str(text);
         code.split_whitespace().collect()

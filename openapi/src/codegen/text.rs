@@ -58,6 +58,11 @@ pub(super) use emit;
 
 /// Puts `text` in place of the one `mark` of the printed file, indented as
 /// the mark is. Fails if the file has no such mark or more than one.
+///
+/// Every line of `text` is indented, which would change a literal spanning
+/// lines: the serde impls have none ([`lit`] escapes line breaks), and the
+/// `types` module (prettyplease prints long docs as `/** … */` over lines)
+/// goes at the top level, with no indent: refused otherwise.
 pub(super) fn insert(printed: &str, mark: Mark, text: &str) -> Result<String, Error> {
     let line = mark.printed();
     let marks: Vec<usize> = printed
@@ -79,6 +84,13 @@ pub(super) fn insert(printed: &str, mark: Mark, text: &str) -> Result<String, Er
     };
     let start = printed[..*at].rfind('\n').map_or(0, |n| n + 1);
     let indent = &printed[start..*at];
+    if mark == Mark::Types && !indent.is_empty() {
+        return Err(Error::Codegen(
+            "the types module's mark is indented; its text would change (aiven-openapi's \
+             codegen::text)"
+                .into(),
+        ));
+    }
     let mut out = String::with_capacity(printed.len() + text.len() + text.len() / 8);
     out.push_str(&printed[..start]);
     for line in text.lines() {
@@ -99,7 +111,8 @@ pub(super) fn lit(value: &str) -> String {
 
 /// Rust text of a type or path, spaced as rustfmt would for the shapes the
 /// generated fields have (paths with generic arguments, references, tuples,
-/// slices); other tokens are spaced apart, which is still valid Rust.
+/// slices, arrays); any other shape is the same tokens, perhaps spaced
+/// otherwise.
 pub(super) fn rust(tokens: &impl ToTokens) -> String {
     let mut out = String::new();
     write_tokens(&mut out, tokens.to_token_stream());
@@ -110,7 +123,8 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
     // The last token: a word (identifier, literal) spaces the next word;
     // a joint punctuation (`::`, `->`, `'a`) is continued by the next token.
     let mut word = false;
-    // The last token was a keyword (`&mut (A, B)`, `dyn [..]`).
+    // The last word was a keyword or a lifetime, spaced from a group
+    // (`&mut (A, B)`, `&'a [u8]`).
     let mut keyword = false;
     let mut joint: Option<char> = None;
     for tt in tokens {
@@ -120,7 +134,8 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
                     out.push(' ');
                 }
                 let text = tt.to_string();
-                keyword = matches!(text.as_str(), "mut" | "dyn" | "impl" | "const" | "as");
+                keyword = joint == Some('\'')
+                    || matches!(text.as_str(), "mut" | "dyn" | "impl" | "const" | "as");
                 out.push_str(&text);
                 word = true;
                 joint = None;
@@ -160,7 +175,8 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
                     Delimiter::Brace => ('{', Some('}')),
                     Delimiter::None => (' ', None),
                 };
-                if word && (keyword || close.is_none()) {
+                // `Fn(u8)`, but `[u8]` after any word.
+                if word && (keyword || close != Some(')')) {
                     out.push(' ');
                 }
                 if close.is_some() {
@@ -186,7 +202,7 @@ mod tests {
 
     #[test]
     fn types_and_paths_print_as_rustfmt_would() {
-        let cases: [(syn::Type, &str); 8] = [
+        let cases: [(syn::Type, &str); 10] = [
             (
                 syn::parse_quote!(::std::option::Option<::std::vec::Vec<types::Tag>>),
                 "::std::option::Option<::std::vec::Vec<types::Tag>>",
@@ -202,6 +218,8 @@ mod tests {
             ),
             (syn::parse_quote!((i64, bool)), "(i64, bool)"),
             (syn::parse_quote!(&mut (i64, [u8])), "&mut (i64, [u8])"),
+            (syn::parse_quote!(&'a [u8]), "&'a [u8]"),
+            (syn::parse_quote!(&'a (u8, u8)), "&'a (u8, u8)"),
             (
                 syn::parse_quote!(Box<dyn Fn(u8) -> u8 + Send>),
                 "Box<dyn Fn(u8) -> u8 + Send>",

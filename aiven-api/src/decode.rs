@@ -24,8 +24,8 @@ use serde_json::{Map, Value};
 /// A response struct whose `Deserialize` is written out.
 #[doc(hidden)]
 pub trait Open: Sized {
-    /// What `invalid type` errors say was expected (`struct Service`).
-    const EXPECTING: &'static str;
+    /// The struct's name (`invalid type` errors expect `struct Service`).
+    const NAME: &'static str;
     /// Decodes the struct from the entries of a map.
     fn visit_map<'de, A>(map: A) -> Result<Self, A::Error>
     where
@@ -43,7 +43,7 @@ where
     impl<'de, T: Open> Visitor<'de> for OpenVisitor<T> {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(T::EXPECTING)
+            write!(f, "struct {}", T::NAME)
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
             T::visit_map(map)

@@ -617,22 +617,67 @@ fn redact_items(items: &mut Vec<syn::Item>, builders: bool, report: &mut Redacti
     items.extend(impls);
 }
 
-/// The `rename` of a field's `#[serde(...)]`, if any.
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut rename = None;
+/// One entry of a `#[serde(...)]` list: `key` or `key = "value"`.
+struct SerdeEntry {
+    key: String,
+    value: Option<syn::LitStr>,
+}
+
+/// The entries of an item's `#[serde(...)]` attributes, in order.
+struct SerdeEntries {
+    entries: Vec<SerdeEntry>,
+    /// Something else was there: an entry of another form (`key(…)`, a
+    /// value that is not a string), or a `cfg` / `cfg_attr` that could
+    /// hide a serde attribute from this reading.
+    other: bool,
+}
+
+/// Reads an item's serde attributes: the one reader of them.
+fn serde_entries(attrs: &[syn::Attribute]) -> SerdeEntries {
+    let mut read = SerdeEntries {
+        entries: Vec::new(),
+        other: attrs
+            .iter()
+            .any(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr")),
+    };
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                // Skip other `key = value` entries.
-                let _: syn::Expr = meta.value()?.parse()?;
+        let parsed = attr.parse_nested_meta(|meta| {
+            let value = if meta.input.peek(syn::Token![=]) {
+                match meta.value()?.parse::<syn::Expr>()? {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s),
+                    _ => {
+                        read.other = true;
+                        return Ok(());
+                    }
+                }
+            } else {
+                None
+            };
+            match meta.path.get_ident() {
+                Some(key) => read.entries.push(SerdeEntry {
+                    key: key.to_string(),
+                    value,
+                }),
+                None => read.other = true,
             }
             Ok(())
         });
+        read.other |= parsed.is_err();
     }
-    rename
+    read
+}
+
+/// The `rename` of a field's `#[serde(...)]`, if any.
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    serde_entries(attrs)
+        .entries
+        .into_iter()
+        .find(|e| e.key == "rename")
+        .and_then(|e| e.value)
+        .map(|v| v.value())
 }
 
 /// Removes `Debug` from the struct's derives; false if it derived none.
@@ -758,19 +803,11 @@ fn is_open(st: &syn::ItemStruct) -> bool {
 /// The keys a `#[serde(...)]` attribute list names (`flatten`, `default`,
 /// `rename`, …), read once per field.
 fn serde_keys(attrs: &[syn::Attribute]) -> Vec<String> {
-    let mut keys = Vec::new();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if let Some(key) = meta.path.get_ident() {
-                keys.push(key.to_string());
-            }
-            if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    keys
+    serde_entries(attrs)
+        .entries
+        .into_iter()
+        .map(|e| e.key)
+        .collect()
 }
 
 /// Whether a `#[serde(...)]` attribute list names `key`.

@@ -71,58 +71,29 @@ fn field(f: &syn::Field) -> Option<Field> {
     let mut flatten = false;
     let mut missing = Missing::Serde;
     let mut skip_if = None;
-    // A `cfg` or `cfg_attr` could hide a serde attribute from this reading.
-    if f.attrs
-        .iter()
-        .any(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
-    {
+    let read = super::serde_entries(&f.attrs);
+    if read.other {
         return None;
     }
-    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let mut understood = true;
-        let parsed = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(|i| i.to_string());
-            match key.as_deref() {
-                Some("skip_serializing_if") => {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    skip_if = Some(value.parse()?);
-                }
-                Some("rename") => {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    wire = value.value();
-                }
-                Some("default") => {
-                    if meta.input.peek(syn::Token![=]) {
-                        let value: syn::LitStr = meta.value()?.parse()?;
-                        missing = Missing::Path(value.parse()?);
-                    } else {
-                        missing = Missing::Default;
-                    }
-                }
-                Some("flatten") => flatten = true,
-                Some("skip") => skip = true,
-                Some("deserialize_with") => {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    let path = value.value();
-                    if path == "crate::lenient::extra" {
-                        kind = Kind::Extra;
-                    } else if path.starts_with("crate::lenient::field::<") {
-                        kind = Kind::Lenient;
-                    } else {
-                        understood = false;
-                    }
-                }
-                _ => {
-                    understood = false;
-                    if meta.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = meta.value()?.parse()?;
-                    }
+    for entry in read.entries {
+        match (entry.key.as_str(), entry.value) {
+            ("skip_serializing_if", Some(value)) => skip_if = Some(value.parse().ok()?),
+            ("rename", Some(value)) => wire = value.value(),
+            ("default", Some(value)) => missing = Missing::Path(value.parse().ok()?),
+            ("default", None) => missing = Missing::Default,
+            ("flatten", None) => flatten = true,
+            ("skip", None) => skip = true,
+            ("deserialize_with", Some(value)) => {
+                let path = value.value();
+                if path == "crate::lenient::extra" {
+                    kind = Kind::Extra;
+                } else if path.starts_with("crate::lenient::field::<") {
+                    kind = Kind::Lenient;
+                } else {
+                    return None;
                 }
             }
-            Ok(())
-        });
-        if parsed.is_err() || !understood {
-            return None;
+            _ => return None,
         }
     }
     // A skipped field is never decoded: with a decoding of its own it is
@@ -290,13 +261,13 @@ fn impls(st: &syn::ItemStruct) -> Option<Impls> {
         }
     }
     let extra = extra?;
-    let expecting = lit(&format!("struct {name}"));
+    let label = lit(&name.to_string());
     // One `?` for the whole match: a `?` per arm is a trait resolution per
     // field for the compiler. The extra arm is the catch-all: last.
     let decode = format!(
         "\
 impl crate::decode::Open for {name} {{
-    const EXPECTING: &'static str = {expecting};
+    const NAME: &'static str = {label};
     fn visit_map<'__de, __A>(mut map: __A) -> ::std::result::Result<Self, __A::Error>
     where
         __A: ::serde::de::MapAccess<'__de>,
@@ -662,28 +633,14 @@ fn unit_enum(en: &syn::ItemEnum) -> Option<(String, String)> {
             return None;
         }
         let mut wire = v.ident.to_string().trim_start_matches("r#").to_owned();
-        for attr in &v.attrs {
-            if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
-                return None;
-            }
-            if !attr.path().is_ident("serde") {
-                continue;
-            }
-            let mut understood = true;
-            let parsed = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    wire = value.value();
-                } else {
-                    understood = false;
-                    if meta.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = meta.value()?.parse()?;
-                    }
-                }
-                Ok(())
-            });
-            if parsed.is_err() || !understood {
-                return None;
+        let read = super::serde_entries(&v.attrs);
+        if read.other {
+            return None;
+        }
+        for entry in read.entries {
+            match (entry.key.as_str(), entry.value) {
+                ("rename", Some(value)) => wire = value.value(),
+                _ => return None,
             }
         }
         wires.push(wire);
@@ -827,7 +784,7 @@ mod tests {
         assert!(code.contains("#[derive(Clone)]"), "{code}");
         assert!(code.contains("implcrate::decode::OpenforOpen"), "{code}");
         assert!(
-            code.contains(r#"constEXPECTING:&'staticstr="structOpen";"#),
+            code.contains(r#"constNAME:&'staticstr="Open";"#),
             "{code}"
         );
         for arm in [

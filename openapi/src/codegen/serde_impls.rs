@@ -783,10 +783,7 @@ mod tests {
         let code = types(&file, &text);
         assert!(code.contains("#[derive(Clone)]"), "{code}");
         assert!(code.contains("implcrate::decode::OpenforOpen"), "{code}");
-        assert!(
-            code.contains(r#"constNAME:&'staticstr="Open";"#),
-            "{code}"
-        );
+        assert!(code.contains(r#"constNAME:&'staticstr="Open";"#), "{code}");
         for arm in [
             r#""acl"=>crate::decode::lenient(&mutmap,&mutf0,"acl"),"#,
             r#""docURL"=>crate::decode::strict(&mutmap,&mutf1,"docURL"),"#,
